@@ -1,0 +1,69 @@
+/* transcript.h: the record of a session: every line sent and received, every event, with times
+ * and each reply's latency; save to and load from a plain text file, secrets masked. */
+#ifndef SMTPSCOPE_TRANSCRIPT_H
+#define SMTPSCOPE_TRANSCRIPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/reply.h"
+
+enum transcript_kind {
+	TRANSCRIPT_SENT,      /* C: a line the client sent (masked text when it carried a secret) */
+	TRANSCRIPT_RECEIVED,  /* S: a line the server sent, raw bytes (may hold anything: escape
+	                       * before display) */
+	TRANSCRIPT_EVENT,     /* connection, TLS, timing events ("connected to 127.0.0.1:2525") */
+	TRANSCRIPT_WARNING,   /* guidance: out-of-sequence command, discarded bytes, violations */
+	TRANSCRIPT_ERROR,     /* failures: refused, timed out, reset, TLS verification */
+	TRANSCRIPT_INFO,      /* local output: /b64 results, /tls details, decoded 334 */
+};
+
+#define TRANSCRIPT_NO_REPLY ((size_t)-1)
+
+struct transcript_entry {
+	int64_t time_us;      /* wall clock, microseconds since the epoch */
+	enum transcript_kind kind;
+	char *text;           /* NUL-terminated; for RECEIVED may hold NULs: use len */
+	size_t len;
+	size_t reply;         /* for RECEIVED lines: index of the reply they belong to */
+	const char *event;    /* for EVENT/ERROR/WARNING: a knowledge base event key or NULL */
+	bool secret;          /* text was masked */
+};
+
+struct transcript_reply {
+	struct reply *reply;  /* the parsed reply, owned by the transcript */
+	char *after;          /* the command that drew it: a verb, "greeting", "DATA-END", ... */
+	size_t first_entry;   /* its lines are entries first_entry .. last_entry */
+	size_t last_entry;
+	int64_t latency_us;   /* from the command that drew it to its last line, or -1 */
+	char *state;          /* the session state when it arrived ("after EHLO") */
+};
+
+struct transcript;
+
+struct transcript *transcript_new(void);
+void transcript_free(struct transcript *transcript);
+
+/* Appends an entry; returns its index. text is copied. */
+size_t transcript_add(struct transcript *transcript, enum transcript_kind kind,
+    const char *text, size_t len, const char *event, bool secret);
+
+/* Records a parsed reply (ownership passes to the transcript) and adds its lines as RECEIVED
+ * entries; returns the reply's index. */
+size_t transcript_add_reply(struct transcript *transcript, struct reply *reply,
+    const char *after, const char *state, int64_t latency_us);
+
+size_t transcript_count(const struct transcript *transcript);
+const struct transcript_entry *transcript_entry(const struct transcript *transcript, size_t i);
+size_t transcript_reply_count(const struct transcript *transcript);
+const struct transcript_reply *transcript_reply(const struct transcript *transcript, size_t i);
+
+/* Saves as plain text (format documented in transcript.c) that transcript_load reads back.
+ * Returns 0, or -1 with *errstr set (caller frees). */
+int transcript_save(const struct transcript *transcript, const char *path, char **errstr);
+
+/* Loads a saved transcript; NULL with *errstr set when the file cannot be read or parsed. */
+struct transcript *transcript_load(const char *path, char **errstr);
+
+#endif

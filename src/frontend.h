@@ -1,0 +1,40 @@
+/* frontend.h: what every front end gets, and the entry points main() dispatches to. */
+#ifndef SMTPSCOPE_FRONTEND_H
+#define SMTPSCOPE_FRONTEND_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/engine.h"
+#include "core/kb.h"
+#include "server/practice.h"
+
+struct frontend {
+	struct engine *engine;
+	struct kb *kb;
+	struct practice *practice;    /* the built-in practice server, or NULL for a real host */
+	const char *target;           /* what the user asked to connect to (NULL: practice) */
+	const char *help_dir;
+	const char *lang;
+	bool no_color;
+	bool show_secrets;
+	bool explain_all;             /* batch: full explanations instead of one-line glosses */
+	bool stop_on_failure;         /* batch: stop at the first negative reply */
+	const char *transcript_path;  /* --transcript FILE: saved when the session ends */
+};
+
+/* Subcommands: argv[0] is the subcommand's name; each returns the process exit status. */
+int cli_explain_main(int argc, char **argv);   /* src/cli/explain_cmd.c */
+int cli_compare_main(int argc, char **argv);   /* src/cli/explain_cmd.c */
+int cli_mx_main(int argc, char **argv);        /* src/cli/mx_cmd.c */
+int server_main(int argc, char **argv);        /* src/server/server_main.c */
+/* The client: global options, then batch mode or the screen (src/cli/client.c). */
+int client_main(int argc, char **argv);
+/* The client's options, one per line, for --help (src/cli/client.c). */
+void client_print_options(FILE *out);
+
+/* The two client front ends; each returns the process exit status. */
+int batch_run(struct frontend *frontend, FILE *script);   /* src/cli/batch.c */
+int tui_run(struct frontend *frontend);                   /* src/tui/tui.c */
+
+#endif
