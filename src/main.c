@@ -18,6 +18,7 @@ static const struct subcommand subcommands[] = {
 	{ "compare", cli_compare_main, "compare two reply codes or two enhanced codes" },
 	{ "serve", server_main, "run the practice SMTP server" },
 	{ "mx", cli_mx_main, "list a domain's mail exchangers" },
+	{ "annotate", cli_annotate_main, "explain every reply of a captured session (file or -)" },
 };
 
 static void
