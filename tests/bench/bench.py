@@ -1,0 +1,485 @@
+#!/usr/bin/python3
+"""smtpscope's benchmark suite: measures smtpscope side by side with swaks and openssl s_client
+in one run, against the built-in practice server and python3-aiosmtpd on loopback, and prints a
+table of medians, spreads and smtpscope/peer ratios. Not part of `make check`: run `make bench`.
+
+Each measurement runs the tools alternately (smtpscope, peer, smtpscope, peer, ...) so that drift
+on a shared machine hits both alike; ratios are taken within the run. CPU time and peak RSS come
+from wait4()'s rusage of the measured process itself.
+
+Writes RESULTS/bench.txt (the table), RESULTS/bench.csv and, when gnuplot is there,
+RESULTS/scaling.png.
+"""
+
+import argparse
+import csv
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+USER, PASSWORD = "bench", "bench-password"
+RCPT_DOMAIN = "practice.test"
+
+
+class Sample:
+    def __init__(self, wall, cpu, rss_kb, status):
+        self.wall, self.cpu, self.rss_kb, self.status = wall, cpu, rss_kb, status
+
+
+def run_measured(argv, stdin_path=None, env=None, timeout=600):
+    """Runs argv to completion; returns a Sample from the process's own rusage."""
+    stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=env)
+    deadline = start + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() > deadline:
+            proc.kill()
+            pid, status, usage = os.wait4(proc.pid, 0)
+            break
+        time.sleep(0.0005)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if stdin_path:
+        stdin.close()
+    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, proc.returncode)
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def spread(values):
+    """Half the interquartile range, relative to the median, in percent."""
+    if len(values) < 4:
+        return (max(values) - min(values)) / 2 / median(values) * 100 if values else 0
+    q = statistics.quantiles(values, n=4)
+    return (q[2] - q[0]) / 2 / median(values) * 100
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, limit=15):
+    end = time.time() + limit
+    while time.time() < end:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.5).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class Servers:
+    """The practice server and python3-aiosmtpd on free loopback ports, stopped at exit."""
+
+    def __init__(self, smtpscope, work):
+        self.procs = []
+        self.work = work
+        self.practice_port, self.practice_pid = self.start_practice(smtpscope)
+        self.aiosmtpd_port = self.start_aiosmtpd()
+
+    def start_practice(self, smtpscope, extra=()):
+        proc = subprocess.Popen([smtpscope, "serve", "--port", "0", "--user",
+                                 f"{USER}:{PASSWORD}", "--log", "/dev/null", *extra],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.procs.append(proc)
+        first = proc.stdout.readline()
+        match = re.search(r"127\.0\.0\.1:(\d+)", first)
+        if not match:
+            raise SystemExit(f"bench: the practice server did not say its port: {first!r}")
+        port = int(match.group(1))
+        wait_port(port)
+        return port, proc.pid
+
+    def start_aiosmtpd(self):
+        cert, key = os.path.join(self.work, "cert.pem"), os.path.join(self.work, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days",
+                        "2", "-subj", "/CN=localhost", "-keyout", key, "-out", cert],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        port = free_port()
+        proc = subprocess.Popen(["/usr/bin/python3", os.path.join(HERE, "aiosmtpd_bench.py"),
+                                 str(port), cert, key, USER, PASSWORD],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.procs.append(proc)
+        if not wait_port(port):
+            raise SystemExit("bench: python3-aiosmtpd did not start (is python3-aiosmtpd installed?)")
+        return port
+
+    def stop(self):
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def write_message(path, size_bytes, line="The quick brown fox jumps over the lazy dog. " * 2):
+    """A message of about size_bytes: headers, then body lines (one starts with a dot)."""
+    with open(path, "w") as f:
+        f.write("From: a@bench.example\r\nTo: b@%s\r\nSubject: bench\r\n\r\n" % RCPT_DOMAIN)
+        written, n = 0, 0
+        body = line.rstrip() + "\r\n"
+        while written < size_bytes:
+            text = "." + body if n % 1000 == 0 else body
+            f.write(text)
+            written += len(text)
+            n += 1
+
+
+def dot_stuffed(src, dst):
+    with open(src, "rb") as fin, open(dst, "wb") as fout:
+        for raw in fin:
+            if raw.startswith(b"."):
+                raw = b"." + raw
+            fout.write(raw)
+
+
+def session_inputs(work, message, bdat=False):
+    """The same session for each tool: EHLO, STARTTLS, EHLO, AUTH PLAIN, MAIL, RCPT, DATA, QUIT."""
+    import base64
+    plain = base64.b64encode(f"\0{USER}\0{PASSWORD}".encode()).decode()
+    script = os.path.join(work, "session-bdat.txt" if bdat else "session.txt")
+    with open(script, "w") as f:
+        f.write("EHLO bench.example\n/starttls\nEHLO bench.example\n")
+        f.write(f"/auth PLAIN {USER} {PASSWORD}\n")
+        f.write(f"MAIL FROM:<a@bench.example>\nRCPT TO:<b@{RCPT_DOMAIN}>\n")
+        f.write(f"/bdat {message}\n" if bdat else f"/data {message}\n")
+        f.write("QUIT\n")
+    # openssl s_client -starttls smtp sends its own EHLO and STARTTLS; the rest goes in at once.
+    s_client_in = os.path.join(work, "s_client-" + os.path.basename(message))
+    stuffed = os.path.join(work, "stuffed-" + os.path.basename(message))
+    dot_stuffed(message, stuffed)
+    with open(s_client_in, "wb") as f:
+        f.write(f"EHLO bench.example\r\nAUTH PLAIN {plain}\r\n".encode())
+        f.write(f"MAIL FROM:<a@bench.example>\r\nRCPT TO:<b@{RCPT_DOMAIN}>\r\nDATA\r\n".encode())
+        with open(stuffed, "rb") as m:
+            shutil.copyfileobj(m, f)
+        f.write(b".\r\nQUIT\r\n")
+    os.unlink(stuffed)
+    return script, s_client_in
+
+
+def tools_for_session(smtpscope, port, script, s_client_in, message, with_swaks=True):
+    tools = {
+        "smtpscope": ([smtpscope, f"127.0.0.1:{port}", "--insecure", "--script", script], None),
+        "openssl s_client": (["openssl", "s_client", "-starttls", "smtp", "-connect",
+                              f"127.0.0.1:{port}", "-quiet", "-ign_eof", "-crlf",
+                              "-verify_quiet"], s_client_in),
+    }
+    if with_swaks:
+        tools["swaks"] = (["swaks", "--server", "127.0.0.1", "--port", str(port), "--tls",
+                           "--auth", "PLAIN", "--auth-user", USER, "--auth-password", PASSWORD,
+                           "--from", "a@bench.example", "--to", f"b@{RCPT_DOMAIN}",
+                           "--ehlo", "bench.example", "--data", "@" + message,
+                           "--suppress-data", "--silent", "2"], None)
+    return tools
+
+
+def measure_alternating(tools, repeats):
+    samples = {name: [] for name in tools}
+    for _ in range(repeats):
+        for name, (argv, stdin_path) in tools.items():
+            samples[name].append(run_measured(argv, stdin_path))
+    return samples
+
+
+class Table:
+    def __init__(self):
+        self.rows = []
+
+    def add(self, measurement, tool, samples, peer=None, note=""):
+        walls = [s.wall for s in samples]
+        cpus = [s.cpu for s in samples]
+        rsss = [s.rss_kb for s in samples]
+        failures = sum(1 for s in samples if s.status != 0)
+        row = {"measurement": measurement, "tool": tool, "runs": len(samples),
+               "failed": failures,
+               "wall_ms": median(walls) * 1000, "wall_spread_pct": spread(walls),
+               "cpu_ms": median(cpus) * 1000, "cpu_spread_pct": spread(cpus),
+               "rss_kb": median(rsss), "note": note}
+        if peer is not None:
+            row["wall_ratio"] = row["wall_ms"] / peer["wall_ms"] if peer["wall_ms"] else 0
+            row["cpu_ratio"] = row["cpu_ms"] / peer["cpu_ms"] if peer["cpu_ms"] else 0
+            row["rss_ratio"] = row["rss_kb"] / peer["rss_kb"] if peer["rss_kb"] else 0
+        self.rows.append(row)
+        return row
+
+    def add_figure(self, measurement, tool, **values):
+        row = {"measurement": measurement, "tool": tool}
+        row.update(values)
+        self.rows.append(row)
+        return row
+
+    def render(self):
+        head = (f"{'measurement':34} {'tool':26} {'wall ms':>10} {'±%':>5} {'cpu ms':>9} "
+                f"{'±%':>5} {'RSS KiB':>9} {'wall x':>7} {'cpu x':>7} {'rss x':>7}  note")
+        lines = [head, "-" * len(head)]
+        for r in self.rows:
+            def f(key, fmt):
+                return format(r[key], fmt) if key in r and r[key] == r[key] else ""
+            lines.append(f"{r['measurement'][:34]:34} {r['tool'][:26]:26} {f('wall_ms', '10.1f'):>10} "
+                         f"{f('wall_spread_pct', '5.0f'):>5} {f('cpu_ms', '9.1f'):>9} "
+                         f"{f('cpu_spread_pct', '5.0f'):>5} {f('rss_kb', '9.0f'):>9} "
+                         f"{f('wall_ratio', '7.2f'):>7} {f('cpu_ratio', '7.2f'):>7} "
+                         f"{f('rss_ratio', '7.2f'):>7}  {r.get('note', '')}"
+                         + (f" [{r['failed']} failed runs]" if r.get("failed") else ""))
+        return "\n".join(lines)
+
+    def write_csv(self, path):
+        keys = []
+        for r in self.rows:
+            keys += [k for k in r if k not in keys]
+        with open(path, "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=keys)
+            w.writeheader()
+            w.writerows(self.rows)
+
+
+def bench_session(table, smtpscope, servers, work, repeats):
+    message = os.path.join(work, "small.eml")
+    write_message(message, 2000)
+    script, s_client_in = session_inputs(work, message)
+    for server, port in (("practice", servers.practice_port), ("aiosmtpd", servers.aiosmtpd_port)):
+        tools = tools_for_session(smtpscope, port, script, s_client_in, message)
+        samples = measure_alternating(tools, repeats)
+        ours = samples.pop("smtpscope")
+        name = f"1 session ({server})"
+        for peer, peer_samples in samples.items():
+            peer_row = table.add(name, peer, peer_samples)
+            table.add(name, f"smtpscope vs {peer}", ours, peer_row)
+
+
+def schedstat_ns(pid):
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            return int(f.read().split()[0])
+    except OSError:
+        return -1
+
+
+def bench_startup(table, smtpscope, repeats):
+    samples = [run_measured([smtpscope, "explain", "550", "5.7.1"]) for _ in range(repeats)]
+    table.add("start-up: explain 550 5.7.1", "smtpscope", samples, note="target cpu < 30 ms")
+    if not shutil.which("tmux"):
+        return
+    # The screen: CPU from exec until the practice server's greeting is on screen.
+    cpu, wall = [], []
+    for i in range(repeats):
+        sock = f"smtpscope-bench-{os.getpid()}-{i}"
+        start = time.perf_counter()
+        subprocess.run(["tmux", "-L", sock, "new-session", "-d", "-x", "100", "-y", "30",
+                        f"TERM=xterm-256color exec {smtpscope}"], check=True)
+        try:
+            pid = int(subprocess.run(["tmux", "-L", sock, "display", "-p", "#{pane_pid}"],
+                                     capture_output=True, text=True).stdout.strip() or 0)
+            end = time.time() + 10
+            while time.time() < end:
+                screen = subprocess.run(["tmux", "-L", sock, "capture-pane", "-p"],
+                                        capture_output=True, text=True).stdout
+                if re.search(r"S:.*220", screen):
+                    wall.append(time.perf_counter() - start)
+                    cpu.append(schedstat_ns(pid) / 1e9)
+                    break
+                time.sleep(0.005)
+        finally:
+            subprocess.run(["tmux", "-L", sock, "kill-server"], stderr=subprocess.DEVNULL)
+    if cpu:
+        table.add_figure("start-up: screen to greeting", "smtpscope",
+                         wall_ms=median(wall) * 1000, wall_spread_pct=spread(wall),
+                         cpu_ms=median(cpu) * 1000, cpu_spread_pct=spread(cpu),
+                         note="cpu of the client process; target < 30 ms")
+
+
+def bench_big_message(table, smtpscope, servers, work, repeats, size_mb):
+    message = os.path.join(work, "big.eml")
+    write_message(message, size_mb * 1024 * 1024)
+    size = os.path.getsize(message)
+    script, s_client_in = session_inputs(work, message)
+    bdat_script, _ = session_inputs(work, message, bdat=True)
+    tools = tools_for_session(smtpscope, servers.practice_port, script, s_client_in, message,
+                              with_swaks=False)
+    tools["smtpscope BDAT"] = ([smtpscope, f"127.0.0.1:{servers.practice_port}", "--insecure",
+                                "--script", bdat_script], None)
+    samples = measure_alternating(tools, repeats)
+    name = f"{size_mb} MB message (practice, STARTTLS)"
+    peer = table.add(name, "openssl s_client", samples["openssl s_client"],
+                     note=f"{size / median([s.wall for s in samples['openssl s_client']]) / 1e6:.0f} MB/s")
+    for tool in ("smtpscope", "smtpscope BDAT"):
+        mbps = size / median([s.wall for s in samples[tool]]) / 1e6
+        table.add(name, f"{tool} vs s_client", samples[tool], peer,
+                  note=f"{mbps:.0f} MB/s; target wall x <= 1.25 (0.8 of throughput)")
+    os.unlink(message)
+
+
+def bench_annotate(table, smtpscope, work, repeats, size_mb):
+    path = os.path.join(work, "big-transcript.txt")
+    block = ("C: MAIL FROM:<a@bench.example>\nS: 250 2.1.0 Sender OK\n"
+             "C: RCPT TO:<nobody@bench.example>\nS: 550 5.1.1 No such user here\n"
+             "C: RSET\nS: 250 2.0.0 Reset\n")
+    chunk = block * 2000
+    with open(path, "w") as f:
+        written = 0
+        while written < size_mb * 1024 * 1024:
+            f.write(chunk)
+            written += len(chunk)
+    size = os.path.getsize(path)
+    tools = {"smtpscope annotate": ([smtpscope, "annotate", path], None),
+             "wc -l": (["wc", "-l", path], None)}
+    samples = measure_alternating(tools, repeats)
+    peer = table.add(f"annotate {size_mb} MB", "wc -l", samples["wc -l"],
+                     note=f"{size / median([s.wall for s in samples['wc -l']]) / 1e6:.0f} MB/s")
+    mbps = size / median([s.wall for s in samples["smtpscope annotate"]]) / 1e6
+    table.add(f"annotate {size_mb} MB", "smtpscope vs wc -l", samples["smtpscope annotate"], peer,
+              note=f"{mbps:.0f} MB/s; target wall x <= 3, RSS flat")
+    os.unlink(path)
+
+
+def bench_scaling(table, smtpscope, servers, work, counts, clients):
+    message = os.path.join(work, "small.eml")
+    if not os.path.exists(message):
+        write_message(message, 2000)
+    script = os.path.join(work, "plain-session.txt")
+    with open(script, "w") as f:
+        f.write(f"EHLO bench.example\nMAIL FROM:<a@bench.example>\nRCPT TO:<b@{RCPT_DOMAIN}>\n"
+                f"/data {message}\nQUIT\n")
+    argv = [smtpscope, f"127.0.0.1:{servers.practice_port}", "--script", script]
+    points = []
+    for n in counts:
+        before = rss_kb(servers.practice_pid)
+        start = time.perf_counter()
+        failed = sum(1 for _ in range(n) if run_measured(argv).status != 0)
+        wall = time.perf_counter() - start
+        after = rss_kb(servers.practice_pid)
+        table.add_figure(f"scaling: {n} sessions in a row", "smtpscope -> practice",
+                         wall_ms=wall * 1000, note=f"{n / wall:.0f} sessions/s; server RSS "
+                         f"{before} -> {after} KiB" + (f"; {failed} failed" if failed else ""))
+        points.append(("sequential", n, wall, n / wall, after))
+    for k in clients:
+        before = rss_kb(servers.practice_pid)
+        start = time.perf_counter()
+        procs = [subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                 for _ in range(k)]
+        failed = sum(1 for p in procs if p.wait() != 0)
+        wall = time.perf_counter() - start
+        after = rss_kb(servers.practice_pid)
+        table.add_figure(f"scaling: {k} concurrent clients", "smtpscope -> practice",
+                         wall_ms=wall * 1000, note=f"{k / wall:.0f} sessions/s; server RSS "
+                         f"{before} -> {after} KiB" + (f"; {failed} failed" if failed else ""))
+        points.append(("concurrent", k, wall, k / wall, after))
+    return points
+
+
+def plot(points, out_dir):
+    if not shutil.which("gnuplot") or not points:
+        return None
+    data = os.path.join(out_dir, "scaling.dat")
+    with open(data, "w") as f:
+        for kind in ("sequential", "concurrent"):
+            f.write(f"# {kind}: count wall_s sessions_per_s server_rss_kib\n")
+            for p in points:
+                if p[0] == kind:
+                    f.write(f"{p[1]} {p[2]:.4f} {p[3]:.2f} {p[4]}\n")
+            f.write("\n\n")
+    png = os.path.join(out_dir, "scaling.png")
+    script = f"""
+set terminal png size 1100,450
+set output '{png}'
+set multiplot layout 1,2 title 'smtpscope practice server scaling'
+set logscale x
+set xlabel 'sessions (in a row) / clients (at once)'
+set ylabel 'wall time (s)'
+set key left top
+plot '{data}' index 0 using 1:2 with linespoints title 'sessions in a row', \\
+     '{data}' index 1 using 1:2 with linespoints title 'concurrent clients'
+set ylabel 'server RSS (KiB)'
+set yrange [0:*]
+plot '{data}' index 0 using 1:4 with linespoints title 'after sessions in a row', \\
+     '{data}' index 1 using 1:4 with linespoints title 'after concurrent clients'
+unset multiplot
+"""
+    subprocess.run(["gnuplot"], input=script, text=True, check=False)
+    return png if os.path.exists(png) else None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--smtpscope", default=os.environ.get("SMTPSCOPE", "./smtpscope"))
+    parser.add_argument("--out", default="bench-results")
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--quick", action="store_true",
+                        help="small sizes and few repeats, to check the suite itself runs")
+    parser.add_argument("--only", default="",
+                        help="comma-separated: session,startup,big,annotate,scaling")
+    args = parser.parse_args()
+    smtpscope = os.path.abspath(args.smtpscope)
+    only = set(filter(None, args.only.split(",")))
+    want = lambda name: not only or name in only
+    repeats = 3 if args.quick else args.repeats
+    big_mb = 10 if args.quick else 100
+    annotate_mb = 50 if args.quick else 1024
+    counts = [1, 10, 100] if args.quick else [1, 10, 100, 1000]
+    clients = [1, 10, 50] if args.quick else [1, 10, 50, 200]
+
+    os.makedirs(args.out, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="smtpscope-bench.")
+    table = Table()
+    servers = Servers(smtpscope, work)
+    points = []
+    try:
+        if want("session"):
+            bench_session(table, smtpscope, servers, work, repeats)
+        if want("startup"):
+            bench_startup(table, smtpscope, repeats)
+        if want("big"):
+            bench_big_message(table, smtpscope, servers, work, max(3, repeats // 2), big_mb)
+        if want("annotate"):
+            bench_annotate(table, smtpscope, work, 3, annotate_mb)
+        if want("scaling"):
+            points = bench_scaling(table, smtpscope, servers, work, counts, clients)
+    finally:
+        servers.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    text = table.render()
+    header = (f"smtpscope benchmarks, {time.strftime('%Y-%m-%d %H:%M')} on {os.cpu_count()} cores; "
+              f"medians of {repeats} runs; x = smtpscope / peer\n")
+    print(header + text)
+    with open(os.path.join(args.out, "bench.txt"), "w") as f:
+        f.write(header + text + "\n")
+    table.write_csv(os.path.join(args.out, "bench.csv"))
+    png = plot(points, args.out)
+    print(f"\nwrote {args.out}/bench.txt, {args.out}/bench.csv" + (f", {png}" if png else ""))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
