@@ -27,15 +27,36 @@ const char *kb_language(const struct kb *kb);
 const struct kb_entry *kb_find(const struct kb *kb, const char *kind, const char *key,
     const char *after);
 
-/* A field of an entry in the kb's language, falling back to the variant's base entry and to
- * English; NULL when no one has it. */
+/* A field of an entry in the kb's language, falling back to English and to the base entry
+ * (the plain entry of a variant; X.N.N for a class-specific 4.N.N / 5.N.N): for each entry of
+ * that chain, most specific first, the kb's language then English. NULL when no one has it.
+ * The variant's meaning wins over the language: an English text for "550 after RCPT" is more
+ * useful than a translated text of plain 550 that says something else. */
 const char *kb_field(const struct kb *kb, const struct kb_entry *entry, const char *field);
 
 /* The entry's kind and key. */
 const char *kb_entry_kind(const struct kb_entry *entry);
 const char *kb_entry_key(const struct kb_entry *entry);
+/* The command a variant answers ("RCPT", "greeting"), or NULL for a plain entry. */
+const char *kb_entry_after(const struct kb_entry *entry);
 
-/* Every entry of one kind, for completion and completeness checks: calls fn for each key. */
+/* Exactly the entry kind/key/after, without falling back to the plain entry or to X.N.N
+ * (after NULL: the plain entry). For completeness checks. */
+const struct kb_entry *kb_find_exact(const struct kb *kb, const char *kind, const char *key,
+    const char *after);
+
+/* A field of the entry as written in one language only ("en" or the kb's language), without any
+ * fallback; NULL when that file does not give it. For completeness checks of translations. */
+const char *kb_field_in(const struct kb *kb, const struct kb_entry *entry, const char *field,
+    const char *lang);
+
+/* The field names of the format ("title", "description", ...) and the kinds ("code", ...):
+ * NULL-terminated lists. */
+extern const char *const kb_field_names[];
+extern const char *const kb_kind_names[];
+
+/* Every plain entry (no variants) of one kind, in the order they were read, for completion and
+ * completeness checks: calls fn for each key. */
 void kb_each(const struct kb *kb, const char *kind,
     void (*fn)(void *ctx, const struct kb_entry *entry), void *ctx);
 
