@@ -1,5 +1,23 @@
 /* reply.h: incremental SMTP reply parser. Bytes in, in any chunking; whole replies and the
- * protocol violations seen in them out. Pure: no I/O, no terminal, bounded memory. */
+ * protocol violations seen in them out. Pure: no I/O, no terminal, bounded memory.
+ *
+ * How odd input is read (the same whatever the chunking):
+ * - A line ends at CRLF; a bare LF also ends it (REPLY_V_BARE_LF). A CR not followed by LF is
+ *   kept in the line as an ordinary byte (REPLY_V_BARE_CR), so "250 a\rb" stays one line.
+ * - A line whose first three bytes are not a valid code (REPLY_V_BAD_CODE), when no multiline
+ *   reply is open, is a reply of its own: one line, code 0. Inside an open multiline reply it is
+ *   kept as one more continuation line of that reply (the reply stays open), so a stray line
+ *   does not shift which reply answers which command.
+ * - A valid code followed by something other than ' ', '-' or the end of the line
+ *   (REPLY_V_NO_SEPARATOR) counts as a final line; its text starts right after the code.
+ * - A code followed by a fourth digit ("2500 ok") is not a three-digit code: REPLY_V_BAD_CODE.
+ * - A line that ends a multiline reply with another code (REPLY_V_CODE_MISMATCH) still ends
+ *   it; the reply keeps the code of its first line.
+ * - Caps: of a long line the first line_cap bytes are kept and the rest counted (full_len);
+ *   of a long reply the first lines_cap - 1 lines and the final line are kept and the rest
+ *   counted (lines_total); either sets REPLY_V_TRUNCATED. Parsing carries on at the next line.
+ * - Every violation is recorded on the line that showed it (reply_line.violations) and on the
+ *   reply (reply.violations). */
 #ifndef SMTPSCOPE_REPLY_H
 #define SMTPSCOPE_REPLY_H
 
@@ -25,15 +43,21 @@ enum reply_violation {
 
 /* Memory caps; 0 in a field means the default. */
 struct reply_limits {
-	size_t line_cap;   /* bytes kept of one line (default 4096); the rest is counted, dropped */
-	size_t lines_cap;  /* lines kept of one reply (default 1000); the rest counted, dropped */
+	size_t line_cap;   /* bytes kept of one line (default 4096, at least 32); the rest is
+	                    * counted, dropped */
+	size_t lines_cap;  /* lines kept of one reply (default 1000, at least 2); the rest counted,
+	                    * dropped (the final line is always kept) */
 };
+
+#define REPLY_DEFAULT_LINE_CAP 4096
+#define REPLY_DEFAULT_LINES_CAP 1000
 
 struct reply_line {
 	char *raw;         /* the line as received, without its CRLF; NUL-terminated copy that may
 	                    * hold NULs of its own: use len */
 	size_t len;        /* bytes kept in raw */
 	size_t full_len;   /* bytes the line really had (larger than len when truncated) */
+	unsigned violations; /* enum reply_violation bits seen on this line */
 };
 
 struct reply {
@@ -44,6 +68,7 @@ struct reply {
 	size_t nlines;            /* number of kept lines */
 	size_t lines_total;       /* number of lines the reply really had */
 	unsigned violations;      /* enum reply_violation bits */
+	size_t wire_len;          /* bytes the reply took on the wire, line endings included */
 };
 
 struct reply_parser;
@@ -66,8 +91,14 @@ struct reply *reply_parser_next(struct reply_parser *parser);
 bool reply_parser_pending(const struct reply_parser *parser);
 
 /* Ends the stream (the peer closed): a buffered partial reply is returned as if complete, with
- * REPLY_V_TRUNCATED set, or NULL when nothing is buffered. */
+ * REPLY_V_TRUNCATED set, or NULL when nothing is buffered. Replies completed earlier and not yet
+ * taken come out first (call it until NULL to drain everything). The parser is then empty and
+ * may be used for a new stream. */
 struct reply *reply_parser_finish(struct reply_parser *parser);
+
+/* Throws away everything buffered (partial line, open reply, complete replies not yet taken),
+ * e.g. the bytes that arrived before a TLS handshake. Returns how many bytes were thrown away. */
+size_t reply_parser_reset(struct reply_parser *parser);
 
 void reply_free(struct reply *reply);
 
@@ -79,5 +110,16 @@ int reply_class(const struct reply *reply);
 
 /* A short English phrase for one violation bit ("bare LF line ending"). */
 const char *reply_violation_name(enum reply_violation violation);
+
+/* A stable one-word key for one violation bit ("bare-lf"), used in saved transcripts; and back
+ * (0 when the key is unknown). */
+const char *reply_violation_key(enum reply_violation violation);
+unsigned reply_violation_from_key(const char *key, size_t len);
+
+/* Length of the text of line i (what reply_line_text points at). */
+size_t reply_line_text_len(const struct reply *reply, size_t i);
+
+/* True when line i is a continuation line ("250-..."). */
+bool reply_line_is_continuation(const struct reply *reply, size_t i);
 
 #endif
