@@ -12,6 +12,7 @@ struct explanation_section {
 	char *label;  /* already in the kb's language: "Description", "Deskripsi", ... */
 	char *name;   /* the label's key: "description", "when", "fix", "learn", "next", ... */
 	char *text;   /* the body; paragraphs separated by "\n\n", bullets start with "- " */
+	int preformatted;  /* 1: lines kept as written (syntax, examples), never re-wrapped */
 };
 
 struct explanation {
@@ -40,6 +41,10 @@ struct explanation *explain_word(const struct kb *kb, const char *word, char **e
 
 /* A named event ("connect-refused", "tls-verify-expired", ...) with an optional detail line. */
 struct explanation *explain_event(const struct kb *kb, const char *event, const char *detail);
+
+/* As explain_word, with the command a pasted reply or code answered (NULL for none). */
+struct explanation *explain_word_after(const struct kb *kb, const char *word, const char *after,
+    char **errstr);
 
 /* Compares two codes (reply or enhanced): summary, each side's sections, numbered Key
  * Differences, When to Use Which. NULL with *errstr set when either side is not a code. */
