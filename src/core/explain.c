@@ -282,6 +282,16 @@ looks_like_enhanced(const char *s)
 	return true;
 }
 
+/* The category of a code: its second digit. RFC 5321 defines x0z to x5z only; a higher digit
+ * is read as x5z (mail system), the category of everything else the receiver reports. */
+static int
+code_category(int code)
+{
+	int d = (code / 10) % 10;
+
+	return d > 5 ? 5 : d;
+}
+
 /* "5xx permanent failure; mail system" */
 static char *
 code_summary(const struct kb *kb, int code)
@@ -289,7 +299,7 @@ code_summary(const struct kb *kb, int code)
 	char cls[16], cat[16];
 
 	snprintf(cls, sizeof cls, "class-%d", code / 100);
-	snprintf(cat, sizeof cat, "category-x%dz", (code / 10) % 10);
+	snprintf(cat, sizeof cat, "category-x%dz", code_category(code));
 	return xasprintf("%dxx %s; %s", code / 100, kb_label(kb, cls), kb_label(kb, cat));
 }
 
@@ -493,6 +503,15 @@ build_code(const struct kb *kb, int code, const struct enhanced *enh, const char
 		s = fill1(kb, "code-not-registered", "code", key);
 		sb_add(&b, s);
 		free(s);
+		if ((code / 10) % 10 > 5) {
+			char digit[4];
+
+			snprintf(digit, sizeof digit, "%d", (code / 10) % 10);
+			s = fill1(kb, "category-undefined", "digit", digit);
+			sb_para(&b);
+			sb_add(&b, s);
+			free(s);
+		}
 	}
 	if (enh != NULL && (enh->cls != code / 100) && code / 100 != 3) {
 		s = fill2(kb, "enhanced-class-mismatch", "code", key, "enhanced", enh->text);
@@ -513,7 +532,7 @@ build_code(const struct kb *kb, int code, const struct enhanced *enh, const char
 
 	snprintf(key, sizeof key, "%d", code / 100);
 	cls_e = kb_find(kb, "class", key, NULL);
-	snprintf(key, sizeof key, "x%dz", (code / 10) % 10);
+	snprintf(key, sizeof key, "x%dz", code_category(code));
 	cat_e = kb_find(kb, "category", key, NULL);
 
 	if (ce != NULL) {
@@ -1210,10 +1229,8 @@ compare_differences(const struct kb *kb, const struct side *a, const struct side
     const struct kb_entry *hand)
 {
 	struct sbuf out = { 0 };
-	const char *kv_ab[] = { "a", a->text, "b", b->text, NULL };
 	int n = 0;
 
-	(void)kv_ab;
 	if (a->cls != b->cls) {
 		const char *kv[] = { "a", a->text, "b", b->text, "class-a", cls_word(kb, a),
 			"class-b", cls_word(kb, b), NULL };
@@ -1227,11 +1244,11 @@ compare_differences(const struct kb *kb, const struct side *a, const struct side
 
 		add_item(&out, &n, fill(kb_label(kb, "difference-same-class"), kv));
 	}
-	if (!a->is_enhanced && !b->is_enhanced && (a->code / 10) % 10 != (b->code / 10) % 10) {
+	if (!a->is_enhanced && !b->is_enhanced && code_category(a->code) != code_category(b->code)) {
 		char ca[16], cb[16];
 
-		snprintf(ca, sizeof ca, "category-x%dz", (a->code / 10) % 10);
-		snprintf(cb, sizeof cb, "category-x%dz", (b->code / 10) % 10);
+		snprintf(ca, sizeof ca, "category-x%dz", code_category(a->code));
+		snprintf(cb, sizeof cb, "category-x%dz", code_category(b->code));
 		{
 			const char *kv[] = { "a", a->text, "b", b->text, "category-a",
 				kb_label(kb, ca), "category-b", kb_label(kb, cb), NULL };
