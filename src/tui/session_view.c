@@ -1,0 +1,584 @@
+/* session_view.c: the session pane. Shows the transcript (C:/S: lines with time and latency,
+ * events, warnings) as wrapped rows; scrollback that only ever lays out the rows it shows, so a
+ * session of any length scrolls as fast as a short one; and the selection of one reply or event
+ * that the explanation pane follows. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/xmalloc.h"
+#include "tui/tui.h"
+
+/* Continuation rows are indented under the text when the pane is wide enough for it. */
+#define SESSION_INDENT_MIN_WIDTH 40
+
+struct session_view {
+	struct transcript *transcript;
+	bool colour;
+
+	/* the view: either following the end, or anchored at a row of an entry */
+	bool follow;
+	size_t top_entry;
+	size_t top_row;
+	size_t new_below;       /* entries that arrived while scrolled back */
+
+	/* the selection */
+	bool select_follow;
+	size_t selected;
+
+	/* from the last draw */
+	int width, height;
+	size_t first_shown, last_shown;
+	bool drawn;
+
+	struct tui_cells scratch;
+	size_t prefix_cells;
+};
+
+struct session_view *
+session_view_new(struct transcript *transcript)
+{
+	struct session_view *view = xcalloc(1, sizeof *view);
+
+	view->transcript = transcript;
+	view->follow = true;
+	view->select_follow = true;
+	view->selected = TRANSCRIPT_NO_REPLY;
+	view->width = 80;
+	view->height = 10;
+	return view;
+}
+
+void
+session_view_free(struct session_view *view)
+{
+	if (view == NULL)
+		return;
+	tui_cells_free(&view->scratch);
+	free(view);
+}
+
+bool
+session_view_explainable(const struct transcript *transcript, size_t i)
+{
+	const struct transcript_entry *e = transcript_entry(transcript, i);
+	const struct transcript_reply *r;
+
+	if (e == NULL)
+		return false;
+	switch (e->kind) {
+	case TRANSCRIPT_RECEIVED:
+		if (e->reply == TRANSCRIPT_NO_REPLY)
+			return false;
+		r = transcript_reply(transcript, e->reply);
+		return r != NULL && r->first_entry == i;
+	case TRANSCRIPT_EVENT:
+	case TRANSCRIPT_WARNING:
+	case TRANSCRIPT_ERROR:
+		return e->event != NULL && e->event[0] != '\0';
+	default:
+		return false;
+	}
+}
+
+static void
+format_latency(char *buf, size_t size, int64_t us)
+{
+	if (us < 10000)
+		snprintf(buf, size, "%.1f ms", (double)us / 1000.0);
+	else if (us < 10000000)
+		snprintf(buf, size, "%lld ms", (long long)(us / 1000));
+	else
+		snprintf(buf, size, "%.1f s", (double)us / 1000000.0);
+}
+
+static short
+class_pair(int cls)
+{
+	switch (cls) {
+	case 2: return TUI_PAIR_2XX;
+	case 3: return TUI_PAIR_3XX;
+	case 4: return TUI_PAIR_4XX;
+	case 5: return TUI_PAIR_5XX;
+	default: return TUI_PAIR_WARNING;
+	}
+}
+
+/* Attributes that carry a reply's class without colour. */
+static attr_t
+class_attr(int cls, bool colour)
+{
+	if (colour)
+		return cls == 5 ? A_BOLD : 0;
+	switch (cls) {
+	case 3: return A_BOLD;
+	case 4: return A_UNDERLINE;
+	case 5: return A_BOLD | A_UNDERLINE;
+	default: return 0;
+	}
+}
+
+/* Is entry i a line of the selected reply (or the selected event)? */
+static bool
+entry_selected(const struct session_view *view, size_t i, const struct transcript_entry *e)
+{
+	const struct transcript_reply *r;
+
+	if (view->selected == TRANSCRIPT_NO_REPLY)
+		return false;
+	if (i == view->selected)
+		return true;
+	if (e->kind != TRANSCRIPT_RECEIVED || e->reply == TRANSCRIPT_NO_REPLY)
+		return false;
+	r = transcript_reply(view->transcript, e->reply);
+	return r != NULL && r->first_entry == view->selected;
+}
+
+/* Builds entry i's cells into view->scratch. */
+static void
+entry_cells(struct session_view *view, size_t i)
+{
+	const struct transcript_entry *e = transcript_entry(view->transcript, i);
+	const struct transcript_reply *r = NULL;
+	struct tui_cells *c = &view->scratch;
+	char stamp[32], lat[48];
+	const char *tag;
+	struct tm tm;
+	time_t secs;
+	short pair = TUI_PAIR_DEFAULT;
+	attr_t attr = 0, tag_attr = 0;
+	int cls = 0;
+
+	tui_cells_clear(c);
+	if (e == NULL)
+		return;
+	secs = (time_t)(e->time_us / 1000000);
+	localtime_r(&secs, &tm);
+	strftime(stamp, sizeof stamp, "%H:%M:%S ", &tm);
+	switch (e->kind) {
+	case TRANSCRIPT_SENT:
+		tag = "C: ";
+		pair = TUI_PAIR_SENT;
+		attr = A_BOLD;
+		break;
+	case TRANSCRIPT_RECEIVED:
+		if (e->reply != TRANSCRIPT_NO_REPLY)
+			r = transcript_reply(view->transcript, e->reply);
+		cls = r != NULL && r->reply != NULL ? reply_class(r->reply) : 0;
+		pair = class_pair(cls);
+		attr = class_attr(cls, view->colour);
+		/* without colour the class shows in the tag: S2 .. S5, S? for no valid code */
+		if (view->colour)
+			tag = "S: ";
+		else if (cls >= 2 && cls <= 5) {
+			static const char *const mono[] = { "S2 ", "S3 ", "S4 ", "S5 " };
+			tag = mono[cls - 2];
+		} else
+			tag = "S? ";
+		break;
+	case TRANSCRIPT_EVENT:
+		tag = "-- ";
+		pair = TUI_PAIR_EVENT;
+		break;
+	case TRANSCRIPT_WARNING:
+		tag = "!! ";
+		pair = TUI_PAIR_WARNING;
+		attr = A_BOLD;
+		break;
+	case TRANSCRIPT_ERROR:
+		tag = "!! ";
+		pair = TUI_PAIR_ERROR;
+		attr = A_BOLD;
+		break;
+	default:
+		tag = ".. ";
+		pair = TUI_PAIR_INFO;
+		break;
+	}
+	if (entry_selected(view, i, e))
+		tag_attr = A_REVERSE;
+	tui_cells_add_str(c, stamp, TUI_PAIR_DEFAULT, 0);
+	tui_cells_add_str(c, tag, pair, attr | tag_attr);
+	view->prefix_cells = c->n;
+	tui_cells_add_bytes(c, e->text != NULL ? e->text : "", e->text != NULL ? e->len : 0, pair,
+	    attr, A_REVERSE);
+	if (e->secret)
+		tui_cells_add_str(c, " (masked)", TUI_PAIR_DEFAULT, A_DIM);
+	if (r != NULL && r->last_entry == i) {
+		if (r->latency_us >= 0) {
+			format_latency(lat, sizeof lat, r->latency_us);
+			tui_cells_add_str(c, "  [", TUI_PAIR_DEFAULT, 0);
+			tui_cells_add_str(c, lat, TUI_PAIR_DEFAULT, 0);
+			tui_cells_add_str(c, "]", TUI_PAIR_DEFAULT, 0);
+		}
+		if (r->reply != NULL && r->reply->lines_total > r->reply->nlines) {
+			snprintf(lat, sizeof lat, "  (+%zu lines not kept)",
+			    r->reply->lines_total - r->reply->nlines);
+			tui_cells_add_str(c, lat, TUI_PAIR_WARNING, A_BOLD);
+		}
+	}
+}
+
+static int
+row_width(const struct session_view *view, size_t row)
+{
+	int indent;
+
+	if (row == 0 || view->width < SESSION_INDENT_MIN_WIDTH)
+		return view->width;
+	indent = (int)view->prefix_cells;
+	return view->width - indent;
+}
+
+/* Lays out entry i; returns its number of rows and fills starts[] (up to max) with the first
+ * cell of each row. */
+static size_t
+entry_rows(struct session_view *view, size_t i, size_t *starts, size_t max)
+{
+	size_t pos = 0, rows = 0;
+
+	entry_cells(view, i);
+	if (view->scratch.n == 0) {
+		if (max > 0)
+			starts[0] = 0;
+		return 1;
+	}
+	while (pos < view->scratch.n) {
+		if (rows < max)
+			starts[rows] = pos;
+		pos = tui_cells_row_end(&view->scratch, pos, row_width(view, rows));
+		rows++;
+	}
+	return rows;
+}
+
+static size_t
+entry_row_count(struct session_view *view, size_t i)
+{
+	return entry_rows(view, i, NULL, 0);
+}
+
+/* Turns "follow" into an explicit anchor: the top row of the last screenful. */
+static void
+anchor_from_bottom(struct session_view *view)
+{
+	size_t count = transcript_count(view->transcript), need = (size_t)view->height, rows;
+	size_t i = count;
+
+	view->top_entry = 0;
+	view->top_row = 0;
+	while (i > 0 && need > 0) {
+		i--;
+		rows = entry_row_count(view, i);
+		if (rows >= need) {
+			view->top_entry = i;
+			view->top_row = rows - need;
+			return;
+		}
+		need -= rows;
+	}
+}
+
+/* True when the rows from the anchor to the end fit in the pane. */
+static bool
+anchor_reaches_end(struct session_view *view)
+{
+	size_t count = transcript_count(view->transcript), rows = 0, i;
+
+	for (i = view->top_entry; i < count; i++) {
+		rows += entry_row_count(view, i) - (i == view->top_entry ? view->top_row : 0);
+		if (rows > (size_t)view->height)
+			return false;
+	}
+	return true;
+}
+
+void
+session_view_scroll(struct session_view *view, int delta)
+{
+	size_t count = transcript_count(view->transcript), rows;
+	size_t n;
+
+	if (count == 0 || delta == 0)
+		return;
+	if (view->follow) {
+		if (delta > 0)
+			return;
+		anchor_from_bottom(view);
+		view->follow = false;
+		view->new_below = 0;
+	}
+	if (delta < 0) {
+		n = (size_t)-delta;
+		while (n > 0) {
+			if (view->top_row >= n) {
+				view->top_row -= n;
+				break;
+			}
+			n -= view->top_row;
+			if (view->top_entry == 0) {
+				view->top_row = 0;
+				break;
+			}
+			view->top_entry--;
+			view->top_row = entry_row_count(view, view->top_entry);
+		}
+	} else {
+		n = (size_t)delta;
+		while (n > 0 && view->top_entry < count) {
+			rows = entry_row_count(view, view->top_entry);
+			if (view->top_row + n < rows) {
+				view->top_row += n;
+				break;
+			}
+			n -= rows - view->top_row;
+			view->top_entry++;
+			view->top_row = 0;
+		}
+		if (view->top_entry >= count || anchor_reaches_end(view)) {
+			view->follow = true;
+			view->new_below = 0;
+		}
+	}
+}
+
+static void
+scroll_home(struct session_view *view)
+{
+	view->follow = false;
+	view->top_entry = 0;
+	view->top_row = 0;
+	if (anchor_reaches_end(view))
+		view->follow = true;
+}
+
+static void
+scroll_end(struct session_view *view)
+{
+	view->follow = true;
+	view->new_below = 0;
+}
+
+/* Scrolls so entry i shows, when it is not on screen now. */
+static void
+reveal(struct session_view *view, size_t i)
+{
+	if (i == TRANSCRIPT_NO_REPLY)
+		return;
+	if (view->drawn && i >= view->first_shown && i <= view->last_shown)
+		return;
+	view->follow = false;
+	view->top_entry = i;
+	view->top_row = 0;
+	/* a little context above it */
+	session_view_scroll(view, -(view->height / 4));
+	if (anchor_reaches_end(view))
+		scroll_end(view);
+}
+
+void
+session_view_appended(struct session_view *view)
+{
+	size_t count = transcript_count(view->transcript), i;
+
+	if (!view->follow)
+		view->new_below++;
+	if (view->select_follow) {
+		for (i = count; i > 0; i--) {
+			if (session_view_explainable(view->transcript, i - 1)) {
+				view->selected = i - 1;
+				break;
+			}
+			/* a reply's lines: jump to its first */
+			const struct transcript_entry *e = transcript_entry(view->transcript, i - 1);
+			if (e->kind == TRANSCRIPT_RECEIVED && e->reply != TRANSCRIPT_NO_REPLY) {
+				const struct transcript_reply *r =
+				    transcript_reply(view->transcript, e->reply);
+				if (r != NULL && r->first_entry < i - 1)
+					i = r->first_entry + 1;
+			}
+		}
+	}
+}
+
+size_t
+session_view_selected(const struct session_view *view)
+{
+	return view->selected;
+}
+
+bool
+session_view_follows(const struct session_view *view)
+{
+	return view->select_follow;
+}
+
+void
+session_view_select_newest(struct session_view *view)
+{
+	view->select_follow = true;
+	session_view_appended(view);
+	if (!view->follow)
+		view->new_below = view->new_below > 0 ? view->new_below - 1 : 0;
+	reveal(view, view->selected);
+}
+
+bool
+session_view_select(struct session_view *view, int step)
+{
+	size_t count = transcript_count(view->transcript), i = view->selected;
+	const struct transcript_entry *e;
+
+	if (count == 0)
+		return false;
+	if (i == TRANSCRIPT_NO_REPLY)
+		i = count;
+	if (step < 0) {
+		while (i > 0) {
+			i--;
+			e = transcript_entry(view->transcript, i);
+			if (e->kind == TRANSCRIPT_RECEIVED && e->reply != TRANSCRIPT_NO_REPLY) {
+				const struct transcript_reply *r =
+				    transcript_reply(view->transcript, e->reply);
+				if (r != NULL)
+					i = r->first_entry;
+			}
+			if (session_view_explainable(view->transcript, i)) {
+				view->selected = i;
+				view->select_follow = false;
+				reveal(view, i);
+				return true;
+			}
+		}
+		return false;
+	}
+	while (i + 1 < count) {
+		i++;
+		if (session_view_explainable(view->transcript, i)) {
+			view->selected = i;
+			view->select_follow = false;
+			/* the newest one: follow new replies again */
+			{
+				size_t j;
+				bool later = false;
+				for (j = i + 1; j < count && !later; j++)
+					later = session_view_explainable(view->transcript, j);
+				if (!later)
+					view->select_follow = true;
+			}
+			reveal(view, i);
+			return true;
+		}
+	}
+	return false;
+}
+
+bool
+session_view_key(struct session_view *view, int key, bool prompt_is_empty)
+{
+	int page = view->height > 2 ? view->height - 1 : 1;
+
+	switch (key) {
+	case KEY_PPAGE:
+		session_view_scroll(view, -page);
+		return true;
+	case KEY_NPAGE:
+		session_view_scroll(view, page);
+		return true;
+	case KEY_HOME:
+		if (!prompt_is_empty)
+			return false;
+		/* FALLTHROUGH */
+	case TUI_KEY_CTRL_HOME:
+		scroll_home(view);
+		return true;
+	case KEY_END:
+		if (!prompt_is_empty)
+			return false;
+		/* FALLTHROUGH */
+	case TUI_KEY_CTRL_END:
+		scroll_end(view);
+		return true;
+	case TUI_KEY_ALT_UP:
+	case KEY_F(5):
+		session_view_select(view, -1);
+		return true;
+	case TUI_KEY_ALT_DOWN:
+	case KEY_F(6):
+		session_view_select(view, +1);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void
+draw_row(struct session_view *view, WINDOW *body, int y, size_t row, size_t from, size_t to)
+{
+	wmove(body, y, 0);
+	if (row > 0 && view->width >= SESSION_INDENT_MIN_WIDTH)
+		wmove(body, y, (int)view->prefix_cells);
+	tui_cells_draw(body, &view->scratch, from, to, view->colour);
+}
+
+void
+session_view_draw(struct session_view *view, WINDOW *title, WINDOW *body, bool colour,
+    const struct kb *kb)
+{
+	size_t count = transcript_count(view->transcript);
+	size_t starts[512], rows, r, i;
+	int y = 0, height, width;
+	char head[256];
+
+	getmaxyx(body, height, width);
+	if (width != view->width || height != view->height) {
+		/* the anchor entry stays; its row may no longer exist */
+		view->width = width;
+		view->height = height;
+		view->top_row = 0;
+	}
+	view->colour = colour;
+	werase(body);
+	if (!view->follow && !anchor_reaches_end(view)) {
+		/* draw from the anchor */
+	} else {
+		view->follow = true;
+		view->new_below = 0;
+		anchor_from_bottom(view);
+	}
+	view->first_shown = view->top_entry;
+	view->last_shown = view->top_entry;
+	for (i = view->top_entry; i < count && y < height; i++) {
+		rows = entry_rows(view, i, starts, sizeof starts / sizeof starts[0]);
+		for (r = i == view->top_entry ? view->top_row : 0; r < rows && y < height; r++) {
+			size_t from = r < 512 ? starts[r] : view->scratch.n;
+			size_t to = r + 1 < rows && r + 1 < 512 ? starts[r + 1] : view->scratch.n;
+			draw_row(view, body, y++, r, from, to);
+		}
+		if (r == rows)
+			view->last_shown = i;
+	}
+	view->drawn = true;
+	wnoutrefresh(body);
+
+	/* the title row: what the pane is and whether there is more below */
+	werase(title);
+	wbkgdset(title, ' ' | (colour ? COLOR_PAIR(TUI_PAIR_TITLE) : 0) | A_REVERSE);
+	werase(title);
+	wattrset(title, (colour ? COLOR_PAIR(TUI_PAIR_TITLE) : 0) | A_REVERSE | A_BOLD);
+	mvwaddstr(title, 0, 1, tui_label(kb, "ui-pane-session", "Session"));
+	if (!view->follow) {
+		if (view->new_below > 0)
+			snprintf(head, sizeof head, "%s (%zu) ", tui_label(kb, "ui-more-below",
+			    "more below: End"), view->new_below);
+		else
+			snprintf(head, sizeof head, "%s ", tui_label(kb, "ui-more-below",
+			    "more below: End"));
+		if ((int)strlen(head) < getmaxx(title) - 10)
+			mvwaddstr(title, 0, getmaxx(title) - (int)tui_text_width(head), head);
+	}
+	wnoutrefresh(title);
+}

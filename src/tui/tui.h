@@ -1,0 +1,206 @@
+/* tui.h: the screen's insides shared by its panels: the screen state, the display-safe text
+ * cells every panel draws with, and each panel's entry points. Only src/tui includes this. */
+#ifndef SMTPSCOPE_TUI_H
+#define SMTPSCOPE_TUI_H
+
+#include <curses.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <wchar.h>
+
+#include "core/engine.h"
+#include "core/explain.h"
+#include "core/kb.h"
+#include "core/transcript.h"
+#include "frontend.h"
+
+/* Colour pairs (0 is the terminal's default). */
+enum tui_pair {
+	TUI_PAIR_DEFAULT = 0,
+	TUI_PAIR_SENT,
+	TUI_PAIR_2XX,
+	TUI_PAIR_3XX,
+	TUI_PAIR_4XX,
+	TUI_PAIR_5XX,
+	TUI_PAIR_EVENT,
+	TUI_PAIR_WARNING,
+	TUI_PAIR_ERROR,
+	TUI_PAIR_INFO,
+	TUI_PAIR_TITLE,
+	TUI_PAIR_STATUS,
+	TUI_PAIR_HEADING,
+	TUI_PAIR_COUNT
+};
+
+/* Keys the screen decodes itself (beyond what curses names). */
+enum tui_key {
+	TUI_KEY_ALT_UP = KEY_MAX + 1,
+	TUI_KEY_ALT_DOWN,
+	TUI_KEY_CTRL_HOME,
+	TUI_KEY_CTRL_END,
+	TUI_KEY_SHIFT_PGUP,
+	TUI_KEY_SHIFT_PGDN,
+	TUI_KEY_SHIFT_UP,
+	TUI_KEY_SHIFT_DOWN,
+	TUI_KEY_ALT_PGUP,
+	TUI_KEY_ALT_PGDN,
+};
+
+/* One character cell ready to draw: a printable wide character (escapes already expanded into
+ * plain ASCII cells), its width in columns, and how to draw it. */
+struct tui_cell {
+	wchar_t ch;
+	unsigned char width;  /* 1 or 2 */
+	short pair;
+	attr_t attr;
+};
+
+struct tui_cells {
+	struct tui_cell *cell;
+	size_t n;
+	size_t cap;
+};
+
+void tui_cells_clear(struct tui_cells *cells);
+void tui_cells_free(struct tui_cells *cells);
+/* Appends bytes from anywhere (the wire, a file, the knowledge base) as cells that are safe to
+ * draw: valid printable UTF-8 as itself, everything else as a visible escape (\x1b, ^M, \x00,
+ * \u009b) drawn with escape_attr added. */
+void tui_cells_add_bytes(struct tui_cells *cells, const char *bytes, size_t len, short pair,
+    attr_t attr, attr_t escape_attr);
+void tui_cells_add_str(struct tui_cells *cells, const char *s, short pair, attr_t attr);
+/* The total width in columns. */
+size_t tui_cells_width(const struct tui_cells *cells);
+/* Draws cells [from, to) at the window's cursor; stops at the right edge. */
+void tui_cells_draw(WINDOW *win, const struct tui_cells *cells, size_t from, size_t to,
+    bool colour);
+/* Hard wrap: index of the first cell of the next row when a row starting at `from` holds
+ * `width` columns. */
+size_t tui_cells_row_end(const struct tui_cells *cells, size_t from, int width);
+/* Word wrap: as above but breaks after a space when one is in the row. */
+size_t tui_cells_word_end(const struct tui_cells *cells, size_t from, int width);
+/* The width of a UTF-8 string in columns, as it would be drawn. */
+size_t tui_text_width(const char *s);
+
+/* The session pane: the transcript as wrapped rows, scrollback and the reply selection. */
+struct session_view;
+struct session_view *session_view_new(struct transcript *transcript);
+void session_view_free(struct session_view *view);
+void session_view_draw(struct session_view *view, WINDOW *title, WINDOW *body, bool colour,
+    const struct kb *kb);
+/* Called when entries were appended. */
+void session_view_appended(struct session_view *view);
+/* Key handling: returns true when the key was the pane's. prompt_empty tells whether Home/End
+ * may be taken from the prompt. */
+bool session_view_key(struct session_view *view, int key, bool prompt_empty);
+void session_view_scroll(struct session_view *view, int rows);
+/* The selected entry (a reply's first line or an explained event), or TRANSCRIPT_NO_REPLY. */
+size_t session_view_selected(const struct session_view *view);
+/* True while the selection follows the newest explainable entry. */
+bool session_view_follows(const struct session_view *view);
+/* Moves the selection: -1 older, +1 newer; true when it changed. */
+bool session_view_select(struct session_view *view, int step);
+void session_view_select_newest(struct session_view *view);
+/* Whether entry i is something the explanation pane can explain. */
+bool session_view_explainable(const struct transcript *transcript, size_t i);
+
+/* The explanation pane: labelled sections, wrapped to its width, scrolled on its own keys. */
+enum explain_style {
+	EXPLAIN_HEADING,
+	EXPLAIN_SUMMARY,
+	EXPLAIN_LABEL,
+	EXPLAIN_BODY,
+	EXPLAIN_WARNING,
+	EXPLAIN_NOTE,
+	EXPLAIN_CODE,       /* text shown as is (escaped), no word wrap */
+};
+struct explain_view;
+struct explain_view *explain_view_new(void);
+void explain_view_free(struct explain_view *view);
+void explain_view_clear(struct explain_view *view);
+void explain_view_set_title(struct explain_view *view, const char *title);
+/* Adds text in a style; '\n' separates lines, "- " lines are bullets. */
+void explain_view_add(struct explain_view *view, enum explain_style style, const char *text);
+/* Adds a whole explanation: heading, summary, every section. */
+void explain_view_add_explanation(struct explain_view *view, const struct explanation *e);
+void explain_view_draw(struct explain_view *view, WINDOW *title, WINDOW *body, bool colour);
+bool explain_view_key(struct explain_view *view, int key);
+void explain_view_scroll(struct explain_view *view, int rows);
+void explain_view_top(struct explain_view *view);
+
+/* The prompt: readline through its callback interface, drawn in a curses window. */
+struct tui;
+enum prompt_mini {
+	PROMPT_MINI_NONE,
+	PROMPT_MINI_SECRET,   /* a password: never echoed, never in history */
+	PROMPT_MINI_SAVE,     /* quitting: save the transcript? y/n/c */
+	PROMPT_MINI_PATH,     /* the file to save it to */
+};
+void prompt_init(struct tui *tui);
+void prompt_end(struct tui *tui);
+/* Gives readline (or the mini prompt) one key read by curses. */
+void prompt_key(struct tui *tui, wint_t ch, bool is_key_code);
+void prompt_draw(struct tui *tui);
+bool prompt_empty(void);
+/* Adds a line to the history and its file; the caller has made sure it holds no secret. */
+void prompt_history_add(struct tui *tui, const char *line);
+/* Puts text into the line being edited (replacing it). */
+void prompt_set_line(const char *text);
+void prompt_mini_start(struct tui *tui, enum prompt_mini mode, const char *label,
+    const char *initial);
+
+/* The whole screen. */
+struct tui {
+	struct frontend *fe;
+	struct engine *engine;
+	const struct kb *kb;
+	bool colour;
+	bool quit;
+	int exit_status;
+
+	/* layout */
+	int rows, cols;
+	bool side_by_side;
+	bool layout_forced;     /* the user chose side/stacked with the toggle key */
+	int split_side;         /* percent of the width for the session pane */
+	int split_stacked;      /* percent of the body height for the session pane */
+	bool zoom;              /* the explanation pane takes the whole body */
+	WINDOW *w_status, *w_stitle, *w_session, *w_etitle, *w_explain, *w_prompt, *w_sep;
+
+	struct session_view *session;
+	struct explain_view *explain;
+
+	/* what the explanation pane shows */
+	size_t shown_entry;     /* the entry it explains (TRANSCRIPT_NO_REPLY: none) */
+	bool local_output;      /* /explain, /help, ... output holds the pane */
+	size_t shown_count;     /* transcript size when it was built */
+	char *notice;           /* a warning or error shown above the explanation */
+	char *pending_line;     /* a line the engine warned about: Enter again or Ctrl-Y sends */
+
+	/* prompt */
+	enum prompt_mini mini;
+	char *mini_label;
+	char mini_buf[1024];
+	size_t mini_len;
+	bool quit_after_save;
+
+	bool dirty;
+	char status_last[512];
+	char *history_path;
+	size_t count_seen;
+};
+
+/* Screen texts come from the knowledge base (help/<lang>/screen.txt), with these English
+ * defaults when the files are missing. */
+const char *tui_label(const struct kb *kb, const char *name, const char *fallback);
+
+/* tui.c: the line the user entered at the prompt (readline's callback). */
+void tui_submit_line(struct tui *tui, char *line);
+void tui_secret_entered(struct tui *tui, char *secret);
+void tui_request_quit(struct tui *tui);
+void tui_save_answer(struct tui *tui, int answer);
+void tui_save_path(struct tui *tui, const char *path);
+void tui_show_matches(struct tui *tui, char **matches, int count);
+
+#endif
