@@ -1,0 +1,112 @@
+/* server_log.c: the practice server's session log, one readable line per event, every byte
+ * that came from a client escaped so the projected terminal cannot be steered by it. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "core/xmalloc.h"
+#include "server/server.h"
+
+struct server_log {
+	FILE *out;
+};
+
+struct server_log *
+server_log_new(FILE *out)
+{
+	struct server_log *log = xcalloc(1, sizeof *log);
+
+	log->out = out;
+	setvbuf(out, NULL, _IOLBF, 0);
+	return log;
+}
+
+void
+server_log_free(struct server_log *log)
+{
+	free(log);
+}
+
+static void
+log_prefix(struct server_log *log, unsigned id)
+{
+	struct timeval tv;
+	struct tm tm;
+	char stamp[32];
+
+	gettimeofday(&tv, NULL);
+	localtime_r(&tv.tv_sec, &tm);
+	strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
+	if (id == 0)
+		fprintf(log->out, "%s.%03ld [server] ", stamp, (long)(tv.tv_usec / 1000));
+	else
+		fprintf(log->out, "%s.%03ld [%u] ", stamp, (long)(tv.tv_usec / 1000), id);
+}
+
+void
+server_log(struct server_log *log, unsigned id, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log == NULL)
+		return;
+	log_prefix(log, id);
+	va_start(ap, fmt);
+	vfprintf(log->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', log->out);
+}
+
+char *
+server_escape(const char *data, size_t len, size_t max)
+{
+	size_t n = len < max ? len : max, i, o = 0;
+	char *out = xmalloc(n * 4 + 8);
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)data[i];
+		if (c == '\\') {
+			out[o++] = '\\';
+			out[o++] = '\\';
+		} else if (c == '\r') {
+			out[o++] = '\\';
+			out[o++] = 'r';
+		} else if (c == '\n') {
+			out[o++] = '\\';
+			out[o++] = 'n';
+		} else if (c == '\t') {
+			out[o++] = '\\';
+			out[o++] = 't';
+		} else if (c < 0x20 || c >= 0x7f) {
+			/* Bytes over 0x7f are escaped too: invalid UTF-8 and C1 controls stay harmless. */
+			o += (size_t)snprintf(out + o, 5, "\\x%02x", c);
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	if (n < len) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+void
+server_log_wire(struct server_log *log, unsigned id, const char *dir, const char *data,
+    size_t len)
+{
+	char *e;
+
+	if (log == NULL)
+		return;
+	e = server_escape(data, len, 400);
+	if (len > 400)
+		server_log(log, id, "%s %s (%zu bytes)", dir, e, len);
+	else
+		server_log(log, id, "%s %s", dir, e);
+	free(e);
+}

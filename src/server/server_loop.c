@@ -1,0 +1,632 @@
+/* server_loop.c: the practice server's I/O: listening sockets, one poll() loop in one thread,
+ * and per client a non-blocking socket (plain or TLS), an input buffer the session reads lines
+ * from, and an output buffer with a cap. A client that does not read its replies stops being
+ * read; a client that goes quiet times out; neither can hold up the others. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/xmalloc.h"
+#include "server/server.h"
+#include "server/server_tls.h"
+
+#define INBUF_SIZE (SERVER_AUTH_LINE_MAX + 4096)
+#define HANDSHAKE_TIMEOUT 30.0
+
+enum client_io { IO_PLAIN, IO_HANDSHAKE, IO_TLS };
+
+struct client {
+	struct server *srv;
+	struct session *session;
+	unsigned id;
+	int fd;
+	char peer[64];
+	enum client_io io;
+	struct server_tls *tls;
+	int tls_want;               /* what the last TLS call waits for */
+	bool tls_after_flush;       /* STARTTLS: hand over to TLS once the 220 is out */
+	double handshake_start;
+	char inbuf[INBUF_SIZE];
+	size_t inlen;
+	char *out;
+	size_t outlen, outcap;
+	double hold_until;
+	bool close_after_flush;
+	bool aborting;              /* close without sending what is left */
+	bool peer_eof;
+	bool dead;
+};
+
+struct listener {
+	int fd;
+	bool implicit_tls;
+	int port;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+void
+client_write(struct client *c, const char *data, size_t len)
+{
+	if (c->dead)
+		return;
+	if (c->outlen + len > c->outcap) {
+		size_t cap = c->outcap ? c->outcap : 1024;
+		while (cap < c->outlen + len)
+			cap *= 2;
+		c->out = xreallocarray(c->out, cap, 1);
+		c->outcap = cap;
+	}
+	memcpy(c->out + c->outlen, data, len);
+	c->outlen += len;
+}
+
+void
+client_hold_output(struct client *c, double until)
+{
+	c->hold_until = until;
+}
+
+size_t
+client_start_tls(struct client *c)
+{
+	size_t dropped = c->inlen;
+
+	c->tls_after_flush = true;
+	return dropped;
+}
+
+void
+client_close(struct client *c, bool abort)
+{
+	c->close_after_flush = true;
+	if (abort) {
+		c->outlen = 0;
+		c->aborting = true;
+	}
+}
+
+bool
+client_tls_available(const struct client *c)
+{
+	return c->srv->tls_ctx != NULL;
+}
+
+static void
+client_free(struct client *c)
+{
+	if (c == NULL)
+		return;
+	session_free(c->session);
+	if (c->tls != NULL)
+		server_tls_free(c->tls);
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->out);
+	free(c);
+}
+
+static void
+client_kill(struct client *c, const char *reason)
+{
+	if (c->dead)
+		return;
+	session_closed(c->session, reason);
+	c->dead = true;
+}
+
+/* Writes what may be written now. */
+static void
+client_flush(struct client *c)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	if (c->dead || c->outlen == 0 || c->io == IO_HANDSHAKE || c->hold_until > server_now())
+		return;
+	while (off < c->outlen) {
+		if (c->io == IO_TLS) {
+			n = server_tls_write(c->tls, c->out + off, c->outlen - off);
+			if (n == SERVER_TLS_WANT_READ || n == SERVER_TLS_WANT_WRITE) {
+				c->tls_want = (int)n;
+				break;
+			}
+			if (n < 0) {
+				client_kill(c, "TLS write failed");
+				return;
+			}
+		} else {
+			n = send(c->fd, c->out + off, c->outlen - off, MSG_NOSIGNAL);
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+				break;
+			if (n < 0) {
+				client_kill(c, strerror(errno));
+				return;
+			}
+		}
+		off += (size_t)n;
+	}
+	memmove(c->out, c->out + off, c->outlen - off);
+	c->outlen -= off;
+}
+
+static void
+client_read(struct client *c)
+{
+	ssize_t n;
+
+	while (!c->dead && !c->peer_eof && c->inlen < sizeof c->inbuf) {
+		if (c->io == IO_TLS) {
+			n = server_tls_read(c->tls, c->inbuf + c->inlen, sizeof c->inbuf - c->inlen);
+			if (n == SERVER_TLS_WANT_READ || n == SERVER_TLS_WANT_WRITE) {
+				c->tls_want = (int)n;
+				return;
+			}
+			if (n == SERVER_TLS_ERROR) {
+				client_kill(c, "TLS read failed (connection reset or bad TLS record)");
+				return;
+			}
+		} else {
+			n = recv(c->fd, c->inbuf + c->inlen, sizeof c->inbuf - c->inlen, 0);
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+				return;
+			if (n < 0) {
+				client_kill(c, strerror(errno));
+				return;
+			}
+		}
+		if (n == 0) {
+			c->peer_eof = true;
+			return;
+		}
+		c->inlen += (size_t)n;
+		if (c->io != IO_TLS)
+			return;   /* one recv per turn is fair to the others */
+	}
+}
+
+static void
+client_handshake(struct client *c)
+{
+	char *err = NULL;
+	int r = server_tls_handshake(c->tls, &err);
+
+	if (r == 1) {
+		c->io = IO_TLS;
+		c->tls_want = 0;
+		session_tls_ready(c->session, server_tls_description(c->tls));
+	} else if (r == SERVER_TLS_WANT_READ || r == SERVER_TLS_WANT_WRITE) {
+		c->tls_want = r;
+	} else {
+		char *reason = xasprintf("%s", err ? err : "TLS handshake failed");
+		c->outlen = 0;
+		client_kill(c, reason);
+		free(reason);
+		free(err);
+	}
+}
+
+static void
+client_start_handshake(struct client *c)
+{
+	c->tls_after_flush = false;
+	c->tls = server_tls_new(c->srv->tls_ctx, c->fd);
+	if (c->tls == NULL) {
+		client_kill(c, "cannot start TLS");
+		return;
+	}
+	c->io = IO_HANDSHAKE;
+	c->handshake_start = server_now();
+	client_handshake(c);
+}
+
+/* Lets the session eat what it can of the input buffer. */
+static void
+client_feed(struct client *c)
+{
+	size_t used;
+
+	while (!c->dead && c->inlen > 0 && c->io != IO_HANDSHAKE && !c->tls_after_flush &&
+	    c->outlen < SERVER_OUTBUF_MAX && session_wants_input(c->session)) {
+		used = session_input(c->session, c->inbuf, c->inlen);
+		if (used == 0)
+			break;
+		memmove(c->inbuf, c->inbuf + used, c->inlen - used);
+		c->inlen -= used;
+	}
+	if (c->tls_after_flush && c->inlen > 0) {
+		/* Already reported by the session; never read as if TLS protected it. */
+		c->inlen = 0;
+	}
+}
+
+static void
+client_turn(struct client *c, short revents)
+{
+	if (c->dead)
+		return;
+	if (c->io == IO_HANDSHAKE) {
+		if (revents)
+			client_handshake(c);
+		if (c->dead || c->io == IO_HANDSHAKE)
+			return;
+	}
+	if (revents & (POLLIN | POLLHUP | POLLERR) || (c->io == IO_TLS && server_tls_pending(c->tls)))
+		if (!c->tls_after_flush && !c->close_after_flush)
+			client_read(c);
+	if (c->tls_want && c->io == IO_TLS && (revents & (POLLIN | POLLOUT)))
+		c->tls_want = 0;
+	client_feed(c);
+	client_flush(c);
+	if (c->dead)
+		return;
+	if (c->tls_after_flush && c->outlen == 0) {
+		client_start_handshake(c);
+		return;
+	}
+	if (c->close_after_flush && c->outlen == 0) {
+		if (c->io == IO_TLS && !c->aborting)
+			server_tls_shutdown(c->tls);
+		client_kill(c, c->aborting ? "cut by the server" : "closed by the server");
+		return;
+	}
+	if (c->peer_eof && c->inlen == 0) {
+		client_kill(c, c->close_after_flush ? "closed" : "the client disconnected");
+		return;
+	}
+	if (c->peer_eof && !session_wants_input(c->session) && c->outlen == 0 &&
+	    c->hold_until <= server_now()) {
+		client_kill(c, "the client disconnected with a command unanswered");
+		return;
+	}
+	if (c->peer_eof && c->inlen >= sizeof c->inbuf) {
+		client_kill(c, "the client disconnected mid-command");
+		return;
+	}
+}
+
+/* Opens a listening socket on host:port (port 0: a free one) and reads back the port. */
+static int
+listen_on(const char *host, int port, int *bound_port, char **errstr)
+{
+	struct addrinfo hints, *res = NULL;
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof ss;
+	char portstr[16];
+	int fd, one = 1, e;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(portstr, sizeof portstr, "%d", port);
+	if ((e = getaddrinfo(host, portstr, &hints, &res)) != 0) {
+		*errstr = xasprintf("%s: %s", host, gai_strerror(e));
+		return -1;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		*errstr = xasprintf("socket: %s", strerror(errno));
+		freeaddrinfo(res);
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 128) != 0) {
+		*errstr = xasprintf("cannot listen on %s port %d: %s", host, port, strerror(errno));
+		close(fd);
+		freeaddrinfo(res);
+		return -1;
+	}
+	freeaddrinfo(res);
+	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0) {
+		*errstr = xasprintf("getsockname: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	*bound_port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) :
+	    ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return fd;
+}
+
+static void
+peer_name(const struct sockaddr_storage *ss, char *out, size_t outlen, int *port)
+{
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+		inet_ntop(AF_INET6, &s6->sin6_addr, out, (socklen_t)outlen);
+		*port = ntohs(s6->sin6_port);
+	} else {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+		inet_ntop(AF_INET, &s4->sin_addr, out, (socklen_t)outlen);
+		*port = ntohs(s4->sin_port);
+	}
+}
+
+static void
+accept_clients(struct server *srv, const struct listener *l, struct client ***clients,
+    size_t *nclients)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	struct client *c;
+	int fd, port;
+	char peer[64];
+
+	for (;;) {
+		sslen = sizeof ss;
+		fd = accept4(l->fd, (struct sockaddr *)&ss, &sslen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+			    errno != ECONNABORTED)
+				server_log(srv->log, 0, "accept: %s", strerror(errno));
+			return;
+		}
+		peer_name(&ss, peer, sizeof peer, &port);
+		if (*nclients >= SERVER_CLIENTS_MAX) {
+			static const char busy[] = "421 4.3.2 Too many connections, try again later\r\n";
+			server_log(srv->log, 0, "limit: %d clients at once, turning away %s port %d",
+			    SERVER_CLIENTS_MAX, peer, port);
+			if (!l->implicit_tls)
+				(void)send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL);
+			close(fd);
+			continue;
+		}
+		c = xcalloc(1, sizeof *c);
+		c->srv = srv;
+		c->fd = fd;
+		c->id = ++srv->next_client_id;
+		snprintf(c->peer, sizeof c->peer, "%s", peer);
+		c->session = session_new(srv, c, c->id, peer, l->implicit_tls);
+		server_log(srv->log, c->id, "connect from %s port %d to port %d (%s)", peer, port,
+		    l->port, l->implicit_tls ? "implicit TLS" : "plain, STARTTLS offered");
+		*clients = xreallocarray(*clients, *nclients + 1, sizeof **clients);
+		(*clients)[(*nclients)++] = c;
+		if (l->implicit_tls)
+			client_start_handshake(c);
+		else
+			session_start(c->session);
+		client_flush(c);
+	}
+}
+
+int
+server_run(const struct server_config *cfg)
+{
+	struct server srv;
+	struct listener listeners[2];
+	size_t nlisteners = 0, nclients = 0, i, npfd;
+	struct client **clients = NULL;
+	struct pollfd *pfd = NULL;
+	struct sigaction sa;
+	char *err = NULL, *names;
+	int port, tls_port = -1, fd;
+	FILE *logfile = stderr;
+	int rc = 0;
+
+	memset(&srv, 0, sizeof srv);
+	srv.cfg = cfg;
+	if (cfg->log_path != NULL && (logfile = fopen(cfg->log_path, "a")) == NULL) {
+		fprintf(stderr, "smtpscope serve: %s: %s\n", cfg->log_path, strerror(errno));
+		return 2;
+	}
+	srv.log = server_log_new(logfile);
+	if ((srv.store = server_store_new(cfg->maildir, &err)) == NULL) {
+		fprintf(stderr, "smtpscope serve: cannot use the Maildir: %s\n", err);
+		free(err);
+		rc = 2;
+		goto out;
+	}
+	srv.tls_ctx = server_tls_ctx_new(cfg->cert_file, cfg->key_file, cfg->domain, &err);
+	if (srv.tls_ctx == NULL) {
+		if (cfg->cert_file != NULL) {
+			fprintf(stderr, "smtpscope serve: %s\n", err);
+			free(err);
+			rc = 2;
+			goto out;
+		}
+		server_log(srv.log, 0, "TLS unavailable: %s", err);
+		free(err);
+		err = NULL;
+	}
+	if ((fd = listen_on(cfg->listen_host, cfg->port, &port, &err)) < 0) {
+		fprintf(stderr, "smtpscope serve: %s\n", err);
+		free(err);
+		rc = 2;
+		goto out;
+	}
+	listeners[nlisteners++] = (struct listener){ fd, false, port };
+	if (cfg->tls_port >= 0 && srv.tls_ctx != NULL) {
+		if ((fd = listen_on(cfg->listen_host, cfg->tls_port, &tls_port, &err)) < 0) {
+			fprintf(stderr, "smtpscope serve: %s\n", err);
+			free(err);
+			rc = 2;
+			goto out;
+		}
+		listeners[nlisteners++] = (struct listener){ fd, true, tls_port };
+	}
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;   /* no SA_RESTART: poll() returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	/* The first line is for programs (the practice launcher, tests); the rest for people. */
+	names = scenario_list_string(cfg->scenarios);
+	{
+		char hostbuf[80];
+		char *ready;
+		if (strchr(cfg->listen_host, ':') != NULL)
+			snprintf(hostbuf, sizeof hostbuf, "[%s]", cfg->listen_host);
+		else
+			snprintf(hostbuf, sizeof hostbuf, "%s", cfg->listen_host);
+		char tlsbuf[16];
+		if (tls_port >= 0)
+			snprintf(tlsbuf, sizeof tlsbuf, "%d", tls_port);
+		else
+			snprintf(tlsbuf, sizeof tlsbuf, "none");
+		ready = xasprintf("listening %s:%d tls-port %s user %s password %s scenario %s "
+		    "domain %s\n", hostbuf, port, tlsbuf, cfg->users[0].name, cfg->users[0].password,
+		    names, cfg->domain);
+		fputs(ready, stdout);
+		printf("smtpscope practice server on %s port %d (plain, %s)", hostbuf, port,
+		    srv.tls_ctx ? "STARTTLS offered" : "no TLS");
+		if (tls_port >= 0)
+			printf(", implicit TLS on port %d", tls_port);
+		printf("\n");
+		if (cfg->nusers > 0)
+			printf("practice user: %s  password: %s\n", cfg->users[0].name,
+			    cfg->users[0].password);
+		printf("scenario: %s; local domain: %s; SIZE %llu\n", names, cfg->domain,
+		    (unsigned long long)cfg->size_max);
+		printf("messages: %s%s; log: %s\n", cfg->maildir ? "Maildir " : "kept in memory",
+		    cfg->maildir ? cfg->maildir : "", cfg->log_path ? cfg->log_path : "standard error");
+		fflush(stdout);
+		if (cfg->ready_fd >= 0) {
+			size_t off = 0, len = strlen(ready);
+			while (off < len) {
+				ssize_t n = write(cfg->ready_fd, ready + off, len - off);
+				if (n <= 0 && errno != EINTR)
+					break;
+				if (n > 0)
+					off += (size_t)n;
+			}
+			close(cfg->ready_fd);
+		}
+		free(ready);
+	}
+	server_log(srv.log, 0, "listening on %s port %d, scenario %s", cfg->listen_host, port,
+	    names);
+	if (tls_port >= 0)
+		server_log(srv.log, 0, "implicit TLS on port %d", tls_port);
+	if (srv.tls_ctx != NULL)
+		server_log(srv.log, 0, "certificate %s, SHA-256 %s%s",
+		    server_tls_ctx_subject(srv.tls_ctx), server_tls_ctx_fingerprint(srv.tls_ctx),
+		    cfg->cert_file ? "" : " (self-signed, made at start)");
+	free(names);
+
+	while (!stop_signal) {
+		double now = server_now(), next = now + 60, d;
+		int timeout, n;
+		bool urgent = false;
+
+		npfd = nlisteners + nclients;
+		pfd = xreallocarray(pfd, npfd ? npfd : 1, sizeof *pfd);
+		for (i = 0; i < nlisteners; i++)
+			pfd[i] = (struct pollfd){ listeners[i].fd, POLLIN, 0 };
+		for (i = 0; i < nclients; i++) {
+			struct client *c = clients[i];
+			short ev = 0;
+			if (c->io == IO_HANDSHAKE) {
+				ev = c->tls_want == SERVER_TLS_WANT_WRITE ? POLLOUT : POLLIN;
+				if (c->handshake_start + HANDSHAKE_TIMEOUT < next)
+					next = c->handshake_start + HANDSHAKE_TIMEOUT;
+			} else {
+				if (c->outlen > 0 && c->hold_until <= now)
+					ev |= POLLOUT;
+				if (!c->tls_after_flush && !c->close_after_flush &&
+				    c->inlen < sizeof c->inbuf && c->outlen < SERVER_OUTBUF_MAX)
+					ev |= POLLIN;
+				if (c->tls_want == SERVER_TLS_WANT_READ)
+					ev |= POLLIN;
+				if (c->io == IO_TLS && server_tls_pending(c->tls) &&
+				    c->inlen < sizeof c->inbuf)
+					urgent = true;
+				if (c->hold_until > now && c->hold_until < next)
+					next = c->hold_until;
+				d = session_deadline(c->session);
+				if (d > 0 && d < next)
+					next = d;
+			}
+			pfd[nlisteners + i] = (struct pollfd){ c->fd, ev, 0 };
+		}
+		timeout = urgent ? 0 : (int)((next - now) * 1000) + 1;
+		if (timeout < 0)
+			timeout = 0;
+		n = poll(pfd, npfd, timeout);
+		if (n < 0 && errno != EINTR) {
+			server_log(srv.log, 0, "poll: %s", strerror(errno));
+			rc = 1;
+			break;
+		}
+		if (stop_signal)
+			break;
+		now = server_now();
+		for (i = 0; i < nclients; i++) {
+			struct client *c = clients[i];
+			short rev = n > 0 ? pfd[nlisteners + i].revents : 0;
+			if (c->io == IO_HANDSHAKE && now > c->handshake_start + HANDSHAKE_TIMEOUT) {
+				client_kill(c, "TLS handshake timed out");
+				continue;
+			}
+			client_turn(c, rev);
+			if (!c->dead && c->io != IO_HANDSHAKE) {
+				d = session_deadline(c->session);
+				if (d > 0 && now >= d) {
+					session_timer(c->session, now);
+					client_turn(c, 0);
+				}
+			}
+		}
+		/* Drop the finished clients, keep the order of the others. */
+		for (i = 0; i < nclients;) {
+			if (clients[i]->dead) {
+				client_free(clients[i]);
+				memmove(clients + i, clients + i + 1, (nclients - i - 1) * sizeof *clients);
+				nclients--;
+			} else {
+				i++;
+			}
+		}
+		if (n > 0)
+			for (i = 0; i < nlisteners; i++)
+				if (pfd[i].revents & POLLIN)
+					accept_clients(&srv, &listeners[i], &clients, &nclients);
+	}
+	if (stop_signal)
+		server_log(srv.log, 0, "stopping on signal %d, %zu clients connected, %lu messages "
+		    "accepted in all", (int)stop_signal, nclients, srv.messages_accepted);
+	for (i = 0; i < nclients; i++) {
+		struct client *c = clients[i];
+		if (!c->dead && c->io != IO_HANDSHAKE) {
+			c->hold_until = 0;
+			session_shutdown(c->session);
+			client_flush(c);
+		}
+		if (!c->dead)
+			client_kill(c, "server stopped");
+		client_free(c);
+	}
+out:
+	free(clients);
+	free(pfd);
+	for (i = 0; i < nlisteners; i++)
+		close(listeners[i].fd);
+	for (i = 0; i < srv.ngreylist; i++)
+		free(srv.greylist[i].key);
+	free(srv.greylist);
+	server_store_free(srv.store);
+	server_tls_ctx_free(srv.tls_ctx);
+	server_log_free(srv.log);
+	if (logfile != stderr)
+		fclose(logfile);
+	return rc;
+}
