@@ -664,7 +664,7 @@ ehlo_keywords(const struct kb *kb, const struct reply *reply)
 	size_t i;
 
 	for (i = 1; i < reply->nlines && i <= EXPLAIN_KEYWORDS_MAX; i++) {
-		char *text = line_text(reply, i), *args, *word = text, *line;
+		char *text = line_text(reply, i), *args, *word = text, *line, *joined = NULL;
 		const struct kb_entry *e;
 		const char *title, *desc, *params;
 		char *eq;
@@ -680,11 +680,15 @@ ehlo_keywords(const struct kb *kb, const struct reply *reply)
 			*args++ = '\0';
 		while (*args == ' ')
 			args++;
-		/* The old form "AUTH=LOGIN PLAIN" is its own keyword, "AUTH=". */
-		if ((eq = strchr(word, '=')) != NULL) {
-			if (*args == '\0')
-				args = eq + 1;
+		/* The old form "AUTH=LOGIN PLAIN" is its own keyword, "AUTH=": what follows the
+		 * '=' moves in front of the other arguments. */
+		if ((eq = strchr(word, '=')) != NULL && eq[1] != '\0') {
+			char *moved = xasprintf("%s%s%s", eq + 1, *args ? " " : "", args);
+
 			eq[1] = '\0';
+			free(joined);
+			joined = moved;
+			args = joined;
 		}
 		for (eq = word; *eq != '\0'; eq++)
 			*eq = (char)toupper((unsigned char)*eq);
@@ -711,6 +715,7 @@ ehlo_keywords(const struct kb *kb, const struct reply *reply)
 		sb_add(&b, line);
 		free(line);
 		free(text);
+		free(joined);
 	}
 	if (reply->nlines > EXPLAIN_KEYWORDS_MAX + 1)
 		sb_add(&b, "\n- ...");
