@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/reply.h"
 
@@ -21,22 +22,28 @@ enum transcript_kind {
 
 #define TRANSCRIPT_NO_REPLY ((size_t)-1)
 
+/* Entries live as long as the transcript and never move: a pointer to one stays valid while
+ * more are added. Fields are ordered to keep an entry at 48 bytes. */
 struct transcript_entry {
 	int64_t time_us;      /* wall clock, microseconds since the epoch */
-	enum transcript_kind kind;
 	char *text;           /* NUL-terminated; for RECEIVED may hold NULs: use len */
 	size_t len;
-	size_t reply;         /* for RECEIVED lines: index of the reply they belong to */
-	const char *event;    /* for EVENT/ERROR/WARNING: a knowledge base event key or NULL */
+	size_t reply;         /* for RECEIVED lines: index of the reply they belong to, or
+	                       * TRANSCRIPT_NO_REPLY */
+	const char *event;    /* for EVENT/ERROR/WARNING: a knowledge base event key or NULL
+	                       * (copied into the transcript) */
+	enum transcript_kind kind;
 	bool secret;          /* text was masked */
 };
 
 struct transcript_reply {
-	struct reply *reply;  /* the parsed reply, owned by the transcript */
+	struct reply *reply;  /* the parsed reply, owned by the transcript (never reply_free it):
+	                       * its lines' raw point at the text of their RECEIVED entries */
 	char *after;          /* the command that drew it: a verb, "greeting", "DATA-END", ... */
 	size_t first_entry;   /* its lines are entries first_entry .. last_entry */
 	size_t last_entry;
-	int64_t latency_us;   /* from the command that drew it to its last line, or -1 */
+	int64_t latency_us;   /* from the command that drew it to its last line, or -1 (any
+	                       * negative value is saved and loaded as -1) */
 	char *state;          /* the session state when it arrived ("after EHLO") */
 };
 
@@ -45,14 +52,24 @@ struct transcript;
 struct transcript *transcript_new(void);
 void transcript_free(struct transcript *transcript);
 
-/* Appends an entry; returns its index. text is copied. */
+/* Appends an entry stamped with the current time; returns its index. text and event are
+ * copied. */
 size_t transcript_add(struct transcript *transcript, enum transcript_kind kind,
     const char *text, size_t len, const char *event, bool secret);
 
-/* Records a parsed reply (ownership passes to the transcript) and adds its lines as RECEIVED
- * entries; returns the reply's index. */
+/* The same with a given time (microseconds since the epoch), for readers of other formats. */
+size_t transcript_add_at(struct transcript *transcript, int64_t time_us,
+    enum transcript_kind kind, const char *text, size_t len, const char *event, bool secret);
+
+/* Records a parsed reply (ownership passes to the transcript; the reply itself is freed and
+ * its contents kept in the transcript's own storage) and adds its lines as RECEIVED entries;
+ * returns the reply's index. after and state are copied (NULL allowed). */
 size_t transcript_add_reply(struct transcript *transcript, struct reply *reply,
     const char *after, const char *state, int64_t latency_us);
+
+/* The same with a given time for its lines. */
+size_t transcript_add_reply_at(struct transcript *transcript, int64_t time_us,
+    struct reply *reply, const char *after, const char *state, int64_t latency_us);
 
 size_t transcript_count(const struct transcript *transcript);
 const struct transcript_entry *transcript_entry(const struct transcript *transcript, size_t i);
@@ -63,7 +80,19 @@ const struct transcript_reply *transcript_reply(const struct transcript *transcr
  * Returns 0, or -1 with *errstr set (caller frees). */
 int transcript_save(const struct transcript *transcript, const char *path, char **errstr);
 
-/* Loads a saved transcript; NULL with *errstr set when the file cannot be read or parsed. */
+/* The same to an open stream (not closed). */
+int transcript_write(const struct transcript *transcript, FILE *fp, char **errstr);
+
+/* Loads a saved transcript; NULL with *errstr set when the file cannot be read or parsed
+ * ("FILE:LINE: what is wrong"; caller frees). */
 struct transcript *transcript_load(const char *path, char **errstr);
+
+/* The same from an open stream or from memory; name is used in error messages. */
+struct transcript *transcript_load_file(FILE *fp, const char *name, char **errstr);
+struct transcript *transcript_load_buffer(const void *data, size_t len, const char *name,
+    char **errstr);
+
+/* Bytes of memory the transcript holds (entries, replies, text), for the memory budget. */
+size_t transcript_memory(const struct transcript *transcript);
 
 #endif
