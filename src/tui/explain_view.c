@@ -72,24 +72,82 @@ add_line(struct explain_view *view, enum explain_style style, const char *text, 
 	view->n++;
 }
 
-void
-explain_view_add(struct explain_view *view, enum explain_style style, const char *text)
+/* Length of a list marker at the start of a line ("- ", "* ", "12. "), 0 when none. */
+static size_t
+marker_len(const char *line)
 {
-	const char *nl;
+	size_t d = 0;
 
-	if (text == NULL)
-		return;
-	for (;;) {
-		nl = strchr(text, '\n');
-		add_line(view, style, text, nl != NULL ? (size_t)(nl - text) : strlen(text));
-		if (nl == NULL)
-			break;
-		text = nl + 1;
-	}
+	if ((line[0] == '-' || line[0] == '*') && line[1] == ' ')
+		return 2;
+	while (d < 3 && line[d] >= '0' && line[d] <= '9')
+		d++;
+	if (d > 0 && (line[d] == '.' || line[d] == ')') && line[d + 1] == ' ')
+		return d + 2;
+	return 0;
 }
 
 void
-explain_view_add_explanation(struct explain_view *view, const struct explanation *e)
+explain_view_add(struct explain_view *view, enum explain_style style, const char *text)
+{
+	struct { char *s; size_t len, cap; } item = { NULL, 0, 0 };
+	const char *nl, *line;
+	size_t n, lead;
+
+	if (text == NULL)
+		return;
+	if (style == EXPLAIN_CODE || style == EXPLAIN_HEADING || style == EXPLAIN_LABEL) {
+		for (;;) {
+			nl = strchr(text, '\n');
+			add_line(view, style, text, nl != NULL ? (size_t)(nl - text) : strlen(text));
+			if (nl == NULL)
+				break;
+			text = nl + 1;
+		}
+		return;
+	}
+	/* prose: lines of a paragraph join into one (wrapped when drawn); a list marker starts
+	 * a new item; an empty line is a paragraph break */
+	if (text[0] == '\0') {
+		add_line(view, style, "", 0);
+		return;
+	}
+	for (line = text;; line = nl + 1) {
+		nl = strchr(line, '\n');
+		n = nl != NULL ? (size_t)(nl - line) : strlen(line);
+		for (lead = 0; lead < n && (line[lead] == ' ' || line[lead] == '\t'); lead++)
+			;
+		if (lead == n) {
+			if (item.len > 0)
+				add_line(view, style, item.s, item.len);
+			item.len = 0;
+			add_line(view, style, "", 0);
+		} else {
+			if (marker_len(line + lead) > 0 || item.len == 0) {
+				if (item.len > 0)
+					add_line(view, style, item.s, item.len);
+				item.len = 0;
+			} else
+				item.s[item.len++] = ' ';
+			if (item.len + (n - lead) + 2 > item.cap) {
+				item.cap = item.len + (n - lead) + 64;
+				item.s = xreallocarray(item.s, item.cap, 1);
+			}
+			memcpy(item.s + item.len, line + lead, n - lead);
+			item.len += n - lead;
+			item.s[item.len] = '\0';
+		}
+		if (nl == NULL)
+			break;
+	}
+	if (item.len > 0)
+		add_line(view, style, item.s, item.len);
+	free(item.s);
+}
+
+void
+explain_view_add_explanation(struct explain_view *view, const struct explanation *e,
+    const char *skip)
 {
 	size_t i;
 
@@ -104,9 +162,11 @@ explain_view_add_explanation(struct explain_view *view, const struct explanation
 
 		if (s->text == NULL || s->text[0] == '\0')
 			continue;
+		if (skip != NULL && s->name != NULL && strcmp(s->name, skip) == 0)
+			continue;
 		explain_view_add(view, EXPLAIN_BODY, "");
 		explain_view_add(view, EXPLAIN_LABEL, s->label != NULL ? s->label : s->name);
-		explain_view_add(view, EXPLAIN_BODY, s->text);
+		explain_view_add(view, s->preformatted ? EXPLAIN_CODE : EXPLAIN_BODY, s->text);
 	}
 }
 
@@ -158,9 +218,7 @@ layout(struct explain_view *view, WINDOW *body, int width, bool colour)
 		const char *text = view->line[i].text;
 
 		style_of(view->line[i].style, &pair, &attr, &indent);
-		hang = 0;
-		if (strncmp(text, "- ", 2) == 0)
-			hang = 2;
+		hang = (int)marker_len(text);
 		tui_cells_clear(&view->cells);
 		tui_cells_add_str(&view->cells, text, pair, attr);
 		if (view->cells.n == 0) {

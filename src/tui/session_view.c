@@ -386,21 +386,26 @@ session_view_appended(struct session_view *view)
 
 	if (!view->follow)
 		view->new_below++;
-	if (view->select_follow) {
-		for (i = count; i > 0; i--) {
-			if (session_view_explainable(view->transcript, i - 1)) {
-				view->selected = i - 1;
-				break;
-			}
-			/* a reply's lines: jump to its first */
-			const struct transcript_entry *e = transcript_entry(view->transcript, i - 1);
-			if (e->kind == TRANSCRIPT_RECEIVED && e->reply != TRANSCRIPT_NO_REPLY) {
-				const struct transcript_reply *r =
-				    transcript_reply(view->transcript, e->reply);
-				if (r != NULL && r->first_entry < i - 1)
-					i = r->first_entry + 1;
+	if (!view->select_follow)
+		return;
+	i = count;
+	while (i > 0) {
+		const struct transcript_entry *e = transcript_entry(view->transcript, i - 1);
+
+		if (session_view_explainable(view->transcript, i - 1)) {
+			view->selected = i - 1;
+			return;
+		}
+		/* a reply's lines: jump to its first */
+		if (e->kind == TRANSCRIPT_RECEIVED && e->reply != TRANSCRIPT_NO_REPLY) {
+			const struct transcript_reply *r = transcript_reply(view->transcript, e->reply);
+
+			if (r != NULL && r->first_entry < i - 1) {
+				i = r->first_entry + 1;
+				continue;
 			}
 		}
+		i--;
 	}
 }
 

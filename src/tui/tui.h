@@ -122,8 +122,9 @@ void explain_view_clear(struct explain_view *view);
 void explain_view_set_title(struct explain_view *view, const char *title);
 /* Adds text in a style; '\n' separates lines, "- " lines are bullets. */
 void explain_view_add(struct explain_view *view, enum explain_style style, const char *text);
-/* Adds a whole explanation: heading, summary, every section. */
-void explain_view_add_explanation(struct explain_view *view, const struct explanation *e);
+/* Adds a whole explanation: heading, summary, every section but the one named skip. */
+void explain_view_add_explanation(struct explain_view *view, const struct explanation *e,
+    const char *skip);
 void explain_view_draw(struct explain_view *view, WINDOW *title, WINDOW *body, bool colour);
 bool explain_view_key(struct explain_view *view, int key);
 void explain_view_scroll(struct explain_view *view, int rows);

@@ -330,22 +330,24 @@ explain_rebuild(struct tui *tui)
 	struct explanation *e = NULL;
 	const struct transcript_entry *entry;
 	const struct transcript_reply *r;
+	const char *skip_next = NULL;
 
 	if (tui->local_output) {
 		explain_view_clear(tui->explain);
 		add_notice(tui);
 		if (local_expl != NULL)
-			explain_view_add_explanation(tui->explain, local_expl);
+			explain_view_add_explanation(tui->explain, local_expl, NULL);
 		if (local_text != NULL)
 			explain_view_add(tui->explain, EXPLAIN_BODY, local_text);
 		tui->shown_count = count;
 		return;
 	}
-	{
-		/* keep the reader's place when only the suggestions changed */
-		int saved_scroll = 0;
+	/* the engine's suggestions replace the knowledge base's generic ones for the newest */
+	if (newest) {
+		const char *next[1];
 
-		(void)saved_scroll;
+		if (engine_suggest_next(tui->engine, next, 1) > 0)
+			skip_next = "next";
 	}
 	explain_view_clear(tui->explain);
 	add_notice(tui);
@@ -367,7 +369,7 @@ explain_rebuild(struct tui *tui)
 		if (tui->kb != NULL && r != NULL && r->reply != NULL)
 			e = explain_reply(tui->kb, r->reply, r->after);
 		if (e != NULL) {
-			explain_view_add_explanation(tui->explain, e);
+			explain_view_add_explanation(tui->explain, e, skip_next);
 			if (r->state != NULL && r->after != NULL) {
 				char *ctx = xasprintf("%s: %s; %s: %s", L(tui, "ui-answered", "Answered"),
 				    r->after, L(tui, "ui-state", "state"), r->state);
@@ -384,7 +386,7 @@ explain_rebuild(struct tui *tui)
 		if (tui->kb != NULL)
 			e = explain_event(tui->kb, entry->event, entry->text);
 		if (e != NULL)
-			explain_view_add_explanation(tui->explain, e);
+			explain_view_add_explanation(tui->explain, e, skip_next);
 		else
 			explain_view_add(tui->explain, EXPLAIN_NOTE, entry->text);
 	}
@@ -657,7 +659,7 @@ submit(struct tui *tui, const char *line, unsigned flags)
 	case ENGINE_WARNING:
 		free(tui->pending_line);
 		tui->pending_line = xstrdup(line);
-		msg = xasprintf("%s\n%s", ans.text != NULL ? ans.text : "",
+		msg = xasprintf("%s\n\n%s", ans.text != NULL ? ans.text : "",
 		    L(tui, "ui-warning-anyway",
 		    "Not sent. Press Enter again (or Ctrl-Y) to send it anyway, or edit the line."));
 		set_notice(tui, msg);

@@ -1,0 +1,83 @@
+"""A tiny scripted SMTP peer on loopback for the screen tests: it behaves well enough for a
+session and can flood the client with a very long reply or send hostile bytes.
+
+usage: wire_server.py PORTFILE MODE   (MODE: flood, hostile, plain)
+It binds 127.0.0.1 port 0, writes the port to PORTFILE, and serves clients one at a time."""
+import socket
+import sys
+
+FLOOD_LINES = 100000
+
+
+def greeting(mode):
+    if mode == "flood":
+        lines = [b"220-flood.test line %d of the greeting" % i for i in range(1, FLOOD_LINES)]
+        return b"\r\n".join(lines) + b"\r\n220 flood.test last line of the long greeting\r\n"
+    if mode == "hostile":
+        return (b"220-hostile.test \x1b[2J\x1b[H\x1b]0;owned\x07 clear-attempt\r\n"
+                b"220-nul:\x00:end bad-utf8:\xff\xfe\xc3(:end c1:\xc2\x9b31m:end\r\n"
+                b"220-cr:\rOVERWRITE del:\x7f bidi:\xe2\x80\xaeevil\r\n"
+                b"220 hostile.test \x1b[31mRED\x1b[0m ready\r\n")
+    return b"220 plain.test ESMTP ready\r\n"
+
+
+def answer(line):
+    verb = line.split(b" ", 1)[0].upper()
+    if verb in (b"EHLO", b"HELO"):
+        return b"250-plain.test\r\n250-PIPELINING\r\n250-SIZE 1000000\r\n250 8BITMIME\r\n"
+    if verb == b"QUIT":
+        return b"221 2.0.0 bye\r\n"
+    if verb == b"DATA":
+        return b"354 go ahead\r\n"
+    if verb == b"RCPT":
+        return b"550 5.1.1 no such user\r\n"
+    return b"250 2.0.0 ok\r\n"
+
+
+def serve(conn, mode):
+    conn.sendall(greeting(mode))
+    buf = b""
+    in_data = False
+    while True:
+        data = conn.recv(65536)
+        if not data:
+            return
+        buf += data
+        while b"\n" in buf:
+            line, buf = buf.split(b"\n", 1)
+            line = line.rstrip(b"\r")
+            if in_data:
+                if line == b".":
+                    in_data = False
+                    conn.sendall(b"250 2.0.0 queued\r\n")
+                continue
+            reply = answer(line)
+            conn.sendall(reply)
+            if reply.startswith(b"354"):
+                in_data = True
+            if reply.startswith(b"221"):
+                return
+
+
+def main():
+    portfile, mode = sys.argv[1], sys.argv[2]
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", 0))
+    s.listen(5)
+    with open(portfile + ".tmp", "w") as f:
+        f.write("%d\n" % s.getsockname()[1])
+    import os
+    os.rename(portfile + ".tmp", portfile)
+    while True:
+        conn, _ = s.accept()
+        try:
+            serve(conn, mode)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+
+if __name__ == "__main__":
+    main()
