@@ -21,6 +21,31 @@
 /* EHLO keywords explained per reply; a server listing more is unusual and gets cut. */
 #define EXPLAIN_KEYWORDS_MAX 64
 
+/* Every label this file asks the knowledge base for (help/en/labels.txt gives each). */
+const char *const explain_label_names[] = {
+	"description", "when", "fix", "next", "learn", "summary", "differences", "which",
+	"note", "enhanced", "keywords", "challenge", "end-of-data", "violations", "syntax",
+	"example", "replies", "parameters", "as-keyword", "detail", "class-2", "class-3",
+	"class-4", "class-5", "category-x0z", "category-x1z", "category-x2z", "category-x3z",
+	"category-x4z", "category-x5z", "status-class-2", "status-class-4", "status-class-5",
+	"subject-0", "subject-1", "subject-2", "subject-3", "subject-4", "subject-5",
+	"subject-6", "subject-7", "word-class", "word-subject", "word-detail",
+	"unknown-subject", "kind-command", "kind-command-keyword", "kind-keyword",
+	"kind-scenario", "kind-event", "context-greeting", "context-data-end", "in-answer-to",
+	"unregistered", "unregistered-enhanced", "code-not-registered",
+	"enhanced-not-registered", "category-undefined", "subject-not-registered",
+	"subject-not-registered-code", "detail-not-registered", "enhanced-class-mismatch",
+	"not-a-code", "bad-code-text", "keyword-unknown", "challenge-decoded",
+	"challenge-empty", "challenge-binary", "challenge-not-base64", "end-of-data-text",
+	"violation-code-mismatch", "violation-no-separator", "violation-bad-code",
+	"violation-bare-lf", "violation-bare-cr", "violation-nul", "violation-line-too-long",
+	"violation-non-ascii", "violation-truncated", "compare-heading", "compare-same-class",
+	"compare-different-class", "compare-phase", "compare-drawn-by", "difference-class",
+	"difference-retry", "difference-same-class", "difference-category", "difference-phase",
+	"difference-drawn-by", "difference-subject", "difference-detail", "difference-meaning",
+	"which-line", "retry-2", "retry-3", "retry-4", "retry-5", NULL
+};
+
 struct sbuf {
 	char *s;
 	size_t len, cap;

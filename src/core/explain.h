@@ -56,4 +56,7 @@ char *explain_render_text(const struct explanation *explanation, int width);
 
 void explanation_free(struct explanation *explanation);
 
+/* Every label the explanations use (NULL-terminated), for completeness checks of labels.txt. */
+extern const char *const explain_label_names[];
+
 #endif
