@@ -41,14 +41,14 @@ enum scenario {
 #define SCENARIO_BIT(s) (1u << (s))
 
 /* server_scenario.c */
-const char *scenario_name(enum scenario s);
-const char *scenario_summary(enum scenario s);
+const char *server_scenario_name(enum scenario s);
+const char *server_scenario_summary(enum scenario s);
 /* Parses "tls-required,auth-required" into a bit set; -1 with *errstr set (caller frees)
  * for an unknown name or a combination that cannot work. */
-int scenario_parse_list(const char *list, unsigned *bits, char **errstr);
+int server_scenario_parse_list(const char *list, unsigned *bits, char **errstr);
 /* The bit set as a comma-separated list ("normal" when empty), newly allocated. */
-char *scenario_list_string(unsigned bits);
-void scenario_print_all(FILE *out);
+char *server_scenario_list_string(unsigned bits);
+void server_scenario_print_all(FILE *out);
 
 struct server_user {
 	char *name;
@@ -77,7 +77,7 @@ struct server_config {
 };
 
 struct server;
-struct client;
+struct server_client;
 struct server_tls_ctx;
 
 /* server_log.c: the session log a teacher projects. Every line starts with the time. */
@@ -98,15 +98,15 @@ struct server_store;
 struct server_store *server_store_new(const char *maildir, char **errstr);
 void server_store_free(struct server_store *store);
 /* One message being received: bytes are written as they arrive (CRLF becomes LF). */
-struct store_message;
-struct store_message *store_message_begin(struct server_store *store, const char *header,
+struct server_message;
+struct server_message *server_store_message_begin(struct server_store *store, const char *header,
     char **errstr);
-int store_message_write(struct store_message *m, const char *data, size_t len);
+int server_store_message_write(struct server_message *m, const char *data, size_t len);
 /* Delivers the message (Maildir: tmp/ -> new/); returns its number and where it went in
  * *where (newly allocated), or -1 with *errstr set. Frees m either way. */
-long store_message_commit(struct store_message *m, struct server_log *log, unsigned id,
+long server_store_message_commit(struct server_message *m, struct server_log *log, unsigned id,
     char **where, char **errstr);
-void store_message_abort(struct store_message *m);
+void server_store_message_abort(struct server_message *m);
 
 struct greylist_entry {
 	char *key;
@@ -135,37 +135,37 @@ server_has(const struct server *s, enum scenario sc)
 double server_now(void);
 
 /* server_session.c: the SMTP state machine of one client, fed by the I/O layer. */
-struct session;
-struct session *session_new(struct server *server, struct client *client, unsigned id,
+struct server_session;
+struct server_session *server_session_new(struct server *server, struct server_client *client, unsigned id,
     const char *peer, bool implicit_tls);
-void session_free(struct session *s);
+void server_session_free(struct server_session *s);
 /* The connection is up (after the implicit TLS handshake if any): send the greeting. */
-void session_start(struct session *s);
+void server_session_start(struct server_session *s);
 /* Bytes from the client (already decrypted); the session consumes what it can. Returns the
  * number of bytes used; the I/O layer keeps the rest and calls again with more. */
-size_t session_input(struct session *s, const char *data, size_t len);
+size_t server_session_input(struct server_session *s, const char *data, size_t len);
 /* STARTTLS or implicit TLS finished its handshake. */
-void session_tls_ready(struct session *s, const char *description);
+void server_session_tls_ready(struct server_session *s, const char *description);
 /* The handshake failed or the peer went away; reason for the log. */
-void session_closed(struct session *s, const char *reason);
+void server_session_closed(struct server_session *s, const char *reason);
 /* Timers: the earliest time the session wants to be called back (0 for none). */
-double session_deadline(const struct session *s);
-void session_timer(struct session *s, double now);
+double server_session_deadline(const struct server_session *s);
+void server_session_timer(struct server_session *s, double now);
 /* False while a reply is held back (slow scenario): the I/O layer stops feeding input. */
-bool session_wants_input(const struct session *s);
+bool server_session_wants_input(const struct server_session *s);
 /* The server is shutting down: say 421 and close. */
-void session_shutdown(struct session *s);
+void server_session_shutdown(struct server_session *s);
 
 /* server_loop.c: the I/O side of one client, called by the session. */
-void client_write(struct client *c, const char *data, size_t len);
+void server_client_write(struct server_client *c, const char *data, size_t len);
 /* Output is held (not sent) until this time: the slow scenario's tarpit. */
-void client_hold_output(struct client *c, double until);
+void server_client_hold_output(struct server_client *c, double until);
 /* After the pending output is written, start the TLS handshake (STARTTLS). Input bytes that
  * arrived after the STARTTLS line are discarded; the count is returned for the log. */
-size_t client_start_tls(struct client *c);
+size_t server_client_start_tls(struct server_client *c);
 /* Close after the pending output is written (abort: close now, drop the output). */
-void client_close(struct client *c, bool abort);
-bool client_tls_available(const struct client *c);
+void server_client_close(struct server_client *c, bool abort);
+bool server_client_tls_available(const struct server_client *c);
 
 /* server_main.c: runs the server until SIGTERM/SIGINT. */
 int server_run(const struct server_config *cfg);

@@ -25,9 +25,9 @@
 
 enum client_io { IO_PLAIN, IO_HANDSHAKE, IO_TLS };
 
-struct client {
+struct server_client {
 	struct server *srv;
-	struct session *session;
+	struct server_session *session;
 	unsigned id;
 	int fd;
 	char peer[64];
@@ -62,7 +62,7 @@ on_stop(int sig)
 }
 
 void
-client_write(struct client *c, const char *data, size_t len)
+server_client_write(struct server_client *c, const char *data, size_t len)
 {
 	if (c->dead)
 		return;
@@ -78,13 +78,13 @@ client_write(struct client *c, const char *data, size_t len)
 }
 
 void
-client_hold_output(struct client *c, double until)
+server_client_hold_output(struct server_client *c, double until)
 {
 	c->hold_until = until;
 }
 
 size_t
-client_start_tls(struct client *c)
+server_client_start_tls(struct server_client *c)
 {
 	size_t dropped = c->inlen;
 
@@ -93,7 +93,7 @@ client_start_tls(struct client *c)
 }
 
 void
-client_close(struct client *c, bool abort)
+server_client_close(struct server_client *c, bool abort)
 {
 	c->close_after_flush = true;
 	if (abort) {
@@ -103,17 +103,17 @@ client_close(struct client *c, bool abort)
 }
 
 bool
-client_tls_available(const struct client *c)
+server_client_tls_available(const struct server_client *c)
 {
 	return c->srv->tls_ctx != NULL;
 }
 
 static void
-client_free(struct client *c)
+client_free(struct server_client *c)
 {
 	if (c == NULL)
 		return;
-	session_free(c->session);
+	server_session_free(c->session);
 	if (c->tls != NULL)
 		server_tls_free(c->tls);
 	if (c->fd >= 0)
@@ -123,17 +123,17 @@ client_free(struct client *c)
 }
 
 static void
-client_kill(struct client *c, const char *reason)
+client_kill(struct server_client *c, const char *reason)
 {
 	if (c->dead)
 		return;
-	session_closed(c->session, reason);
+	server_session_closed(c->session, reason);
 	c->dead = true;
 }
 
 /* Writes what may be written now. */
 static void
-client_flush(struct client *c)
+client_flush(struct server_client *c)
 {
 	size_t off = 0;
 	ssize_t n;
@@ -167,7 +167,7 @@ client_flush(struct client *c)
 }
 
 static void
-client_read(struct client *c)
+client_read(struct server_client *c)
 {
 	ssize_t n;
 
@@ -202,7 +202,7 @@ client_read(struct client *c)
 }
 
 static void
-client_handshake(struct client *c)
+client_handshake(struct server_client *c)
 {
 	char *err = NULL;
 	int r = server_tls_handshake(c->tls, &err);
@@ -210,7 +210,7 @@ client_handshake(struct client *c)
 	if (r == 1) {
 		c->io = IO_TLS;
 		c->tls_want = 0;
-		session_tls_ready(c->session, server_tls_description(c->tls));
+		server_session_tls_ready(c->session, server_tls_description(c->tls));
 	} else if (r == SERVER_TLS_WANT_READ || r == SERVER_TLS_WANT_WRITE) {
 		c->tls_want = r;
 	} else {
@@ -223,7 +223,7 @@ client_handshake(struct client *c)
 }
 
 static void
-client_start_handshake(struct client *c)
+client_start_handshake(struct server_client *c)
 {
 	c->tls_after_flush = false;
 	c->tls = server_tls_new(c->srv->tls_ctx, c->fd);
@@ -238,13 +238,13 @@ client_start_handshake(struct client *c)
 
 /* Lets the session eat what it can of the input buffer. */
 static void
-client_feed(struct client *c)
+client_feed(struct server_client *c)
 {
 	size_t used;
 
 	while (!c->dead && c->inlen > 0 && c->io != IO_HANDSHAKE && !c->tls_after_flush &&
-	    c->outlen < SERVER_OUTBUF_MAX && session_wants_input(c->session)) {
-		used = session_input(c->session, c->inbuf, c->inlen);
+	    c->outlen < SERVER_OUTBUF_MAX && server_session_wants_input(c->session)) {
+		used = server_session_input(c->session, c->inbuf, c->inlen);
 		if (used == 0)
 			break;
 		memmove(c->inbuf, c->inbuf + used, c->inlen - used);
@@ -257,7 +257,7 @@ client_feed(struct client *c)
 }
 
 static void
-client_turn(struct client *c, short revents)
+client_turn(struct server_client *c, short revents)
 {
 	if (c->dead)
 		return;
@@ -290,7 +290,7 @@ client_turn(struct client *c, short revents)
 		client_kill(c, c->close_after_flush ? "closed" : "the client disconnected");
 		return;
 	}
-	if (c->peer_eof && !session_wants_input(c->session) && c->outlen == 0 &&
+	if (c->peer_eof && !server_session_wants_input(c->session) && c->outlen == 0 &&
 	    c->hold_until <= server_now()) {
 		client_kill(c, "the client disconnected with a command unanswered");
 		return;
@@ -359,12 +359,12 @@ peer_name(const struct sockaddr_storage *ss, char *out, size_t outlen, int *port
 }
 
 static void
-accept_clients(struct server *srv, const struct listener *l, struct client ***clients,
+accept_clients(struct server *srv, const struct listener *l, struct server_client ***clients,
     size_t *nclients)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	struct client *c;
+	struct server_client *c;
 	int fd, port;
 	char peer[64];
 
@@ -392,7 +392,7 @@ accept_clients(struct server *srv, const struct listener *l, struct client ***cl
 		c->fd = fd;
 		c->id = ++srv->next_client_id;
 		snprintf(c->peer, sizeof c->peer, "%s", peer);
-		c->session = session_new(srv, c, c->id, peer, l->implicit_tls);
+		c->session = server_session_new(srv, c, c->id, peer, l->implicit_tls);
 		server_log(srv->log, c->id, "connect from %s port %d to port %d (%s)", peer, port,
 		    l->port, l->implicit_tls ? "implicit TLS" : "plain, STARTTLS offered");
 		*clients = xreallocarray(*clients, *nclients + 1, sizeof **clients);
@@ -400,7 +400,7 @@ accept_clients(struct server *srv, const struct listener *l, struct client ***cl
 		if (l->implicit_tls)
 			client_start_handshake(c);
 		else
-			session_start(c->session);
+			server_session_start(c->session);
 		client_flush(c);
 	}
 }
@@ -411,7 +411,7 @@ server_run(const struct server_config *cfg)
 	struct server srv;
 	struct listener listeners[2];
 	size_t nlisteners = 0, nclients = 0, i, npfd;
-	struct client **clients = NULL;
+	struct server_client **clients = NULL;
 	struct pollfd *pfd = NULL;
 	struct sigaction sa;
 	char *err = NULL, *names;
@@ -470,7 +470,7 @@ server_run(const struct server_config *cfg)
 	signal(SIGPIPE, SIG_IGN);
 
 	/* The first line is for programs (the practice launcher, tests); the rest for people. */
-	names = scenario_list_string(cfg->scenarios);
+	names = server_scenario_list_string(cfg->scenarios);
 	{
 		char hostbuf[80];
 		char *ready;
@@ -533,7 +533,7 @@ server_run(const struct server_config *cfg)
 		for (i = 0; i < nlisteners; i++)
 			pfd[i] = (struct pollfd){ listeners[i].fd, POLLIN, 0 };
 		for (i = 0; i < nclients; i++) {
-			struct client *c = clients[i];
+			struct server_client *c = clients[i];
 			short ev = 0;
 			if (c->io == IO_HANDSHAKE) {
 				ev = c->tls_want == SERVER_TLS_WANT_WRITE ? POLLOUT : POLLIN;
@@ -552,7 +552,7 @@ server_run(const struct server_config *cfg)
 					urgent = true;
 				if (c->hold_until > now && c->hold_until < next)
 					next = c->hold_until;
-				d = session_deadline(c->session);
+				d = server_session_deadline(c->session);
 				if (d > 0 && d < next)
 					next = d;
 			}
@@ -571,7 +571,7 @@ server_run(const struct server_config *cfg)
 			break;
 		now = server_now();
 		for (i = 0; i < nclients; i++) {
-			struct client *c = clients[i];
+			struct server_client *c = clients[i];
 			short rev = n > 0 ? pfd[nlisteners + i].revents : 0;
 			if (c->io == IO_HANDSHAKE && now > c->handshake_start + HANDSHAKE_TIMEOUT) {
 				client_kill(c, "TLS handshake timed out");
@@ -579,9 +579,9 @@ server_run(const struct server_config *cfg)
 			}
 			client_turn(c, rev);
 			if (!c->dead && c->io != IO_HANDSHAKE) {
-				d = session_deadline(c->session);
+				d = server_session_deadline(c->session);
 				if (d > 0 && now >= d) {
-					session_timer(c->session, now);
+					server_session_timer(c->session, now);
 					client_turn(c, 0);
 				}
 			}
@@ -605,10 +605,10 @@ server_run(const struct server_config *cfg)
 		server_log(srv.log, 0, "stopping on signal %d, %zu clients connected, %lu messages "
 		    "accepted in all", (int)stop_signal, nclients, srv.messages_accepted);
 	for (i = 0; i < nclients; i++) {
-		struct client *c = clients[i];
+		struct server_client *c = clients[i];
 		if (!c->dead && c->io != IO_HANDSHAKE) {
 			c->hold_until = 0;
-			session_shutdown(c->session);
+			server_session_shutdown(c->session);
 			client_flush(c);
 		}
 		if (!c->dead)

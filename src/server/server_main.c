@@ -175,7 +175,7 @@ server_main(int argc, char **argv)
 			scenarios = optarg;
 			break;
 		case OPT_LIST:
-			scenario_print_all(stdout);
+			server_scenario_print_all(stdout);
 			rc = 0;
 			goto out;
 		case 'u': {
@@ -257,7 +257,7 @@ server_main(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	if (scenario_parse_list(scenarios, &cfg.scenarios, &err) != 0) {
+	if (server_scenario_parse_list(scenarios, &cfg.scenarios, &err) != 0) {
 		fprintf(stderr, "smtpscope serve: %s\n", err);
 		free(err);
 		rc = 2;

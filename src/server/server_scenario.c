@@ -31,13 +31,13 @@ static const struct {
 };
 
 const char *
-scenario_name(enum scenario s)
+server_scenario_name(enum scenario s)
 {
 	return s < SCENARIO_COUNT ? scenarios[s].name : "?";
 }
 
 const char *
-scenario_summary(enum scenario s)
+server_scenario_summary(enum scenario s)
 {
 	return s < SCENARIO_COUNT ? scenarios[s].summary : "?";
 }
@@ -55,7 +55,7 @@ static const struct {
 };
 
 int
-scenario_parse_list(const char *list, unsigned *bits, char **errstr)
+server_scenario_parse_list(const char *list, unsigned *bits, char **errstr)
 {
 	char *copy, *word, *save = NULL;
 	size_t i;
@@ -89,7 +89,7 @@ scenario_parse_list(const char *list, unsigned *bits, char **errstr)
 }
 
 char *
-scenario_list_string(unsigned bits)
+server_scenario_list_string(unsigned bits)
 {
 	char *out = NULL, *next;
 	int s;
@@ -105,7 +105,7 @@ scenario_list_string(unsigned bits)
 }
 
 void
-scenario_print_all(FILE *out)
+server_scenario_print_all(FILE *out)
 {
 	int s;
 

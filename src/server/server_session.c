@@ -44,9 +44,9 @@ enum auth_mech { MECH_NONE, MECH_PLAIN, MECH_LOGIN, MECH_CRAM_MD5 };
 /* Where the DATA decoder is inside a line (for the final dot and dot-stuffing). */
 enum data_pos { D_BOL, D_BOL_DOT, D_BOL_DOT_CR, D_MID, D_CR };
 
-struct session {
+struct server_session {
 	struct server *srv;
-	struct client *client;
+	struct server_client *client;
 	unsigned id;
 	char peer[64];
 	enum session_state state;
@@ -66,7 +66,7 @@ struct session {
 	char **rcpts;
 	size_t nrcpt;
 	/* The message being received. */
-	struct store_message *msg;
+	struct server_message *msg;
 	enum data_pos dpos;
 	uint64_t data_bytes;
 	bool too_big, store_failed, long_line_seen, bare_lf_seen;
@@ -84,7 +84,7 @@ struct session {
 	double hold_until;
 };
 
-static void enter_state(struct session *s, enum session_state next);
+static void enter_state(struct server_session *s, enum session_state next);
 
 double
 server_now(void)
@@ -98,7 +98,7 @@ server_now(void)
 /* Every reply goes through here: one or more lines (text split at '\n'), each with the
  * enhanced code when there is one, logged, and held back in the slow scenario. */
 static void __attribute__((format(printf, 4, 5)))
-session_reply(struct session *s, int code, const char *esc, const char *fmt, ...)
+session_reply(struct server_session *s, int code, const char *esc, const char *fmt, ...)
 {
 	va_list ap;
 	char *text, *line, *nl, *out;
@@ -113,8 +113,8 @@ session_reply(struct session *s, int code, const char *esc, const char *fmt, ...
 		out = xasprintf("%03d%c%s%s%s", code, nl ? '-' : ' ', esc ? esc : "", esc ? " " : "",
 		    line);
 		server_log_wire(s->srv->log, s->id, "S:", out, strlen(out));
-		client_write(s->client, out, strlen(out));
-		client_write(s->client, "\r\n", 2);
+		server_client_write(s->client, out, strlen(out));
+		server_client_write(s->client, "\r\n", 2);
 		free(out);
 	}
 	free(text);
@@ -122,12 +122,12 @@ session_reply(struct session *s, int code, const char *esc, const char *fmt, ...
 		s->errors++;
 	if (server_has(s->srv, SCENARIO_SLOW) && s->state != S_CLOSING) {
 		s->hold_until = server_now() + s->srv->cfg->delay;
-		client_hold_output(s->client, s->hold_until);
+		server_client_hold_output(s->client, s->hold_until);
 	}
 }
 
 static void
-enter_state(struct session *s, enum session_state next)
+enter_state(struct server_session *s, enum session_state next)
 {
 	if (s->state == next)
 		return;
@@ -136,14 +136,14 @@ enter_state(struct session *s, enum session_state next)
 }
 
 static void
-close_session(struct session *s, bool abort)
+close_session(struct server_session *s, bool abort)
 {
 	enter_state(s, S_CLOSING);
-	client_close(s->client, abort);
+	server_client_close(s->client, abort);
 }
 
 static void
-reset_transaction(struct session *s)
+reset_transaction(struct server_session *s)
 {
 	size_t i;
 
@@ -154,7 +154,7 @@ reset_transaction(struct session *s)
 	s->nrcpt = 0;
 	s->have_mail = false;
 	memset(&s->mail, 0, sizeof s->mail);
-	store_message_abort(s->msg);
+	server_store_message_abort(s->msg);
 	s->msg = NULL;
 	s->bdat_mode = s->bdat_last = s->bdat_reject = false;
 	s->data_bytes = 0;
@@ -162,7 +162,7 @@ reset_transaction(struct session *s)
 }
 
 static void
-forget_auth_exchange(struct session *s)
+forget_auth_exchange(struct server_session *s)
 {
 	if (s->login_user != NULL) {
 		explicit_bzero(s->login_user, strlen(s->login_user));
@@ -174,11 +174,11 @@ forget_auth_exchange(struct session *s)
 	s->mech = MECH_NONE;
 }
 
-struct session *
-session_new(struct server *server, struct client *client, unsigned id, const char *peer,
+struct server_session *
+server_session_new(struct server *server, struct server_client *client, unsigned id, const char *peer,
     bool implicit_tls)
 {
-	struct session *s = xcalloc(1, sizeof *s);
+	struct server_session *s = xcalloc(1, sizeof *s);
 
 	s->srv = server;
 	s->client = client;
@@ -191,7 +191,7 @@ session_new(struct server *server, struct client *client, unsigned id, const cha
 }
 
 void
-session_free(struct session *s)
+server_session_free(struct server_session *s)
 {
 	if (s == NULL)
 		return;
@@ -204,10 +204,10 @@ session_free(struct session *s)
 }
 
 void
-session_start(struct session *s)
+server_session_start(struct server_session *s)
 {
 	const struct server_config *cfg = s->srv->cfg;
-	char *names = scenario_list_string(cfg->scenarios);
+	char *names = server_scenario_list_string(cfg->scenarios);
 
 	if (server_has(s->srv, SCENARIO_BUSY)) {
 		enter_state(s, S_GREETED);
@@ -228,12 +228,12 @@ session_start(struct session *s)
 }
 
 void
-session_tls_ready(struct session *s, const char *description)
+server_session_tls_ready(struct server_session *s, const char *description)
 {
 	server_log(s->srv->log, s->id, "TLS established: %s", description);
 	s->tls_active = true;
 	if (s->state == S_CONNECTED) {
-		session_start(s);
+		server_session_start(s);
 		return;
 	}
 	/* RFC 3207: everything learnt before the handshake is void; the client says EHLO again. */
@@ -247,7 +247,7 @@ session_tls_ready(struct session *s, const char *description)
 }
 
 void
-session_closed(struct session *s, const char *reason)
+server_session_closed(struct server_session *s, const char *reason)
 {
 	server_log(s->srv->log, s->id, "connection closed: %s (%d commands, %d messages accepted)",
 	    reason, s->commands, s->messages);
@@ -255,7 +255,7 @@ session_closed(struct session *s, const char *reason)
 }
 
 bool
-session_wants_input(const struct session *s)
+server_session_wants_input(const struct server_session *s)
 {
 	if (s->state == S_CLOSING || s->state == S_CONNECTED || s->state == S_STARTTLS)
 		return false;
@@ -263,7 +263,7 @@ session_wants_input(const struct session *s)
 }
 
 double
-session_deadline(const struct session *s)
+server_session_deadline(const struct server_session *s)
 {
 	double idle = s->last_activity + s->srv->cfg->idle_timeout;
 
@@ -275,7 +275,7 @@ session_deadline(const struct session *s)
 }
 
 void
-session_timer(struct session *s, double now)
+server_session_timer(struct server_session *s, double now)
 {
 	if (s->state == S_CLOSING)
 		return;
@@ -288,7 +288,7 @@ session_timer(struct session *s, double now)
 }
 
 void
-session_shutdown(struct session *s)
+server_session_shutdown(struct server_session *s)
 {
 	if (s->state == S_CLOSING)
 		return;
@@ -304,7 +304,7 @@ static const char *const builtin_mailboxes[] = { "postmaster", "abuse", "alice",
 static const char *const staff_list[] = { "alice", "bob", "postmaster" };
 
 static bool
-addr_is_local(const struct session *s, const char *addr)
+addr_is_local(const struct server_session *s, const char *addr)
 {
 	const char *domain = server_addr_domain(addr);
 
@@ -312,7 +312,7 @@ addr_is_local(const struct session *s, const char *addr)
 }
 
 static bool
-mailbox_known(const struct session *s, const char *addr)
+mailbox_known(const struct server_session *s, const char *addr)
 {
 	const char *at = strrchr(addr, '@');
 	size_t len = at ? (size_t)(at - addr) : strlen(addr), i;
@@ -363,13 +363,13 @@ greylist_wait(struct server *srv, const char *from, const char *to)
 /* ---- Checks and proceeds, one pair per verb ---------------------------------------------- */
 
 static bool
-in_transaction(const struct session *s)
+in_transaction(const struct server_session *s)
 {
 	return s->state == S_MAIL || s->state == S_RCPT;
 }
 
 static int
-need_helo(struct session *s)
+need_helo(struct server_session *s)
 {
 	if (s->helo == NULL) {
 		session_reply(s, 503, "5.5.1", "Bad sequence of commands: send EHLO or HELO first");
@@ -379,7 +379,7 @@ need_helo(struct session *s)
 }
 
 static int
-need_ehlo(struct session *s, const char *what)
+need_ehlo(struct server_session *s, const char *what)
 {
 	if (server_has(s->srv, SCENARIO_NO_ESMTP)) {
 		session_reply(s, 502, "5.5.1", "%s not implemented here (this server speaks only HELO)", what);
@@ -393,7 +393,7 @@ need_ehlo(struct session *s, const char *what)
 }
 
 static int
-no_args(struct session *s, const struct server_command *cmd)
+no_args(struct server_session *s, const struct server_command *cmd)
 {
 	if (cmd->args_len != 0) {
 		session_reply(s, 501, "5.5.4", "Syntax error: %s takes no arguments", cmd->verb_text);
@@ -403,7 +403,7 @@ no_args(struct session *s, const struct server_command *cmd)
 }
 
 static int
-check_helo(struct session *s, const struct server_command *cmd)
+check_helo(struct server_session *s, const struct server_command *cmd)
 {
 	if (cmd->args_len == 0) {
 		session_reply(s, 501, "5.5.4", "Syntax: %s your.host.name", cmd->verb_text);
@@ -417,7 +417,7 @@ check_helo(struct session *s, const struct server_command *cmd)
 }
 
 static void
-proceed_helo(struct session *s, const struct server_command *cmd)
+proceed_helo(struct server_session *s, const struct server_command *cmd)
 {
 	const struct server_config *cfg = s->srv->cfg;
 	char *escaped = server_escape(cmd->args, cmd->args_len, 100);
@@ -436,7 +436,7 @@ proceed_helo(struct session *s, const struct server_command *cmd)
 	caps = xasprintf("%s Hello %s [%s]\nPIPELINING\nSIZE %llu\n8BITMIME\nSMTPUTF8\nDSN\n"
 	    "ENHANCEDSTATUSCODES\nCHUNKING%s%s\nHELP", cfg->domain, escaped, s->peer,
 	    (unsigned long long)cfg->size_max,
-	    !s->tls_active && client_tls_available(s->client) ? "\nSTARTTLS" : "",
+	    !s->tls_active && server_client_tls_available(s->client) ? "\nSTARTTLS" : "",
 	    server_has(s->srv, SCENARIO_TLS_REQUIRED) && !s->tls_active ? "" :
 	    "\nAUTH PLAIN LOGIN CRAM-MD5");
 	/* RFC 2034 leaves the enhanced code out of the EHLO reply. */
@@ -447,7 +447,7 @@ proceed_helo(struct session *s, const struct server_command *cmd)
 
 /* Reports a MAIL/RCPT parse error; 0 when there was none. */
 static int
-path_error(struct session *s, enum server_path_error err, bool is_mail)
+path_error(struct server_session *s, enum server_path_error err, bool is_mail)
 {
 	switch (err) {
 	case PATH_OK:
@@ -482,7 +482,7 @@ path_has_params(const struct server_path *p)
 }
 
 static int
-check_mail(struct session *s, const struct server_command *cmd)
+check_mail(struct server_session *s, const struct server_command *cmd)
 {
 	const struct server_config *cfg = s->srv->cfg;
 
@@ -527,7 +527,7 @@ check_mail(struct session *s, const struct server_command *cmd)
 }
 
 static void
-proceed_mail(struct session *s, const struct server_command *cmd)
+proceed_mail(struct server_session *s, const struct server_command *cmd)
 {
 	s->mail = s->path;
 	s->have_mail = true;
@@ -536,7 +536,7 @@ proceed_mail(struct session *s, const struct server_command *cmd)
 }
 
 static int
-check_rcpt(struct session *s, const struct server_command *cmd)
+check_rcpt(struct server_session *s, const struct server_command *cmd)
 {
 	if (!s->have_mail) {
 		session_reply(s, 503, "5.5.1", "Bad sequence of commands: need MAIL before RCPT");
@@ -566,7 +566,7 @@ check_rcpt(struct session *s, const struct server_command *cmd)
 }
 
 static void
-proceed_rcpt(struct session *s, const struct server_command *cmd)
+proceed_rcpt(struct server_session *s, const struct server_command *cmd)
 {
 	struct server *srv = s->srv;
 	const char *addr = s->path.addr;
@@ -607,7 +607,7 @@ proceed_rcpt(struct session *s, const struct server_command *cmd)
 
 /* Starts storing a message: Return-Path and Received first, as a delivery agent would. */
 static int
-begin_message(struct session *s)
+begin_message(struct server_session *s)
 {
 	char date[64], *header, *err = NULL;
 	time_t now = time(NULL);
@@ -622,7 +622,7 @@ begin_message(struct session *s)
 	    "(smtpscope practice server) with %s\r\n\tfor <%s>; %s\r\n", s->mail.addr, helo, s->peer,
 	    s->srv->cfg->domain, proto, s->rcpts[0], date);
 	free(helo);
-	s->msg = store_message_begin(s->srv->store, header, &err);
+	s->msg = server_store_message_begin(s->srv->store, header, &err);
 	free(header);
 	if (s->msg == NULL) {
 		server_log(s->srv->log, s->id, "cannot store the message: %s", err);
@@ -633,7 +633,7 @@ begin_message(struct session *s)
 }
 
 static int
-check_data(struct session *s, const struct server_command *cmd)
+check_data(struct server_session *s, const struct server_command *cmd)
 {
 	if (s->bdat_mode) {
 		session_reply(s, 503, "5.5.1", "Bad sequence of commands: DATA after BDAT");
@@ -653,7 +653,7 @@ check_data(struct session *s, const struct server_command *cmd)
 }
 
 static void
-proceed_data(struct session *s, const struct server_command *cmd)
+proceed_data(struct server_session *s, const struct server_command *cmd)
 {
 	if (begin_message(s) != 0) {
 		session_reply(s, 451, "4.3.0", "Cannot store the message right now, try again later");
@@ -667,7 +667,7 @@ proceed_data(struct session *s, const struct server_command *cmd)
 }
 
 static void
-finish_message(struct session *s)
+finish_message(struct server_session *s)
 {
 	const struct server_config *cfg = s->srv->cfg;
 	char *where = NULL, *err = NULL, *to = NULL, *next;
@@ -701,7 +701,7 @@ finish_message(struct session *s)
 		reset_transaction(s);
 		return;
 	}
-	number = store_message_commit(s->msg, s->srv->log, s->id, &where, &err);
+	number = server_store_message_commit(s->msg, s->srv->log, s->id, &where, &err);
 	s->msg = NULL;
 	if (number < 0) {
 		server_log(s->srv->log, s->id, "cannot store the message: %s", err);
@@ -727,22 +727,22 @@ finish_message(struct session *s)
 
 /* Counts bytes of the message and passes them to the store, unless over the size limit. */
 static void
-message_bytes(struct session *s, const char *data, size_t len)
+message_bytes(struct server_session *s, const char *data, size_t len)
 {
 	s->data_bytes += len;
 	if (!s->too_big && s->data_bytes > s->srv->cfg->size_max) {
 		s->too_big = true;
-		store_message_abort(s->msg);
+		server_store_message_abort(s->msg);
 		s->msg = NULL;
 	}
-	if (s->msg != NULL && len > 0 && store_message_write(s->msg, data, len) != 0)
+	if (s->msg != NULL && len > 0 && server_store_message_write(s->msg, data, len) != 0)
 		s->store_failed = true;
 }
 
 /* Decodes DATA bytes: removes dot-stuffing, finds CRLF.CRLF (only CRLF ends a line, so a bare
  * LF cannot smuggle an end of data). Returns the bytes used; *done once the final dot came. */
 static size_t
-data_decode(struct session *s, const char *in, size_t len, bool *done)
+data_decode(struct server_session *s, const char *in, size_t len, bool *done)
 {
 	size_t i, o = 0;
 	char *out;
@@ -820,7 +820,7 @@ data_decode(struct session *s, const char *in, size_t len, bool *done)
 }
 
 static size_t
-data_input(struct session *s, const char *data, size_t len)
+data_input(struct server_session *s, const char *data, size_t len)
 {
 	bool done;
 	size_t used;
@@ -829,7 +829,7 @@ data_input(struct session *s, const char *data, size_t len)
 	if (server_has(s->srv, SCENARIO_DROP)) {
 		server_log(s->srv->log, s->id, "scenario drop: cutting the connection in the middle "
 		    "of the message");
-		store_message_abort(s->msg);
+		server_store_message_abort(s->msg);
 		s->msg = NULL;
 		close_session(s, true);
 		return len;
@@ -849,7 +849,7 @@ data_input(struct session *s, const char *data, size_t len)
 }
 
 static int
-check_bdat(struct session *s, const struct server_command *cmd)
+check_bdat(struct server_session *s, const struct server_command *cmd)
 {
 	const char *a = cmd->args, *end = cmd->args + cmd->args_len, *p;
 	uint64_t n = 0;
@@ -879,7 +879,7 @@ check_bdat(struct session *s, const struct server_command *cmd)
 }
 
 static void
-bdat_chunk_done(struct session *s)
+bdat_chunk_done(struct server_session *s)
 {
 	if (s->bdat_reject) {
 		s->bdat_reject = false;
@@ -903,7 +903,7 @@ bdat_chunk_done(struct session *s)
 }
 
 static void
-proceed_bdat(struct session *s, const struct server_command *cmd)
+proceed_bdat(struct server_session *s, const struct server_command *cmd)
 {
 	/* The chunk follows whatever the verdict: read it all, then answer (RFC 3030). */
 	s->bdat_reject = true;
@@ -929,7 +929,7 @@ proceed_bdat(struct session *s, const struct server_command *cmd)
 }
 
 static size_t
-bdat_input(struct session *s, const char *data, size_t len)
+bdat_input(struct server_session *s, const char *data, size_t len)
 {
 	size_t n = len < s->bdat_left ? len : (size_t)s->bdat_left;
 
@@ -949,13 +949,13 @@ bdat_input(struct session *s, const char *data, size_t len)
 }
 
 static int
-check_rset(struct session *s, const struct server_command *cmd)
+check_rset(struct server_session *s, const struct server_command *cmd)
 {
 	return no_args(s, cmd);
 }
 
 static void
-proceed_rset(struct session *s, const struct server_command *cmd)
+proceed_rset(struct server_session *s, const struct server_command *cmd)
 {
 	reset_transaction(s);
 	enter_state(s, s->helo ? S_READY : S_GREETED);
@@ -963,7 +963,7 @@ proceed_rset(struct session *s, const struct server_command *cmd)
 }
 
 static int
-check_arg(struct session *s, const struct server_command *cmd)
+check_arg(struct server_session *s, const struct server_command *cmd)
 {
 	if (cmd->args_len == 0) {
 		session_reply(s, 501, "5.5.4", "Syntax: %s name", cmd->verb_text);
@@ -973,7 +973,7 @@ check_arg(struct session *s, const struct server_command *cmd)
 }
 
 static void
-proceed_vrfy(struct session *s, const struct server_command *cmd)
+proceed_vrfy(struct server_session *s, const struct server_command *cmd)
 {
 	char *arg = xstrndup(cmd->args, cmd->args_len), *a = arg, *e;
 	size_t len;
@@ -999,7 +999,7 @@ proceed_vrfy(struct session *s, const struct server_command *cmd)
 }
 
 static void
-proceed_expn(struct session *s, const struct server_command *cmd)
+proceed_expn(struct server_session *s, const struct server_command *cmd)
 {
 	char *e = server_escape(cmd->args, cmd->args_len, 100);
 	char *list = NULL, *next;
@@ -1021,7 +1021,7 @@ proceed_expn(struct session *s, const struct server_command *cmd)
 }
 
 static void
-proceed_help(struct session *s, const struct server_command *cmd)
+proceed_help(struct server_session *s, const struct server_command *cmd)
 {
 	static const struct {
 		const char *verb, *syntax;
@@ -1040,7 +1040,7 @@ proceed_help(struct session *s, const struct server_command *cmd)
 	size_t i;
 
 	if (cmd->args_len == 0) {
-		names = scenario_list_string(s->srv->cfg->scenarios);
+		names = server_scenario_list_string(s->srv->cfg->scenarios);
 		session_reply(s, 214, "2.0.0", "smtpscope practice server, scenario %s\n"
 		    "Commands: HELO EHLO MAIL RCPT DATA BDAT RSET VRFY EXPN HELP NOOP QUIT STARTTLS AUTH\n"
 		    "Local mailboxes: postmaster alice bob and the practice user(s), @%s\n"
@@ -1059,20 +1059,20 @@ proceed_help(struct session *s, const struct server_command *cmd)
 }
 
 static void
-proceed_noop(struct session *s, const struct server_command *cmd)
+proceed_noop(struct server_session *s, const struct server_command *cmd)
 {
 	session_reply(s, 250, "2.0.0", "OK");
 }
 
 static void
-proceed_quit(struct session *s, const struct server_command *cmd)
+proceed_quit(struct server_session *s, const struct server_command *cmd)
 {
 	session_reply(s, 221, "2.0.0", "%s Bye", s->srv->cfg->domain);
 	close_session(s, false);
 }
 
 static int
-check_starttls(struct session *s, const struct server_command *cmd)
+check_starttls(struct server_session *s, const struct server_command *cmd)
 {
 	if (need_ehlo(s, "STARTTLS") != 0 || no_args(s, cmd) != 0)
 		return -1;
@@ -1080,7 +1080,7 @@ check_starttls(struct session *s, const struct server_command *cmd)
 		session_reply(s, 503, "5.5.1", "Bad sequence of commands: TLS is already active");
 		return -1;
 	}
-	if (server_has(s->srv, SCENARIO_BAD_TLS) || !client_tls_available(s->client)) {
+	if (server_has(s->srv, SCENARIO_BAD_TLS) || !server_client_tls_available(s->client)) {
 		session_reply(s, 454, "4.7.0", "TLS not available due to temporary reason%s",
 		    server_has(s->srv, SCENARIO_BAD_TLS) ? " (scenario bad-tls)" : "");
 		return -1;
@@ -1089,12 +1089,12 @@ check_starttls(struct session *s, const struct server_command *cmd)
 }
 
 static void
-proceed_starttls(struct session *s, const struct server_command *cmd)
+proceed_starttls(struct server_session *s, const struct server_command *cmd)
 {
 	session_reply(s, 220, "2.0.0", "Ready to start TLS");
 	reset_transaction(s);
 	enter_state(s, S_STARTTLS);
-	client_start_tls(s->client);
+	server_client_start_tls(s->client);
 }
 
 static const char *
@@ -1105,7 +1105,7 @@ mech_name(enum auth_mech m)
 }
 
 static const struct server_user *
-find_user(const struct session *s, const char *name)
+find_user(const struct server_session *s, const char *name)
 {
 	size_t i;
 
@@ -1127,7 +1127,7 @@ same_secret(const char *a, const char *b)
 }
 
 static void
-auth_result(struct session *s, const char *user, bool ok)
+auth_result(struct server_session *s, const char *user, bool ok)
 {
 	char *e = server_escape(user ? user : "", user ? strlen(user) : 0, 64);
 	enum auth_mech mech = s->mech;
@@ -1153,7 +1153,7 @@ auth_result(struct session *s, const char *user, bool ok)
 }
 
 static void
-auth_plain(struct session *s, const char *b64)
+auth_plain(struct server_session *s, const char *b64)
 {
 	char *authzid = NULL, *user = NULL, *pass = NULL;
 	const struct server_user *u;
@@ -1175,7 +1175,7 @@ auth_plain(struct session *s, const char *b64)
 }
 
 static void
-auth_step(struct session *s, const char *line, size_t len)
+auth_step(struct server_session *s, const char *line, size_t len)
 {
 	char *text = xstrndup(line, len);
 	unsigned char *dec = NULL;
@@ -1232,7 +1232,7 @@ out:
 }
 
 static int
-check_auth(struct session *s, const struct server_command *cmd)
+check_auth(struct server_session *s, const struct server_command *cmd)
 {
 	if (need_ehlo(s, "AUTH") != 0)
 		return -1;
@@ -1257,7 +1257,7 @@ check_auth(struct session *s, const struct server_command *cmd)
 }
 
 static void
-proceed_auth(struct session *s, const struct server_command *cmd)
+proceed_auth(struct server_session *s, const struct server_command *cmd)
 {
 	char *args = xstrndup(cmd->args, cmd->args_len), *sp = strchr(args, ' ');
 	const char *initial = NULL;
@@ -1314,15 +1314,15 @@ out:
 }
 
 static int
-check_none(struct session *s, const struct server_command *cmd)
+check_none(struct server_session *s, const struct server_command *cmd)
 {
 	return 0;
 }
 
 static const struct verb_entry {
 	enum server_verb verb;
-	int (*check)(struct session *, const struct server_command *);
-	void (*proceed)(struct session *, const struct server_command *);
+	int (*check)(struct server_session *, const struct server_command *);
+	void (*proceed)(struct server_session *, const struct server_command *);
 } verb_table[] = {
 	{ VERB_HELO, check_helo, proceed_helo },
 	{ VERB_EHLO, check_helo, proceed_helo },
@@ -1342,7 +1342,7 @@ static const struct verb_entry {
 
 /* One complete command line (CRLF removed). */
 static void
-session_command(struct session *s, const char *line, size_t len)
+session_command(struct server_session *s, const char *line, size_t len)
 {
 	struct server_command cmd;
 	size_t i;
@@ -1407,7 +1407,7 @@ session_command(struct session *s, const char *line, size_t len)
 }
 
 size_t
-session_input(struct session *s, const char *data, size_t len)
+server_session_input(struct server_session *s, const char *data, size_t len)
 {
 	size_t used = 0, n, max;
 	const char *nl;
@@ -1421,7 +1421,7 @@ session_input(struct session *s, const char *data, size_t len)
 				    "before the TLS handshake (STARTTLS injection defence)", len - used);
 			return len;
 		}
-		if (!session_wants_input(s))
+		if (!server_session_wants_input(s))
 			break;
 		if (s->state == S_DATA) {
 			used += data_input(s, data + used, len - used);

@@ -34,7 +34,7 @@ struct server_store {
 	unsigned long tmp_counter;
 };
 
-struct store_message {
+struct server_message {
 	struct server_store *store;
 	FILE *file;              /* Maildir: the file in tmp/ */
 	char *tmp_path;
@@ -97,7 +97,7 @@ server_store_free(struct server_store *store)
 }
 
 static void
-keep_bytes(struct store_message *m, const char *data, size_t len)
+keep_bytes(struct server_message *m, const char *data, size_t len)
 {
 	size_t n;
 
@@ -116,10 +116,10 @@ keep_bytes(struct store_message *m, const char *data, size_t len)
 	m->total += len;
 }
 
-struct store_message *
-store_message_begin(struct server_store *store, const char *header, char **errstr)
+struct server_message *
+server_store_message_begin(struct server_store *store, const char *header, char **errstr)
 {
-	struct store_message *m = xcalloc(1, sizeof *m);
+	struct server_message *m = xcalloc(1, sizeof *m);
 	char host[HOST_NAME_MAX + 1];
 	int fd;
 
@@ -149,12 +149,12 @@ store_message_begin(struct server_store *store, const char *header, char **errst
 		}
 	}
 	if (header != NULL)
-		store_message_write(m, header, strlen(header));
+		server_store_message_write(m, header, strlen(header));
 	return m;
 }
 
 int
-store_message_write(struct store_message *m, const char *data, size_t len)
+server_store_message_write(struct server_message *m, const char *data, size_t len)
 {
 	char buf[8192];
 	size_t i, o = 0;
@@ -183,7 +183,7 @@ store_message_write(struct store_message *m, const char *data, size_t len)
 }
 
 static void
-free_message(struct store_message *m)
+free_message(struct server_message *m)
 {
 	free(m->tmp_path);
 	free(m->base_name);
@@ -192,7 +192,7 @@ free_message(struct store_message *m)
 }
 
 void
-store_message_abort(struct store_message *m)
+server_store_message_abort(struct server_message *m)
 {
 	if (m == NULL)
 		return;
@@ -204,7 +204,7 @@ store_message_abort(struct store_message *m)
 }
 
 static void
-log_preview(struct store_message *m, struct server_log *log, unsigned id)
+log_preview(struct server_message *m, struct server_log *log, unsigned id)
 {
 	size_t start = 0, i, lines = 0;
 
@@ -225,7 +225,7 @@ log_preview(struct store_message *m, struct server_log *log, unsigned id)
 }
 
 long
-store_message_commit(struct store_message *m, struct server_log *log, unsigned id,
+server_store_message_commit(struct server_message *m, struct server_log *log, unsigned id,
     char **where, char **errstr)
 {
 	struct server_store *store = m->store;
