@@ -1,8 +1,438 @@
-/* batch.c: not written yet. */
+/* batch.c: batch mode: runs a script's lines and local commands in order through the engine,
+ * waits for each reply, and prints the annotated transcript as it grows (C:/S: lines with
+ * hostile bytes escaped, a short gloss per reply or full explanations with --explain).
+ * Exit status: 0 every reply positive, 1 a negative reply, 2 usage or connection errors. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
+#include "core/command.h"
+#include "core/engine.h"
+#include "core/explain.h"
+#include "core/kb.h"
+#include "core/transcript.h"
+#include "core/xmalloc.h"
 #include "frontend.h"
 
-int batch_run(struct frontend *frontend, FILE *script) { (void)frontend; (void)script; return 2; }
+#define BATCH_LINE_MAX (64 * 1024)
+
+struct batch {
+	struct frontend *fe;
+	struct engine *engine;
+	struct transcript *transcript;
+	bool negative;        /* a 4xx/5xx reply arrived */
+	bool failed;          /* a connection, TLS or usage error */
+	bool step_negative;   /* a negative reply during the current step */
+};
+
+/* Writes bytes from the wire with anything unprintable escaped, so a hostile server cannot
+ * drive the terminal. */
+static void
+print_escaped(const char *text, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if (c == '\\')
+			fputs("\\\\", stdout);
+		else if (c == '\r')
+			fputs("\\r", stdout);
+		else if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c == '\t')
+			fputs("\\t", stdout);
+		else if (c < 0x20 || c >= 0x7f)
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+}
+
+/* Indents every line of a rendered explanation. */
+static void
+print_indented(const char *text, const char *indent)
+{
+	const char *p = text, *nl;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			nl = p + strlen(p);
+		printf("%s%.*s\n", nl > p ? indent : "", (int)(nl - p), p);
+		p = *nl ? nl + 1 : nl;
+	}
+}
+
+static void
+print_explanation(struct explanation *x)
+{
+	char *text;
+
+	if (x == NULL)
+		return;
+	text = explain_render_text(x, 76);
+	print_indented(text, "    ");
+	free(text);
+	explanation_free(x);
+}
+
+/* One line: "    -> 250 title [2.1.0 title]". */
+static void
+print_gloss(const struct batch *b, const struct transcript_reply *tr)
+{
+	const struct kb *kb = b->fe->kb;
+	const struct reply *r = tr->reply;
+	const struct kb_entry *entry;
+	const char *title = NULL, *etitle = NULL;
+	static const char *const classes[] = { "", "", "positive completion",
+		"positive intermediate: go on", "transient failure: try again later",
+		"permanent failure" };
+
+	if (kb != NULL && r->code != 0) {
+		entry = kb_find(kb, "code", r->code_text, tr->after);
+		title = entry ? kb_field(kb, entry, "title") : NULL;
+		if (r->enhanced[0] != '\0') {
+			entry = kb_find(kb, "enhanced", r->enhanced, tr->after);
+			etitle = entry ? kb_field(kb, entry, "title") : NULL;
+		}
+	}
+	if (title == NULL)
+		title = r->code >= 200 && r->code < 600 ? classes[r->code / 100] :
+		    "not a valid reply code";
+	printf("    -> %s %s", r->code ? r->code_text : "???", title);
+	if (etitle != NULL)
+		printf(" [%s: %s]", r->enhanced, etitle);
+	if (tr->latency_us >= 0)
+		printf(" (%.1f ms)", (double)tr->latency_us / 1000.0);
+	putchar('\n');
+}
+
+static void
+print_event_gloss(const struct batch *b, const struct transcript_entry *en)
+{
+	const struct kb_entry *entry;
+	const char *title;
+
+	if (en->event == NULL || b->fe->kb == NULL)
+		return;
+	if (b->fe->explain_all && en->kind != TRANSCRIPT_EVENT) {
+		print_explanation(explain_event(b->fe->kb, en->event, NULL));
+		return;
+	}
+	if (en->kind == TRANSCRIPT_EVENT)
+		return;
+	entry = kb_find(b->fe->kb, "event", en->event, NULL);
+	title = entry ? kb_field(b->fe->kb, entry, "title") : NULL;
+	if (title != NULL)
+		printf("    -> %s (smtpscope explain %s)\n", title, en->event);
+}
+
+/* The engine's listener: prints each entry as it is recorded and keeps score. */
+static void
+on_entry(void *ctx, size_t i)
+{
+	struct batch *b = ctx;
+	const struct transcript_entry *en = transcript_entry(b->transcript, i);
+	const struct transcript_reply *tr;
+
+	switch (en->kind) {
+	case TRANSCRIPT_SENT:
+		fputs("C: ", stdout);
+		print_escaped(en->text, en->len);
+		putchar('\n');
+		break;
+	case TRANSCRIPT_RECEIVED:
+		fputs("S: ", stdout);
+		print_escaped(en->text, en->len);
+		putchar('\n');
+		if (en->reply == TRANSCRIPT_NO_REPLY)
+			break;
+		tr = transcript_reply(b->transcript, en->reply);
+		if (tr == NULL || tr->last_entry != i)
+			break;
+		if (b->fe->explain_all && b->fe->kb != NULL)
+			print_explanation(explain_reply(b->fe->kb, tr->reply, tr->after));
+		else
+			print_gloss(b, tr);
+		if (reply_class(tr->reply) == 4 || reply_class(tr->reply) == 5 ||
+		    tr->reply->code == 0) {
+			b->negative = true;
+			b->step_negative = true;
+		}
+		break;
+	case TRANSCRIPT_EVENT:
+		printf("-- %s\n", en->text);
+		break;
+	case TRANSCRIPT_WARNING:
+		printf("!! %s\n", en->text);
+		print_event_gloss(b, en);
+		break;
+	case TRANSCRIPT_ERROR:
+		printf("** %s\n", en->text);
+		print_event_gloss(b, en);
+		b->failed = true;
+		break;
+	case TRANSCRIPT_INFO:
+		printf(".. %s\n", en->text);
+		break;
+	}
+	fflush(stdout);
+}
+
+/* Runs the engine until nothing is in flight: connected and answered, or failed. */
+static void
+wait_idle(struct batch *b)
+{
+	struct engine_status st;
+	struct pollfd fds[4];
+	size_t n;
+	int timeout;
+
+	for (;;) {
+		engine_status(b->engine, &st);
+		if (!st.waiting)
+			return;
+		n = engine_pollfds(b->engine, fds, 4);
+		timeout = engine_timeout_ms(b->engine);
+		if (n == 0 && timeout < 0)
+			return;
+		if (poll(fds, n, timeout) < 0 && errno != EINTR)
+			return;
+		engine_handle(b->engine, fds, n);
+	}
+}
+
+/* A password for /auth without one: $SMTPSCOPE_PASSWORD, else asked on the terminal without
+ * echo. NULL when neither is possible. */
+static char *
+read_secret(const char *prompt)
+{
+	const char *env = getenv("SMTPSCOPE_PASSWORD");
+	struct termios old, quiet;
+	char buf[1024];
+	int fd;
+	ssize_t n;
+	size_t len = 0;
+
+	if (env != NULL)
+		return xstrdup(env);
+	fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (tcgetattr(fd, &old) != 0) {
+		close(fd);
+		return NULL;
+	}
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+	quiet.c_lflag |= ICANON;
+	(void)!write(fd, prompt, strlen(prompt));
+	tcsetattr(fd, TCSAFLUSH, &quiet);
+	while (len + 1 < sizeof buf && (n = read(fd, buf + len, 1)) == 1 && buf[len] != '\n')
+		len++;
+	tcsetattr(fd, TCSAFLUSH, &old);
+	(void)!write(fd, "\n", 1);
+	close(fd);
+	buf[len] = '\0';
+	{
+		char *secret = xstrdup(buf);
+
+		explicit_bzero(buf, sizeof buf);
+		return secret;
+	}
+}
+
+/* The local commands the front end carries out. Returns false to stop the script. */
+static bool
+frontend_command(struct batch *b, const char *command, const char *args)
+{
+	struct explanation *x = NULL;
+	char *err = NULL, *text;
+	size_t n;
+
+	if (strcmp(command, "quit") == 0) {
+		struct engine_status st;
+
+		engine_status(b->engine, &st);
+		if (st.connected) {
+			struct engine_answer ans;
+
+			engine_submit(b->engine, "QUIT", ENGINE_FORCE, &ans);
+			engine_answer_clear(&ans);
+			wait_idle(b);
+		}
+		return false;
+	}
+	if (strcmp(command, "help") == 0) {
+		text = command_help_text();
+		print_indented(text, ".. ");
+		free(text);
+		return true;
+	}
+	if (b->fe->kb == NULL) {
+		printf("** /%s needs the knowledge base, which did not load\n", command);
+		return true;
+	}
+	if (strcmp(command, "explain") == 0) {
+		if (*args != '\0')
+			x = explain_word(b->fe->kb, args, &err);
+		else if ((n = transcript_reply_count(b->transcript)) > 0) {
+			const struct transcript_reply *tr = transcript_reply(b->transcript, n - 1);
+
+			x = explain_reply(b->fe->kb, tr->reply, tr->after);
+		} else
+			err = xstrdup("no reply to explain yet");
+	} else if (strcmp(command, "compare") == 0) {
+		char *copy = xstrdup(args), *space = strchr(copy, ' ');
+
+		if (space != NULL) {
+			*space++ = '\0';
+			while (*space == ' ')
+				space++;
+			x = explain_compare(b->fe->kb, copy, space, &err);
+		} else
+			err = xstrdup("usage: /compare A B");
+		free(copy);
+	} else {
+		printf(".. /%s works on the screen only; skipped in batch mode\n", command);
+		return true;
+	}
+	if (x == NULL) {
+		printf("** %s\n", err ? err : "nothing to explain");
+		free(err);
+		return true;
+	}
+	print_explanation(x);
+	return true;
+}
+
+/* Carries out one script line; false stops the script. */
+static bool
+run_line(struct batch *b, const char *line)
+{
+	struct engine_answer ans;
+	enum engine_result result;
+	char *shown, *secret;
+	bool go_on = true;
+
+	if (line[0] == '/' && line[1] != '/') {
+		/* Local commands are echoed, with the password of /auth masked. */
+		shown = command_mask(line);
+		printf("> %s\n", shown);
+		free(shown);
+	}
+	result = engine_submit(b->engine, line, 0, &ans);
+	switch (result) {
+	case ENGINE_DONE:
+		break;
+	case ENGINE_WARNING:
+		/* A script says exactly what to send: the warning is recorded and the line sent. */
+		engine_answer_clear(&ans);
+		result = engine_submit(b->engine, line, ENGINE_FORCE, &ans);
+		if (result == ENGINE_NEED_SECRET)
+			goto secret;
+		if (result == ENGINE_ERROR)
+			goto error;
+		break;
+	case ENGINE_NEED_SECRET:
+	secret:
+		secret = read_secret(ans.text);
+		if (secret == NULL) {
+			printf("** %sno password in the script, none in $SMTPSCOPE_PASSWORD, and no "
+			    "terminal to ask on\n", ans.text ? ans.text : "");
+			b->failed = true;
+			go_on = false;
+			break;
+		}
+		engine_provide_secret(b->engine, secret);
+		explicit_bzero(secret, strlen(secret));
+		free(secret);
+		break;
+	case ENGINE_FRONTEND:
+		go_on = frontend_command(b, ans.command, ans.args ? ans.args : "");
+		break;
+	case ENGINE_ERROR:
+	error:
+		printf("** %s\n", ans.text ? ans.text : "error");
+		b->failed = true;
+		go_on = false;
+		break;
+	}
+	engine_answer_clear(&ans);
+	fflush(stdout);
+	wait_idle(b);
+	return go_on;
+}
+
+int
+batch_run(struct frontend *fe, FILE *script)
+{
+	struct batch b;
+	struct engine_status st;
+	char *line = xmalloc(BATCH_LINE_MAX);
+	char *err = NULL;
+	size_t len, lineno = 0;
+	int status;
+
+	memset(&b, 0, sizeof b);
+	b.fe = fe;
+	b.engine = fe->engine;
+	b.transcript = engine_transcript(fe->engine);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* Entries recorded before the listener (the connection attempt) are printed first. */
+	for (len = 0; len < transcript_count(b.transcript); len++)
+		on_entry(&b, len);
+	engine_set_listener(fe->engine, on_entry, &b);
+	wait_idle(&b);
+	while (!b.failed && fgets(line, BATCH_LINE_MAX, script) != NULL) {
+		lineno++;
+		len = strlen(line);
+		if (len > 0 && line[len - 1] != '\n' && !feof(script)) {
+			printf("** script line %zu is longer than %d octets\n", lineno,
+			    BATCH_LINE_MAX);
+			b.failed = true;
+			break;
+		}
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		engine_status(b.engine, &st);
+		/* Outside a message, blank lines and '#' comments are for the reader. */
+		if (!st.in_data && (len == 0 || line[0] == '#'))
+			continue;
+		b.step_negative = false;
+		if (!run_line(&b, line))
+			break;
+		if (fe->stop_on_failure && b.step_negative) {
+			printf("-- stopping at the first failure (--stop-on-failure)\n");
+			break;
+		}
+	}
+	if (ferror(script)) {
+		printf("** cannot read the script: %s\n", strerror(errno));
+		b.failed = true;
+	}
+	engine_status(b.engine, &st);
+	if (st.connected && !b.failed)
+		printf("-- end of the script; closing the connection\n");
+	engine_set_listener(fe->engine, NULL, NULL);
+	if (fe->transcript_path != NULL) {
+		if (transcript_save(b.transcript, fe->transcript_path, &err) < 0) {
+			fprintf(stderr, "smtpscope: %s\n", err);
+			free(err);
+			b.failed = true;
+		} else
+			printf("-- transcript saved to %s\n", fe->transcript_path);
+	}
+	free(line);
+	status = b.failed ? 2 : b.negative ? 1 : 0;
+	return status;
+}

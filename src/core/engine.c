@@ -1,0 +1,1637 @@
+/* engine.c: one SMTP client session as a poll()-driven object. It ties the connector and TLS
+ * (net, tls), the reply parser, the session state machine and the transcript together, carries
+ * out the local commands, and never blocks: the caller owns the poll() loop and asks for the
+ * descriptors and the next deadline. Everything it does is a transcript entry. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "core/command.h"
+#include "core/engine.h"
+#include "core/mx.h"
+#include "core/net.h"
+#include "core/reply.h"
+#include "core/sasl.h"
+#include "core/session.h"
+#include "core/tls.h"
+#include "core/xmalloc.h"
+
+#define ENGINE_CONNECT_TIMEOUT_MS 10000
+#define ENGINE_REPLY_TIMEOUT_MS 30000
+/* Message text is streamed into the output buffer in pieces of this size, refilled when the
+ * buffer runs low, so a large /data file is never held whole. */
+#define ENGINE_STREAM_PIECE 16384
+#define ENGINE_BDAT_DEFAULT 65536
+#define ENGINE_BDAT_MAX (1024 * 1024)
+/* Message lines shown in the transcript per message; the rest are counted. */
+#define ENGINE_MESSAGE_LINES_SHOWN 200
+#define ENGINE_LOG_LINE_MAX 1000
+#define ENGINE_MAX_SUGGEST 12
+#define ENGINE_MASK "****"
+
+enum engine_phase {
+	PHASE_IDLE,        /* never connected */
+	PHASE_CONNECTING,
+	PHASE_HANDSHAKE,   /* TLS handshake in progress */
+	PHASE_OPEN,
+	PHASE_CLOSED,
+};
+
+enum engine_stream {
+	STREAM_NONE,
+	STREAM_DATA_WAIT,  /* /data: DATA sent, waiting for 354 */
+	STREAM_DATA,       /* /data: message text flowing */
+	STREAM_BDAT,       /* /bdat: a chunk is out, waiting for its reply */
+};
+
+enum engine_mech { MECH_PLAIN, MECH_LOGIN, MECH_CRAM_MD5, MECH_XOAUTH2 };
+
+struct engine_auth {
+	bool active;           /* an /auth exchange is running */
+	bool awaiting_secret;  /* ENGINE_NEED_SECRET was answered; waiting for the password */
+	enum engine_mech mech;
+	char *user;
+	char *secret;
+	int logins;            /* LOGIN: challenges answered so far */
+};
+
+struct engine {
+	struct engine_config config;
+	char *cafile, *dns_server, *helo_name;
+	struct transcript *transcript;
+	struct session *session;
+	struct reply_parser *parser;
+	enum engine_phase phase;
+	struct net_connector *connector;
+	int fd;
+	struct tls *tls;
+	bool tls_wants_write;     /* the last TLS call asked for POLLOUT */
+	bool starttls_handshake;  /* the handshake follows STARTTLS (not implicit TLS) */
+	bool auto_starttls_done;  /* ENGINE_TLS_STARTTLS: STARTTLS already sent once */
+	bool auto_ehlo;           /* send EHLO again once STARTTLS's handshake is done */
+	bool verified;
+	bool quit_sent;
+	bool closing;             /* 221 or 421 seen: a close is expected */
+	char *target, *host, *address;
+	int port, default_port;
+	char *last_target;
+	int last_default_port;
+	char ehlo_line[300];
+	/* output */
+	char *out;
+	size_t out_len, out_cap;
+	/* /data and /bdat */
+	enum engine_stream stream;
+	struct command_message *message;
+	char *message_name;
+	long long message_sent;
+	size_t bdat_chunk;
+	char *bdat_buf;
+	size_t message_lines;
+	char *log_line;           /* the message line being assembled for the transcript */
+	size_t log_len;
+	bool log_cut;
+	struct engine_auth auth;
+	unsigned pending_flags;
+	int64_t activity_us;      /* last byte sent or received, for the reply timeout */
+	int64_t handshake_start_us;
+	int64_t last_latency_us;
+	int last_code;
+	char last_after[24];
+	char *suggestions[ENGINE_MAX_SUGGEST];
+	char state_text[48];
+	void (*listener)(void *ctx, size_t entry);
+	void *listener_ctx;
+	size_t notified;
+};
+
+/* ---- the transcript ---- */
+
+static void
+notify(struct engine *e)
+{
+	size_t count = transcript_count(e->transcript);
+
+	while (e->notified < count) {
+		size_t i = e->notified++;
+
+		if (e->listener != NULL)
+			e->listener(e->listener_ctx, i);
+	}
+}
+
+static size_t
+record(struct engine *e, enum transcript_kind kind, const char *event, bool secret,
+    const char *text)
+{
+	size_t i = transcript_add(e->transcript, kind, text, strlen(text), event, secret);
+
+	notify(e);
+	return i;
+}
+
+static size_t
+recordf(struct engine *e, enum transcript_kind kind, const char *event, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static size_t
+recordf(struct engine *e, enum transcript_kind kind, const char *event, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+	size_t i;
+
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	i = record(e, kind, event, false, text);
+	free(text);
+	return i;
+}
+
+/* Multi-line local output as one INFO entry per line. */
+static void
+record_lines(struct engine *e, enum transcript_kind kind, const char *text)
+{
+	const char *p = text, *nl;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			nl = p + strlen(p);
+		transcript_add(e->transcript, kind, p, (size_t)(nl - p), NULL, false);
+		p = *nl == '\n' ? nl + 1 : nl;
+	}
+	notify(e);
+}
+
+static void
+connector_note(void *ctx, const char *event, const char *text, bool failure)
+{
+	struct engine *e = ctx;
+
+	record(e, failure ? TRANSCRIPT_ERROR : TRANSCRIPT_EVENT, event, false, text);
+}
+
+/* ---- lifecycle ---- */
+
+struct engine *
+engine_new(const struct engine_config *config)
+{
+	struct engine *e = xcalloc(1, sizeof *e);
+
+	e->config = *config;
+	e->cafile = config->cafile ? xstrdup(config->cafile) : NULL;
+	e->dns_server = config->dns_server ? xstrdup(config->dns_server) : NULL;
+	e->helo_name = xstrdup(config->helo_name ? config->helo_name : "localhost");
+	e->config.cafile = e->cafile;
+	e->config.dns_server = e->dns_server;
+	e->config.helo_name = e->helo_name;
+	if (e->config.connect_timeout_ms <= 0)
+		e->config.connect_timeout_ms = ENGINE_CONNECT_TIMEOUT_MS;
+	if (e->config.reply_timeout_ms <= 0)
+		e->config.reply_timeout_ms = ENGINE_REPLY_TIMEOUT_MS;
+	e->transcript = transcript_new();
+	e->session = session_new();
+	e->parser = reply_parser_new(NULL);
+	e->fd = -1;
+	e->phase = PHASE_IDLE;
+	e->last_latency_us = -1;
+	e->out_cap = 4096;
+	e->out = xmalloc(e->out_cap);
+	return e;
+}
+
+static void
+wipe(char **secret)
+{
+	if (*secret != NULL) {
+		explicit_bzero(*secret, strlen(*secret));
+		free(*secret);
+		*secret = NULL;
+	}
+}
+
+static void
+auth_reset(struct engine *e)
+{
+	wipe(&e->auth.secret);
+	free(e->auth.user);
+	memset(&e->auth, 0, sizeof e->auth);
+}
+
+static void
+stream_stop(struct engine *e)
+{
+	command_message_close(e->message);
+	e->message = NULL;
+	free(e->message_name);
+	e->message_name = NULL;
+	free(e->bdat_buf);
+	e->bdat_buf = NULL;
+	free(e->log_line);
+	e->log_line = NULL;
+	e->stream = STREAM_NONE;
+}
+
+static void
+free_suggestions(struct engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < ENGINE_MAX_SUGGEST; i++) {
+		free(e->suggestions[i]);
+		e->suggestions[i] = NULL;
+	}
+}
+
+/* Drops the connection (no QUIT) and everything tied to it. */
+static void
+close_connection(struct engine *e)
+{
+	net_connector_free(e->connector);
+	e->connector = NULL;
+	if (e->tls != NULL) {
+		tls_shutdown(e->tls);
+		tls_free(e->tls);
+		e->tls = NULL;
+	}
+	if (e->fd >= 0)
+		close(e->fd);
+	e->fd = -1;
+	e->out_len = 0;
+	e->tls_wants_write = false;
+	stream_stop(e);
+	auth_reset(e);
+	session_closed(e->session);
+	reply_parser_free(e->parser);
+	e->parser = reply_parser_new(NULL);
+	e->phase = PHASE_CLOSED;
+}
+
+void
+engine_free(struct engine *e)
+{
+	if (e == NULL)
+		return;
+	close_connection(e);
+	session_free(e->session);
+	reply_parser_free(e->parser);
+	transcript_free(e->transcript);
+	free_suggestions(e);
+	free(e->cafile);
+	free(e->dns_server);
+	free(e->helo_name);
+	free(e->target);
+	free(e->host);
+	free(e->address);
+	free(e->last_target);
+	free(e->out);
+	free(e);
+}
+
+void
+engine_set_listener(struct engine *e, void (*listener)(void *ctx, size_t entry), void *ctx)
+{
+	e->listener = listener;
+	e->listener_ctx = ctx;
+	e->notified = transcript_count(e->transcript);
+}
+
+struct transcript *
+engine_transcript(struct engine *e)
+{
+	return e->transcript;
+}
+
+/* ---- output ---- */
+
+static void
+out_append(struct engine *e, const void *data, size_t len)
+{
+	if (e->out_len + len > e->out_cap) {
+		while (e->out_len + len > e->out_cap)
+			e->out_cap *= 2;
+		e->out = xreallocarray(e->out, e->out_cap, 1);
+	}
+	memcpy(e->out + e->out_len, data, len);
+	e->out_len += len;
+}
+
+static void fail_connection(struct engine *e, const char *event, const char *text);
+static void stream_refill(struct engine *e);
+
+/* Writes what the socket takes now; the rest waits for POLLOUT. */
+static void
+flush_out(struct engine *e)
+{
+	size_t written;
+	ssize_t n;
+	char *err = NULL;
+
+	while (e->phase == PHASE_OPEN) {
+		if (e->out_len < ENGINE_STREAM_PIECE)
+			stream_refill(e);
+		if (e->out_len == 0)
+			return;
+		if (e->tls != NULL) {
+			enum tls_io io = tls_write(e->tls, e->out, e->out_len, &written, &err);
+
+			e->tls_wants_write = io == TLS_IO_WANT_WRITE;
+			if (io == TLS_IO_WANT_READ || io == TLS_IO_WANT_WRITE)
+				return;
+			if (io != TLS_IO_OK) {
+				fail_connection(e, "reset", err ? err : "the TLS connection closed");
+				free(err);
+				return;
+			}
+		} else {
+			n = net_send(e->fd, e->out, e->out_len);
+			if (n < 0) {
+				if (errno == EAGAIN || errno == EWOULDBLOCK)
+					return;
+				fail_connection(e, net_error_event(errno), net_error_words(errno));
+				return;
+			}
+			written = (size_t)n;
+		}
+		memmove(e->out, e->out + written, e->out_len - written);
+		e->out_len -= written;
+		e->activity_us = net_now_us();
+	}
+}
+
+/* Sends one line (CRLF added): recorded as shown (the masked form when it carries a secret),
+ * and told to the session so the reply pairs with it. */
+static void
+send_line(struct engine *e, const char *line, const char *shown)
+{
+	bool masked = shown != NULL && !e->config.show_secrets;
+
+	record(e, TRANSCRIPT_SENT, NULL, masked, masked ? shown : line);
+	out_append(e, line, strlen(line));
+	out_append(e, "\r\n", 2);
+	session_sent(e->session, line, net_now_us());
+	e->activity_us = net_now_us();
+}
+
+/* "AUTH MECH payload" shown as "AUTH MECH ****". */
+static char *
+masked_auth_line(const char *line)
+{
+	const char *p = line;
+	int words = 0;
+
+	while (*p != '\0' && words < 2) {
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		while (*p != '\0' && *p != ' ')
+			p++;
+		words++;
+	}
+	while (*p == ' ')
+		p++;
+	if (*p == '\0')
+		return NULL;
+	return xasprintf("%.*s%s", (int)(p - line), line, ENGINE_MASK);
+}
+
+/* ---- failures and closing ---- */
+
+static void
+fail_connection(struct engine *e, const char *event, const char *text)
+{
+	recordf(e, TRANSCRIPT_ERROR, event, "%s", text);
+	close_connection(e);
+	record(e, TRANSCRIPT_EVENT, "closed", false, "connection closed");
+}
+
+/* ---- message streaming (/data, /bdat) ---- */
+
+/* Records the wire bytes of message text as C: lines (the first few hundred). */
+static void
+log_message_bytes(struct engine *e, const char *data, size_t len)
+{
+	size_t i;
+
+	if (e->log_line == NULL)
+		e->log_line = xmalloc(ENGINE_LOG_LINE_MAX + 4);
+	for (i = 0; i < len; i++) {
+		char c = data[i];
+
+		/* The text is already normalised: every CR is part of a CRLF. */
+		if (c == '\r')
+			continue;
+		if (c == '\n') {
+			if (e->message_lines < ENGINE_MESSAGE_LINES_SHOWN) {
+				if (e->log_cut) {
+					memcpy(e->log_line + e->log_len, "...", 3);
+					e->log_len += 3;
+				}
+				transcript_add(e->transcript, TRANSCRIPT_SENT, e->log_line, e->log_len,
+				    NULL, false);
+			}
+			e->message_lines++;
+			e->log_len = 0;
+			e->log_cut = false;
+			continue;
+		}
+		if (e->log_len < ENGINE_LOG_LINE_MAX)
+			e->log_line[e->log_len++] = c;
+		else
+			e->log_cut = true;
+	}
+	notify(e);
+}
+
+static void
+message_done_note(struct engine *e)
+{
+	if (e->message_lines > ENGINE_MESSAGE_LINES_SHOWN)
+		recordf(e, TRANSCRIPT_INFO, NULL, "(%zu more message lines sent, not shown)",
+		    e->message_lines - ENGINE_MESSAGE_LINES_SHOWN);
+}
+
+/* Sends the next BDAT chunk: "BDAT n [LAST]" and n octets. */
+static void
+bdat_send_chunk(struct engine *e)
+{
+	long n = command_message_read(e->message, e->bdat_buf, e->bdat_chunk);
+	bool last;
+	char line[64];
+
+	if (n < 0) {
+		recordf(e, TRANSCRIPT_ERROR, NULL, "cannot read %s: %s", e->message_name,
+		    strerror(errno));
+		n = 0;
+	}
+	last = n < (long)e->bdat_chunk || e->message_sent + n >= command_message_size(e->message);
+	snprintf(line, sizeof line, "BDAT %ld%s", n, last ? " LAST" : "");
+	send_line(e, line, NULL);
+	out_append(e, e->bdat_buf, (size_t)n);
+	recordf(e, TRANSCRIPT_INFO, NULL, "(%ld octets of %s follow BDAT, sent as they are)", n,
+	    e->message_name);
+	e->message_sent += n;
+	e->stream = STREAM_BDAT;
+}
+
+/* Tops up the output buffer with message text during /data, then the final dot. */
+static void
+stream_refill(struct engine *e)
+{
+	char piece[ENGINE_STREAM_PIECE];
+	long n;
+
+	if (e->stream != STREAM_DATA)
+		return;
+	n = command_message_read(e->message, piece, sizeof piece);
+	if (n > 0) {
+		out_append(e, piece, (size_t)n);
+		log_message_bytes(e, piece, (size_t)n);
+		e->message_sent += n;
+		return;
+	}
+	if (n < 0)
+		recordf(e, TRANSCRIPT_ERROR, NULL, "cannot read %s: %s (the message is cut short)",
+		    e->message_name, strerror(errno));
+	message_done_note(e);
+	out_append(e, ".\r\n", 3);
+	record(e, TRANSCRIPT_SENT, NULL, false, ".");
+	session_sent_data_end(e->session, net_now_us());
+	stream_stop(e);
+}
+
+/* ---- TLS ---- */
+
+static void
+tls_begin(struct engine *e, bool after_starttls)
+{
+	char *err = NULL;
+
+	e->tls = tls_new(e->fd, e->host, e->cafile, &err);
+	if (e->tls == NULL) {
+		fail_connection(e, "tls-handshake-failed", err);
+		free(err);
+		return;
+	}
+	e->starttls_handshake = after_starttls;
+	e->phase = PHASE_HANDSHAKE;
+	e->handshake_start_us = net_now_us();
+	recordf(e, TRANSCRIPT_EVENT, NULL, "TLS handshake with %s (server name %s)...",
+	    e->address, e->host);
+}
+
+static void send_user_line(struct engine *e, const char *line);
+
+static void
+handshake_done(struct engine *e)
+{
+	const char *event = tls_verify_event(e->tls);
+
+	e->verified = event == NULL;
+	if (!e->verified) {
+		if (!e->config.insecure) {
+			char *text = xasprintf("certificate verification failed: %s; the session "
+			    "stops here (--cafile FILE trusts a private CA; --insecure goes on "
+			    "without verification)", tls_verify_words(e->tls));
+
+			fail_connection(e, event, text);
+			free(text);
+			return;
+		}
+		recordf(e, TRANSCRIPT_WARNING, event, "certificate NOT verified: %s; going on "
+		    "because of --insecure: anyone in the path could be reading this session",
+		    tls_verify_words(e->tls));
+	}
+	e->phase = PHASE_OPEN;
+	e->activity_us = net_now_us();
+	recordf(e, TRANSCRIPT_EVENT, "tls-up", "TLS is up: %s, %s, certificate %s (%.1f ms)",
+	    tls_version(e->tls), tls_cipher(e->tls),
+	    e->verified ? "verified" : "NOT verified",
+	    (double)(net_now_us() - e->handshake_start_us) / 1000.0);
+	if (e->starttls_handshake) {
+		session_tls_started(e->session);
+		record(e, TRANSCRIPT_WARNING, "capabilities-reset", false, "the EHLO capabilities "
+		    "from before TLS are forgotten (RFC 3207): send EHLO again");
+		if (e->auto_ehlo) {
+			e->auto_ehlo = false;
+			send_user_line(e, e->ehlo_line[0] ? e->ehlo_line : "EHLO localhost");
+		}
+	}
+	flush_out(e);
+}
+
+static void
+do_handshake(struct engine *e)
+{
+	char *err = NULL;
+	enum tls_io io = tls_handshake(e->tls, &err);
+
+	e->tls_wants_write = io == TLS_IO_WANT_WRITE;
+	if (io == TLS_IO_WANT_READ || io == TLS_IO_WANT_WRITE)
+		return;
+	if (io != TLS_IO_OK) {
+		fail_connection(e, "tls-handshake-failed", err ? err : "TLS handshake failed");
+		free(err);
+		return;
+	}
+	handshake_done(e);
+}
+
+/* ---- replies ---- */
+
+static void
+note_violations(struct engine *e, unsigned violations)
+{
+	char text[512] = "";
+	size_t len = 0;
+	int bit;
+
+	for (bit = 0; bit < REPLY_V_COUNT; bit++)
+		if (violations & (1u << bit))
+			len += (size_t)snprintf(text + len, sizeof text - len, "%s%s",
+			    len ? "; " : "", reply_violation_name((enum reply_violation)(1u << bit)));
+	recordf(e, TRANSCRIPT_WARNING, "protocol-violation", "the reply breaks the SMTP rules: %s",
+	    text);
+}
+
+/* 334: the challenge in words, then the /auth exchange's next step. */
+static void
+auth_challenge(struct engine *e, const struct reply *reply)
+{
+	const char *b64 = reply->nlines > 0 ? reply_line_text(reply, 0) : "";
+	size_t len;
+	unsigned char *raw = sasl_b64_decode(b64, &len);
+	char *answer = NULL;
+
+	if (raw == NULL)
+		recordf(e, TRANSCRIPT_INFO, NULL, "334 challenge is not valid base64: \"%s\"", b64);
+	else if (sasl_is_printable(raw, len))
+		recordf(e, TRANSCRIPT_INFO, NULL, "334 challenge decoded: \"%s\"", (char *)raw);
+	else
+		recordf(e, TRANSCRIPT_INFO, NULL, "334 challenge decoded: %zu octets, not printable",
+		    len);
+	if (!e->auth.active) {
+		if (raw == NULL || strncasecmp((char *)raw, "pass", 4) == 0 ||
+		    strncasecmp((char *)raw, "user", 4) == 0)
+			record(e, TRANSCRIPT_INFO, NULL, false, "answer with the base64 of what it "
+			    "asks (/b64 encode TEXT); the line is masked in the transcript");
+		free(raw);
+		return;
+	}
+	switch (e->auth.mech) {
+	case MECH_LOGIN:
+		/* Answer by what is asked; servers send "Username:" then "Password:". */
+		if (raw != NULL && strncasecmp((char *)raw, "user", 4) == 0)
+			answer = sasl_b64_encode(e->auth.user, strlen(e->auth.user));
+		else if (raw != NULL && strncasecmp((char *)raw, "pass", 4) == 0)
+			answer = sasl_b64_encode(e->auth.secret, strlen(e->auth.secret));
+		else if (e->auth.logins == 0)
+			answer = sasl_b64_encode(e->auth.user, strlen(e->auth.user));
+		else
+			answer = sasl_b64_encode(e->auth.secret, strlen(e->auth.secret));
+		e->auth.logins++;
+		break;
+	case MECH_CRAM_MD5:
+		answer = sasl_cram_md5_response(b64, e->auth.user, e->auth.secret);
+		if (answer == NULL)
+			answer = xstrdup("*");
+		break;
+	case MECH_PLAIN:
+		answer = sasl_plain_response(NULL, e->auth.user, e->auth.secret);
+		break;
+	case MECH_XOAUTH2:
+		/* The challenge is the error in JSON; an empty line ends the exchange. */
+		answer = xstrdup("");
+		break;
+	}
+	if (raw != NULL) {
+		explicit_bzero(raw, len);
+		free(raw);
+	}
+	send_line(e, answer, answer[0] ? ENGINE_MASK : NULL);
+	wipe(&answer);
+}
+
+static void
+handle_reply(struct engine *e, struct reply *reply)
+{
+	struct session_outcome o;
+	char state[40];
+	const struct reply *kept;
+	int64_t now = net_now_us(), latency;
+	size_t index, extra = 0;
+	unsigned violations = reply->violations;
+	struct reply *more;
+
+	snprintf(state, sizeof state, "%s", session_state_name(e->session));
+	session_reply(e->session, reply, now, &o);
+	latency = o.sent_us >= 0 ? now - o.sent_us : -1;
+	e->last_latency_us = latency;
+	e->last_code = reply->code;
+	snprintf(e->last_after, sizeof e->last_after, "%s", o.after);
+	e->activity_us = now;
+	index = transcript_add_reply(e->transcript, reply, o.after, state, latency);
+	notify(e);
+	kept = transcript_reply(e->transcript, index)->reply;
+	if (violations != 0)
+		note_violations(e, violations);
+	if (o.unsolicited)
+		record(e, TRANSCRIPT_WARNING, "unsolicited-reply", false, "a reply no command asked "
+		    "for: the server speaks out of turn (or it answers something sent earlier)");
+	if (o.closing)
+		e->closing = true;
+	if (o.auth_challenge) {
+		auth_challenge(e, kept);
+	} else if (strcmp(o.after, "AUTH") == 0) {
+		if (o.authenticated)
+			recordf(e, TRANSCRIPT_EVENT, "authenticated", "authenticated as %s",
+			    session_user(e->session));
+		auth_reset(e);
+	}
+	if (o.starttls_go) {
+		/* Whatever came with or after the 220 was sent before TLS protects anything: throw
+		 * it away (the STARTTLS injection class, CVE-2011-0411). */
+		while ((more = reply_parser_next(e->parser)) != NULL) {
+			extra += more->nlines;
+			reply_free(more);
+		}
+		if (extra > 0 || reply_parser_pending(e->parser))
+			recordf(e, TRANSCRIPT_WARNING, "starttls-injection", "%zu line(s) arrived "
+			    "after the 220 to STARTTLS and before TLS: discarded unread (a server, or "
+			    "someone in the path, injected them)", extra + (reply_parser_pending(
+			    e->parser) ? 1 : 0));
+		reply_parser_free(e->parser);
+		e->parser = reply_parser_new(NULL);
+		tls_begin(e, true);
+		return;
+	}
+	if (strcmp(o.after, "DATA") == 0) {
+		if (o.data_go && e->stream == STREAM_DATA_WAIT) {
+			e->stream = STREAM_DATA;
+			recordf(e, TRANSCRIPT_INFO, NULL, "sending %s (%lld octets on the wire)",
+			    e->message_name, command_message_size(e->message));
+		} else if (o.data_go) {
+			record(e, TRANSCRIPT_INFO, NULL, false, "type the message: header lines, an "
+			    "empty line, the body; a line with a single \".\" ends it");
+		} else if (e->stream == STREAM_DATA_WAIT) {
+			recordf(e, TRANSCRIPT_INFO, NULL, "%s not sent: DATA was refused",
+			    e->message_name);
+			stream_stop(e);
+		}
+	}
+	if (strcmp(o.after, "BDAT") == 0 && e->stream == STREAM_BDAT) {
+		if (reply_class(kept) != 2 || o.bdat_last) {
+			if (reply_class(kept) != 2)
+				recordf(e, TRANSCRIPT_INFO, NULL, "the rest of %s is not sent: BDAT "
+				    "was refused", e->message_name);
+			stream_stop(e);
+		} else
+			bdat_send_chunk(e);
+	}
+	if (e->config.tls == ENGINE_TLS_STARTTLS && !e->auto_starttls_done && e->tls == NULL &&
+	    strcmp(o.after, "EHLO") == 0 && reply_class(kept) == 2) {
+		e->auto_starttls_done = true;
+		if (!session_has(e->session, "STARTTLS")) {
+			record(e, TRANSCRIPT_ERROR, "starttls-not-advertised", false, "--starttls was "
+			    "asked, but the server does not offer STARTTLS: the session stays "
+			    "unencrypted");
+		} else {
+			record(e, TRANSCRIPT_EVENT, NULL, false, "starting TLS as --starttls asks");
+			e->auto_ehlo = true;
+			send_line(e, "STARTTLS", NULL);
+		}
+	}
+	flush_out(e);
+}
+
+static void
+peer_closed(struct engine *e, const char *event, const char *why)
+{
+	struct reply *partial = reply_parser_finish(e->parser);
+	bool mid = partial != NULL;
+
+	if (partial != NULL)
+		handle_reply(e, partial);
+	if (e->phase == PHASE_CLOSED)
+		return;
+	if (!mid && (e->closing || e->quit_sent) && event == NULL) {
+		close_connection(e);
+		record(e, TRANSCRIPT_EVENT, "closed", false, "the server closed the connection");
+		return;
+	}
+	if (mid)
+		recordf(e, TRANSCRIPT_ERROR, event ? event : "closed-by-peer", "%s in the middle "
+		    "of a reply (the reply above is cut short)", why);
+	else if (session_pending(e->session) > 0)
+		recordf(e, TRANSCRIPT_ERROR, event ? event : "closed-by-peer", "%s while a "
+		    "command waited for its reply", why);
+	else
+		recordf(e, TRANSCRIPT_ERROR, event ? event : "closed-by-peer", "%s", why);
+	close_connection(e);
+	record(e, TRANSCRIPT_EVENT, "closed", false, "connection closed");
+}
+
+static void
+feed(struct engine *e, const char *data, size_t len)
+{
+	struct reply *reply;
+
+	e->activity_us = net_now_us();
+	reply_parser_feed(e->parser, data, len);
+	while (e->phase == PHASE_OPEN && (reply = reply_parser_next(e->parser)) != NULL) {
+		handle_reply(e, reply);
+		/* STARTTLS's 220 switched to the handshake; what is left was discarded. */
+		if (e->phase != PHASE_OPEN)
+			break;
+	}
+}
+
+static void
+do_read(struct engine *e)
+{
+	char buf[16384];
+	ssize_t n;
+	size_t got;
+	char *err = NULL;
+
+	while (e->phase == PHASE_OPEN) {
+		if (e->tls != NULL) {
+			enum tls_io io = tls_read(e->tls, buf, sizeof buf, &got, &err);
+
+			if (io == TLS_IO_WANT_READ)
+				return;
+			if (io == TLS_IO_WANT_WRITE) {
+				e->tls_wants_write = true;
+				return;
+			}
+			if (io == TLS_IO_CLOSED) {
+				peer_closed(e, NULL, "the server closed the connection");
+				return;
+			}
+			if (io == TLS_IO_ERROR) {
+				peer_closed(e, "reset", err);
+				free(err);
+				return;
+			}
+			feed(e, buf, got);
+			/* Decrypted bytes may wait inside OpenSSL; poll() would not see them. */
+			continue;
+		}
+		n = net_recv(e->fd, buf, sizeof buf);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			peer_closed(e, net_error_event(errno), net_error_words(errno));
+			return;
+		}
+		if (n == 0) {
+			peer_closed(e, NULL, "the server closed the connection");
+			return;
+		}
+		feed(e, buf, (size_t)n);
+		if (e->phase == PHASE_HANDSHAKE) {
+			/* The STARTTLS 220 came in this read: start the handshake right away. */
+			do_handshake(e);
+			return;
+		}
+	}
+}
+
+/* ---- connecting ---- */
+
+static void
+connected(struct engine *e, int fd, char *address)
+{
+	e->fd = fd;
+	free(e->address);
+	e->address = address;
+	net_connector_free(e->connector);
+	e->connector = NULL;
+	e->quit_sent = e->closing = false;
+	e->auto_starttls_done = false;
+	e->auto_ehlo = false;
+	e->verified = false;
+	reply_parser_free(e->parser);
+	e->parser = reply_parser_new(NULL);
+	session_connected(e->session, net_now_us());
+	e->activity_us = net_now_us();
+	if (e->config.tls == ENGINE_TLS_IMPLICIT) {
+		tls_begin(e, false);
+		if (e->phase == PHASE_HANDSHAKE)
+			do_handshake(e);
+	} else {
+		e->phase = PHASE_OPEN;
+	}
+}
+
+int
+engine_connect(struct engine *e, const char *target, int default_port, char **errstr)
+{
+	char *host = NULL;
+	const char *event = NULL, *name = target;
+	struct mx_list *mx = NULL;
+	int port;
+	size_t i;
+
+	if (e->phase == PHASE_CONNECTING || e->phase == PHASE_HANDSHAKE ||
+	    e->phase == PHASE_OPEN) {
+		*errstr = xstrdup("already connected: /disconnect (or QUIT) first");
+		return -1;
+	}
+	if (default_port <= 0)
+		default_port = e->config.tls == ENGINE_TLS_IMPLICIT ? 465 : 25;
+	if (target != NULL && target[0] == '@') {
+		if (target[1] == '\0') {
+			*errstr = xstrdup("'@' needs a domain: @example.org");
+			return -1;
+		}
+		recordf(e, TRANSCRIPT_EVENT, NULL, "looking up the MX records of %s%s%s...",
+		    target + 1, e->dns_server ? " at " : "", e->dns_server ? e->dns_server : "");
+		mx = mx_lookup(target + 1, e->dns_server, errstr, &event);
+		if (mx == NULL) {
+			record(e, TRANSCRIPT_ERROR, event, false, *errstr);
+			free(*errstr);
+			*errstr = NULL;
+			e->phase = PHASE_CLOSED;
+			return 0;
+		}
+		if (mx->null_mx) {
+			recordf(e, TRANSCRIPT_ERROR, "null-mx", "%s publishes a null MX (RFC 7504): "
+			    "it accepts no mail", target + 1);
+			mx_list_free(mx);
+			e->phase = PHASE_CLOSED;
+			return 0;
+		}
+		for (i = 0; i < mx->count; i++)
+			recordf(e, TRANSCRIPT_EVENT, NULL, "  MX %d %s%s", mx->hosts[i].preference,
+			    mx->hosts[i].host, i == 0 ? "  <- best, used" : "");
+		if (mx->implicit)
+			recordf(e, TRANSCRIPT_EVENT, NULL, "no MX records: using %s itself (RFC 5321 "
+			    "section 5.1)", target + 1);
+		name = mx->hosts[0].host;
+	}
+	if (net_parse_target(name, default_port, &host, &port, errstr) < 0) {
+		mx_list_free(mx);
+		return -1;
+	}
+	mx_list_free(mx);
+	free(e->last_target);
+	e->last_target = xstrdup(target);
+	e->last_default_port = default_port;
+	free(e->target);
+	e->target = xstrdup(target);
+	free(e->host);
+	e->host = host;
+	e->port = port;
+	free(e->address);
+	e->address = NULL;
+	recordf(e, TRANSCRIPT_EVENT, NULL, "connecting to %s port %d%s", host, port,
+	    e->config.tls == ENGINE_TLS_IMPLICIT ? " (implicit TLS)" : "");
+	e->phase = PHASE_CONNECTING;
+	e->connector = net_connector_new(host, port, e->config.connect_timeout_ms,
+	    connector_note, e, &event);
+	if (e->connector == NULL) {
+		recordf(e, TRANSCRIPT_ERROR, event, "could not connect to %s port %d", host, port);
+		e->phase = PHASE_CLOSED;
+	}
+	return 0;
+}
+
+/* ---- poll ---- */
+
+size_t
+engine_pollfds(struct engine *e, struct pollfd *fds, size_t max)
+{
+	if (max == 0)
+		return 0;
+	if (e->phase == PHASE_CONNECTING && e->connector != NULL &&
+	    net_connector_fd(e->connector) >= 0) {
+		fds[0].fd = net_connector_fd(e->connector);
+		fds[0].events = POLLOUT;
+		fds[0].revents = 0;
+		return 1;
+	}
+	if ((e->phase == PHASE_OPEN || e->phase == PHASE_HANDSHAKE) && e->fd >= 0) {
+		fds[0].fd = e->fd;
+		fds[0].events = POLLIN;
+		if (e->tls_wants_write || (e->phase == PHASE_OPEN && e->out_len > 0))
+			fds[0].events |= POLLOUT;
+		fds[0].revents = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* The reply deadline: a command waits, or a handshake runs. */
+static int64_t
+reply_deadline(const struct engine *e)
+{
+	if (e->phase == PHASE_HANDSHAKE ||
+	    (e->phase == PHASE_OPEN && session_pending(e->session) > 0))
+		return e->activity_us + (int64_t)e->config.reply_timeout_ms * 1000;
+	return -1;
+}
+
+int
+engine_timeout_ms(const struct engine *e)
+{
+	int64_t deadline, left;
+
+	if (e->phase == PHASE_CONNECTING && e->connector != NULL)
+		return net_connector_timeout_ms(e->connector);
+	deadline = reply_deadline(e);
+	if (deadline < 0)
+		return -1;
+	left = deadline - net_now_us();
+	return left <= 0 ? 0 : (int)((left + 999) / 1000);
+}
+
+static void
+check_timers(struct engine *e)
+{
+	int64_t deadline = reply_deadline(e);
+	char *text;
+
+	if (e->phase == PHASE_CONNECTING && e->connector != NULL &&
+	    net_connector_timeout_ms(e->connector) == 0) {
+		int fd;
+		char *address = NULL;
+		const char *event = NULL;
+		int rc = net_connector_step(e->connector, 0, &fd, &address, &event);
+
+		if (rc < 0) {
+			recordf(e, TRANSCRIPT_ERROR, event, "could not connect to %s port %d", e->host,
+			    e->port);
+			close_connection(e);
+		} else if (rc > 0)
+			connected(e, fd, address);
+		return;
+	}
+	if (deadline < 0 || net_now_us() < deadline)
+		return;
+	if (e->phase == PHASE_HANDSHAKE) {
+		text = xasprintf("the TLS handshake got no answer in %d s", e->config.reply_timeout_ms /
+		    1000);
+		fail_connection(e, "reply-timeout", text);
+		free(text);
+		return;
+	}
+	text = xasprintf("no reply in %d s%s; giving up on this connection (a slow server may "
+	    "need --timeout)", e->config.reply_timeout_ms / 1000,
+	    reply_parser_pending(e->parser) ? " (part of a reply arrived, then nothing)" : "");
+	fail_connection(e, "reply-timeout", text);
+	free(text);
+}
+
+void
+engine_handle(struct engine *e, const struct pollfd *fds, size_t nfds)
+{
+	size_t i;
+	short revents = 0;
+	int fd = -1;
+
+	if (e->phase == PHASE_CONNECTING && e->connector != NULL)
+		fd = net_connector_fd(e->connector);
+	else if (e->phase == PHASE_OPEN || e->phase == PHASE_HANDSHAKE)
+		fd = e->fd;
+	for (i = 0; i < nfds && fd >= 0; i++)
+		if (fds[i].fd == fd)
+			revents |= fds[i].revents;
+	if (revents != 0) {
+		if (e->phase == PHASE_CONNECTING) {
+			char *address = NULL;
+			const char *event = NULL;
+			int rc = net_connector_step(e->connector, revents, &fd, &address, &event);
+
+			if (rc < 0) {
+				recordf(e, TRANSCRIPT_ERROR, event, "could not connect to %s port %d",
+				    e->host, e->port);
+				close_connection(e);
+			} else if (rc > 0)
+				connected(e, fd, address);
+		} else if (e->phase == PHASE_HANDSHAKE) {
+			do_handshake(e);
+		} else {
+			if (revents & (POLLIN | POLLHUP | POLLERR))
+				do_read(e);
+			if (e->phase == PHASE_HANDSHAKE)
+				do_handshake(e);
+			else if (e->phase == PHASE_OPEN &&
+			    (revents & POLLOUT || e->tls_wants_write || e->out_len > 0))
+				flush_out(e);
+		}
+	}
+	check_timers(e);
+}
+
+/* ---- typed lines and local commands ---- */
+
+static enum engine_result
+answer_text(struct engine_answer *answer, enum engine_result result, char *text)
+{
+	answer->text = text;
+	return result;
+}
+
+static bool
+is_connected(const struct engine *e)
+{
+	return e->phase == PHASE_OPEN;
+}
+
+static enum engine_result
+not_connected(const struct engine *e, struct engine_answer *answer)
+{
+	if (e->phase == PHASE_CONNECTING)
+		return answer_text(answer, ENGINE_ERROR, xstrdup("still connecting: wait a moment"));
+	if (e->phase == PHASE_HANDSHAKE)
+		return answer_text(answer, ENGINE_ERROR, xstrdup("the TLS handshake is still "
+		    "running: wait a moment"));
+	return answer_text(answer, ENGINE_ERROR, xstrdup("not connected: /connect HOST[:PORT] "
+	    "first"));
+}
+
+/* A line the user means for the server, after any guidance. */
+static void
+send_user_line(struct engine *e, const char *line)
+{
+	char verb[16];
+	char *shown = NULL;
+
+	session_verb(line, verb, sizeof verb);
+	if (strcmp(verb, "AUTH") == 0)
+		shown = masked_auth_line(line);
+	else if ((strcmp(verb, "EHLO") == 0 || strcmp(verb, "HELO") == 0) &&
+	    strlen(line) < sizeof e->ehlo_line)
+		snprintf(e->ehlo_line, sizeof e->ehlo_line, "%s", line);
+	else if (strcmp(verb, "QUIT") == 0)
+		e->quit_sent = true;
+	send_line(e, line, shown);
+	free(shown);
+}
+
+/* Guidance for a group of lines; true when the caller must return the warning. When forced,
+ * the warning is kept in the transcript beside the command sent anyway. */
+static bool
+guidance(struct engine *e, const char *const *lines, size_t n, long long size, unsigned flags,
+    struct engine_answer *answer)
+{
+	const char *event;
+	char *text;
+
+	if (!session_check(e->session, lines, n, size, &event, &text))
+		return false;
+	if (flags & ENGINE_FORCE) {
+		recordf(e, TRANSCRIPT_WARNING, event, "sent anyway: %s", text);
+		free(text);
+		return false;
+	}
+	answer->text = text;
+	answer->command = xstrdup(event);
+	return true;
+}
+
+static enum engine_result
+submit_raw(struct engine *e, const char *line, unsigned flags, struct engine_answer *answer)
+{
+	if (!is_connected(e))
+		return not_connected(e, answer);
+	if (strlen(line) > 64 * 1024)
+		return answer_text(answer, ENGINE_ERROR, xstrdup("line too long"));
+	if (session_state(e->session) == SESSION_DATA && e->stream == STREAM_NONE) {
+		/* Message text typed by hand: dot-stuffed, "." alone ends it. */
+		if (strcmp(line, ".") == 0) {
+			record(e, TRANSCRIPT_SENT, NULL, false, ".");
+			out_append(e, ".\r\n", 3);
+			session_sent_data_end(e->session, net_now_us());
+		} else {
+			char *stuffed = line[0] == '.' ? xasprintf(".%s", line) : xstrdup(line);
+
+			record(e, TRANSCRIPT_SENT, NULL, false, stuffed);
+			out_append(e, stuffed, strlen(stuffed));
+			out_append(e, "\r\n", 2);
+			free(stuffed);
+		}
+		e->activity_us = net_now_us();
+		flush_out(e);
+		return ENGINE_DONE;
+	}
+	if (session_auth_continuing(e->session)) {
+		/* The answer to a 334: a secret, masked in the transcript. */
+		send_line(e, line, line[0] != '\0' && strcmp(line, "*") != 0 ? ENGINE_MASK : NULL);
+		flush_out(e);
+		return ENGINE_DONE;
+	}
+	if (e->stream != STREAM_NONE)
+		return answer_text(answer, ENGINE_ERROR, xasprintf("%s is still being sent: wait "
+		    "for its reply", e->message_name));
+	if (guidance(e, &line, 1, -1, flags, answer))
+		return ENGINE_WARNING;
+	send_user_line(e, line);
+	flush_out(e);
+	return ENGINE_DONE;
+}
+
+/* Sends the first line of an /auth exchange; the rest follows each 334. */
+static void
+auth_start(struct engine *e)
+{
+	char *payload, *line;
+
+	switch (e->auth.mech) {
+	case MECH_PLAIN:
+		payload = sasl_plain_response(NULL, e->auth.user, e->auth.secret);
+		line = xasprintf("AUTH PLAIN %s", payload);
+		send_line(e, line, "AUTH PLAIN " ENGINE_MASK);
+		wipe(&payload);
+		wipe(&line);
+		break;
+	case MECH_LOGIN:
+		send_line(e, "AUTH LOGIN", NULL);
+		break;
+	case MECH_CRAM_MD5:
+		send_line(e, "AUTH CRAM-MD5", NULL);
+		break;
+	case MECH_XOAUTH2:
+		payload = sasl_xoauth2_response(e->auth.user, e->auth.secret);
+		line = xasprintf("AUTH XOAUTH2 %s", payload);
+		send_line(e, line, "AUTH XOAUTH2 " ENGINE_MASK);
+		wipe(&payload);
+		wipe(&line);
+		break;
+	}
+	session_set_auth_user(e->session, e->auth.user);
+	flush_out(e);
+}
+
+static enum engine_result
+local_auth(struct engine *e, struct command *cmd, unsigned flags, struct engine_answer *answer)
+{
+	static const char *const names[] = { "PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2" };
+	char check[40];
+	const char *line = check;
+	size_t i;
+
+	if (!is_connected(e))
+		return not_connected(e, answer);
+	for (i = 0; i < 4; i++)
+		if (strcasecmp(cmd->argv[0], names[i]) == 0)
+			break;
+	if (i == 4)
+		return answer_text(answer, ENGINE_ERROR, xasprintf("/auth knows PLAIN, LOGIN, "
+		    "CRAM-MD5 and XOAUTH2, not %s", cmd->argv[0]));
+	snprintf(check, sizeof check, "AUTH %s", names[i]);
+	if (guidance(e, &line, 1, -1, flags, answer))
+		return ENGINE_WARNING;
+	auth_reset(e);
+	e->auth.mech = (enum engine_mech)i;
+	e->auth.user = xstrdup(cmd->argv[1]);
+	if (cmd->argc < 3) {
+		e->auth.awaiting_secret = true;
+		return answer_text(answer, ENGINE_NEED_SECRET, xasprintf("%s for %s: ",
+		    e->auth.mech == MECH_XOAUTH2 ? "OAuth 2.0 access token" : "Password",
+		    e->auth.user));
+	}
+	e->auth.secret = xstrdup(cmd->argv[2]);
+	e->auth.active = true;
+	auth_start(e);
+	return ENGINE_DONE;
+}
+
+void
+engine_provide_secret(struct engine *e, const char *secret)
+{
+	if (!e->auth.awaiting_secret)
+		return;
+	e->auth.awaiting_secret = false;
+	if (!is_connected(e)) {
+		auth_reset(e);
+		return;
+	}
+	e->auth.secret = xstrdup(secret != NULL ? secret : "");
+	e->auth.active = true;
+	auth_start(e);
+}
+
+static enum engine_result
+local_b64(struct engine *e, struct command *cmd, struct engine_answer *answer)
+{
+	const char *text = cmd->rest + strlen(cmd->argv[0]);
+	unsigned char *raw;
+	char *out;
+	size_t len, i;
+
+	while (*text == ' ' || *text == '\t')
+		text++;
+	if (strcasecmp(cmd->argv[0], "encode") == 0) {
+		out = sasl_b64_encode(text, strlen(text));
+		recordf(e, TRANSCRIPT_INFO, NULL, "base64 of \"%s\": %s", text, out);
+		free(out);
+		return ENGINE_DONE;
+	}
+	if (strcasecmp(cmd->argv[0], "decode") != 0)
+		return answer_text(answer, ENGINE_ERROR, xstrdup("usage: /b64 encode|decode TEXT"));
+	raw = sasl_b64_decode(text, &len);
+	if (raw == NULL)
+		return answer_text(answer, ENGINE_ERROR, xasprintf("\"%s\" is not valid base64", text));
+	if (sasl_is_printable(raw, len)) {
+		recordf(e, TRANSCRIPT_INFO, NULL, "%s decodes to \"%s\"", text, (char *)raw);
+	} else {
+		/* Shown with NULs and other control bytes escaped (AUTH PLAIN holds NULs). */
+		out = xmalloc(len * 4 + 1);
+		for (i = 0, out[0] = '\0'; i < len; i++)
+			snprintf(out + strlen(out), 5, raw[i] == 0 ? "\\0" : (raw[i] < 0x20 ||
+			    raw[i] > 0x7e) ? "\\x%02x" : "%c", raw[i]);
+		recordf(e, TRANSCRIPT_INFO, NULL, "%s decodes to %zu octets: %s", text, len, out);
+		free(out);
+	}
+	explicit_bzero(raw, len);
+	free(raw);
+	return ENGINE_DONE;
+}
+
+static enum engine_result
+local_message(struct engine *e, struct command *cmd, bool bdat, unsigned flags,
+    struct engine_answer *answer)
+{
+	struct command_message *m;
+	const char *line = bdat ? "BDAT 0 LAST" : "DATA";
+	char *err = NULL, *end;
+	long chunk = ENGINE_BDAT_DEFAULT;
+
+	if (!is_connected(e))
+		return not_connected(e, answer);
+	if (e->stream != STREAM_NONE)
+		return answer_text(answer, ENGINE_ERROR, xasprintf("%s is still being sent",
+		    e->message_name));
+	if (session_state(e->session) == SESSION_DATA)
+		return answer_text(answer, ENGINE_ERROR, xstrdup("already in DATA: end the message "
+		    "with a line holding a single \".\" first"));
+	if (bdat && cmd->argc > 1) {
+		errno = 0;
+		chunk = strtol(cmd->argv[1], &end, 10);
+		if (*end != '\0' || errno != 0 || chunk < 1 || chunk > ENGINE_BDAT_MAX)
+			return answer_text(answer, ENGINE_ERROR, xasprintf("CHUNK must be a number "
+			    "of octets from 1 to %d", ENGINE_BDAT_MAX));
+	}
+	m = command_message_open(cmd->argv[0], !bdat, &err);
+	if (m == NULL)
+		return answer_text(answer, ENGINE_ERROR, err);
+	if (guidance(e, &line, 1, command_message_size(m), flags, answer)) {
+		command_message_close(m);
+		return ENGINE_WARNING;
+	}
+	e->message = m;
+	e->message_name = xstrdup(cmd->argv[0]);
+	e->message_sent = 0;
+	e->message_lines = 0;
+	e->log_len = 0;
+	e->log_cut = false;
+	if (bdat) {
+		e->bdat_chunk = (size_t)chunk;
+		e->bdat_buf = xmalloc(e->bdat_chunk);
+		bdat_send_chunk(e);
+	} else {
+		e->stream = STREAM_DATA_WAIT;
+		send_line(e, "DATA", NULL);
+	}
+	flush_out(e);
+	return ENGINE_DONE;
+}
+
+static enum engine_result
+local_pipeline(struct engine *e, struct command *cmd, unsigned flags,
+    struct engine_answer *answer)
+{
+	char *copy = xstrdup(cmd->rest), *part, *save = NULL;
+	char **lines = NULL;
+	size_t n = 0, i;
+	enum engine_result result = ENGINE_DONE;
+
+	if (!is_connected(e)) {
+		free(copy);
+		return not_connected(e, answer);
+	}
+	for (part = strtok_r(copy, ";", &save); part != NULL; part = strtok_r(NULL, ";", &save)) {
+		size_t len;
+
+		while (*part == ' ' || *part == '\t')
+			part++;
+		len = strlen(part);
+		while (len > 0 && (part[len - 1] == ' ' || part[len - 1] == '\t'))
+			part[--len] = '\0';
+		if (len == 0)
+			continue;
+		if (part[0] == '/') {
+			result = answer_text(answer, ENGINE_ERROR, xstrdup("/pipeline sends SMTP "
+			    "commands only, not local commands"));
+			goto out;
+		}
+		lines = xreallocarray(lines, n + 1, sizeof *lines);
+		lines[n++] = part;
+	}
+	if (n == 0) {
+		result = answer_text(answer, ENGINE_ERROR, xstrdup("usage: /pipeline CMD; CMD; ..."));
+		goto out;
+	}
+	if (session_capabilities_known(e->session) && !session_has(e->session, "PIPELINING")) {
+		if (!(flags & ENGINE_FORCE)) {
+			answer->command = xstrdup("pipelining-not-advertised");
+			result = answer_text(answer, ENGINE_WARNING, xstrdup("the server did not "
+			    "offer PIPELINING: sending a group at once may confuse it (it may drop "
+			    "or reject the commands after the first)"));
+			goto out;
+		}
+		record(e, TRANSCRIPT_WARNING, "pipelining-not-advertised", false, "sent anyway: "
+		    "the server did not offer PIPELINING");
+	}
+	if (guidance(e, (const char *const *)lines, n, -1, flags, answer)) {
+		result = ENGINE_WARNING;
+		goto out;
+	}
+	/* All at once: one write, replies paired in order by the session's FIFO. */
+	for (i = 0; i < n; i++)
+		send_user_line(e, lines[i]);
+	flush_out(e);
+out:
+	free(lines);
+	free(copy);
+	return result;
+}
+
+static enum engine_result
+local_status(struct engine *e)
+{
+	const char *const *keys;
+	size_t n = session_capabilities(e->session, &keys), i;
+	char caps[1024] = "";
+	size_t len = 0;
+	struct engine_status st;
+
+	engine_status(e, &st);
+	for (i = 0; i < n && len < sizeof caps - 1; i++)
+		len += (size_t)snprintf(caps + len, sizeof caps - len, "%s%s", i ? " " : "", keys[i]);
+	recordf(e, TRANSCRIPT_INFO, NULL, "state: %s; %s%s%s%s", st.state,
+	    st.connected ? "connected to " : "not connected",
+	    st.connected ? st.peer : "", st.connected && st.address ? " at " : "",
+	    st.connected && st.address ? st.address : "");
+	recordf(e, TRANSCRIPT_INFO, NULL, "TLS: %s%s; user: %s",
+	    st.tls ? st.tls_version : "no",
+	    st.tls ? (st.verified ? " (verified)" : " (NOT verified)") : "",
+	    st.user ? st.user : "not authenticated");
+	recordf(e, TRANSCRIPT_INFO, NULL, "capabilities: %s",
+	    session_capabilities_known(e->session) ? (n ? caps : "none (plain SMTP)") :
+	    "unknown (send EHLO)");
+	return ENGINE_DONE;
+}
+
+static enum engine_result
+submit_local(struct engine *e, const char *line, unsigned flags, struct engine_answer *answer)
+{
+	struct command cmd;
+	char *err = NULL, *text;
+	enum engine_result result = ENGINE_DONE;
+	const char *starttls = "STARTTLS";
+
+	if (command_parse(line, &cmd, &err) < 0)
+		return answer_text(answer, ENGINE_ERROR, err);
+	if (cmd.info->frontend) {
+		answer->command = xstrdup(cmd.info->name);
+		answer->args = xstrdup(cmd.rest);
+		command_clear(&cmd);
+		return ENGINE_FRONTEND;
+	}
+	switch (cmd.info->id) {
+	case COMMAND_CONNECT:
+		if (cmd.argc == 0 && e->last_target == NULL) {
+			result = answer_text(answer, ENGINE_ERROR, xstrdup("usage: /connect "
+			    "HOST[:PORT] (no earlier connection to repeat)"));
+			break;
+		}
+		text = xstrdup(cmd.argc ? cmd.argv[0] : e->last_target);
+		if (engine_connect(e, text, cmd.argc ? e->default_port : e->last_default_port,
+		    &err) < 0)
+			result = answer_text(answer, ENGINE_ERROR, err);
+		free(text);
+		break;
+	case COMMAND_DISCONNECT:
+		if (e->phase != PHASE_OPEN && e->phase != PHASE_CONNECTING &&
+		    e->phase != PHASE_HANDSHAKE) {
+			result = answer_text(answer, ENGINE_ERROR, xstrdup("not connected"));
+			break;
+		}
+		close_connection(e);
+		record(e, TRANSCRIPT_EVENT, "closed", false, "disconnected (no QUIT sent)");
+		break;
+	case COMMAND_STARTTLS:
+		if (!is_connected(e)) {
+			result = not_connected(e, answer);
+			break;
+		}
+		if (guidance(e, &starttls, 1, -1, flags, answer)) {
+			result = ENGINE_WARNING;
+			break;
+		}
+		send_user_line(e, "STARTTLS");
+		flush_out(e);
+		break;
+	case COMMAND_TLS:
+		if (e->tls == NULL || e->phase != PHASE_OPEN) {
+			result = answer_text(answer, ENGINE_ERROR, xstrdup("no TLS on this connection "
+			    "(/starttls, or connect with --tls)"));
+			break;
+		}
+		text = tls_describe(e->tls);
+		record_lines(e, TRANSCRIPT_INFO, text);
+		free(text);
+		break;
+	case COMMAND_AUTH:
+		result = local_auth(e, &cmd, flags, answer);
+		break;
+	case COMMAND_B64:
+		result = local_b64(e, &cmd, answer);
+		break;
+	case COMMAND_DATA:
+	case COMMAND_BDAT:
+		result = local_message(e, &cmd, cmd.info->id == COMMAND_BDAT, flags, answer);
+		break;
+	case COMMAND_PIPELINE:
+		result = local_pipeline(e, &cmd, flags, answer);
+		break;
+	case COMMAND_SAVE:
+		if (transcript_save(e->transcript, cmd.argv[0], &err) < 0)
+			result = answer_text(answer, ENGINE_ERROR, err);
+		else
+			recordf(e, TRANSCRIPT_INFO, NULL, "transcript saved to %s%s", cmd.argv[0],
+			    e->config.show_secrets ? " (secrets NOT masked: --show-secrets)" : "");
+		break;
+	case COMMAND_STATUS:
+		result = local_status(e);
+		break;
+	default:
+		result = answer_text(answer, ENGINE_ERROR, xstrdup("not a command for the engine"));
+		break;
+	}
+	command_clear(&cmd);
+	return result;
+}
+
+enum engine_result
+engine_submit(struct engine *e, const char *line, unsigned flags, struct engine_answer *answer)
+{
+	memset(answer, 0, sizeof *answer);
+	if (e->auth.awaiting_secret)
+		auth_reset(e);
+	if (line[0] == '/' && line[1] == '/')
+		return submit_raw(e, line + 1, flags, answer);
+	if (line[0] == '/' && !(session_state(e->session) == SESSION_DATA &&
+	    e->stream == STREAM_NONE))
+		return submit_local(e, line, flags, answer);
+	return submit_raw(e, line, flags, answer);
+}
+
+void
+engine_answer_clear(struct engine_answer *answer)
+{
+	if (answer == NULL)
+		return;
+	free(answer->text);
+	free(answer->command);
+	free(answer->args);
+	memset(answer, 0, sizeof *answer);
+}
+
+/* ---- state for front ends ---- */
+
+void
+engine_status(const struct engine *e, struct engine_status *st)
+{
+	struct engine *m = (struct engine *)e;
+
+	memset(st, 0, sizeof *st);
+	st->connected = e->phase == PHASE_OPEN || e->phase == PHASE_HANDSHAKE;
+	st->peer = e->phase == PHASE_IDLE ? NULL : e->host;
+	if (!st->connected && e->phase != PHASE_CONNECTING)
+		st->peer = NULL;
+	st->address = e->address;
+	st->port = e->port;
+	st->tls = e->tls != NULL && e->phase == PHASE_OPEN;
+	st->verified = st->tls && e->verified;
+	st->tls_version = st->tls ? tls_version(e->tls) : NULL;
+	st->user = session_user(e->session);
+	switch (e->phase) {
+	case PHASE_CONNECTING:
+		snprintf(m->state_text, sizeof m->state_text, "connecting");
+		break;
+	case PHASE_HANDSHAKE:
+		snprintf(m->state_text, sizeof m->state_text, "TLS handshake");
+		break;
+	default:
+		snprintf(m->state_text, sizeof m->state_text, "%s",
+		    session_state_name(e->session));
+	}
+	st->state = e->state_text;
+	st->last_latency_us = e->last_latency_us;
+	st->waiting = e->phase == PHASE_CONNECTING || e->phase == PHASE_HANDSHAKE ||
+	    (e->phase == PHASE_OPEN && (session_pending(e->session) > 0 ||
+	    e->stream != STREAM_NONE || e->out_len > 0));
+	st->in_data = e->phase == PHASE_OPEN && session_state(e->session) == SESSION_DATA &&
+	    e->stream == STREAM_NONE;
+}
+
+size_t
+engine_suggest_next(const struct engine *e, const char **out, size_t max)
+{
+	struct engine *m = (struct engine *)e;
+	const char *base[ENGINE_MAX_SUGGEST];
+	size_t n = 0, i, k;
+	char code[4];
+
+	free_suggestions(m);
+	/* The knowledge base's advice for the last reply comes first. */
+	if (e->config.kb != NULL && e->last_code >= 200 && e->last_code <= 599 &&
+	    e->phase == PHASE_OPEN) {
+		const struct kb_entry *entry;
+		const char *next;
+
+		snprintf(code, sizeof code, "%d", e->last_code);
+		entry = kb_find(e->config.kb, "code", code, e->last_after);
+		next = entry != NULL ? kb_field(e->config.kb, entry, "next") : NULL;
+		while (next != NULL && *next != '\0' && n < max && n < ENGINE_MAX_SUGGEST / 2) {
+			const char *nl = strchr(next, '\n');
+			size_t len = nl ? (size_t)(nl - next) : strlen(next);
+
+			if (len > 0)
+				m->suggestions[n++] = xstrndup(next, len);
+			next = nl ? nl + 1 : next + len;
+		}
+	}
+	k = session_suggest(e->session, e->helo_name, base, ENGINE_MAX_SUGGEST);
+	for (i = 0; i < k && n < max && n < ENGINE_MAX_SUGGEST; i++)
+		m->suggestions[n++] = xstrdup(base[i]);
+	for (i = 0; i < n; i++)
+		out[i] = m->suggestions[i];
+	return n;
+}
+
+size_t
+engine_capabilities(const struct engine *e, const char *const **keywords)
+{
+	return session_capabilities(e->session, keywords);
+}
+
+size_t
+engine_auth_mechanisms(const struct engine *e, const char *const **mechanisms)
+{
+	return session_auth_mechanisms(e->session, mechanisms);
+}
