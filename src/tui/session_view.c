@@ -428,7 +428,9 @@ session_view_select_newest(struct session_view *view)
 	session_view_appended(view);
 	if (!view->follow)
 		view->new_below = view->new_below > 0 ? view->new_below - 1 : 0;
-	reveal(view, view->selected);
+	/* the newest reply is at the end: show the end (its first line may be above the pane
+	 * when it is long, which is fine) */
+	scroll_end(view);
 }
 
 bool

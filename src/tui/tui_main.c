@@ -302,20 +302,34 @@ add_notice(struct tui *tui)
 }
 
 static void
-add_suggestions(struct tui *tui, const struct explanation *e)
+add_suggestions(struct tui *tui)
 {
 	const char *next[12];
-	size_t n = engine_suggest_next(tui->engine, next, 12), i;
+	size_t n = engine_suggest_next(tui->engine, next, 12), i, j;
 
-	(void)e;
-	if (n == 0)
-		return;
-	explain_view_add(tui->explain, EXPLAIN_BODY, "");
-	explain_view_add(tui->explain, EXPLAIN_LABEL, L(tui, "ui-what-next", "What next"));
+	if (n > 0) {
+		explain_view_add(tui->explain, EXPLAIN_BODY, "");
+		explain_view_add(tui->explain, EXPLAIN_LABEL, L(tui, "ui-what-next", "What next"));
+	}
 	for (i = 0; i < n; i++) {
-		char *line = xasprintf("- %s", next[i]);
+		char *line;
 
+		for (j = 0; j < i && strcmp(next[j], next[i]) != 0; j++)
+			;
+		if (j < i)
+			continue;   /* said already */
+		line = xasprintf("- %s", next[i]);
 		explain_view_add(tui->explain, EXPLAIN_BODY, line);
+		free(line);
+	}
+	if (tui->fe->practice != NULL && practice_user(tui->fe->practice) != NULL) {
+		char *line = xasprintf("%s: %s / %s", L(tui, "ui-practice-login",
+		    "The practice server's user name and password"),
+		    practice_user(tui->fe->practice), practice_password(tui->fe->practice) ?
+		    practice_password(tui->fe->practice) : "");
+
+		explain_view_add(tui->explain, EXPLAIN_BODY, "");
+		explain_view_add(tui->explain, EXPLAIN_NOTE, line);
 		free(line);
 	}
 }
@@ -370,9 +384,9 @@ explain_rebuild(struct tui *tui)
 			e = explain_reply(tui->kb, r->reply, r->after);
 		if (e != NULL) {
 			explain_view_add_explanation(tui->explain, e, skip_next);
-			if (r->state != NULL && r->after != NULL) {
-				char *ctx = xasprintf("%s: %s; %s: %s", L(tui, "ui-answered", "Answered"),
-				    r->after, L(tui, "ui-state", "state"), r->state);
+			if (r->after != NULL) {
+				char *ctx = xasprintf("%s: %s", L(tui, "ui-answered", "Answered"),
+				    r->after);
 
 				explain_view_add(tui->explain, EXPLAIN_BODY, "");
 				explain_view_add(tui->explain, EXPLAIN_NOTE, ctx);
@@ -391,7 +405,7 @@ explain_rebuild(struct tui *tui)
 			explain_view_add(tui->explain, EXPLAIN_NOTE, entry->text);
 	}
 	if (newest)
-		add_suggestions(tui, e);
+		add_suggestions(tui);
 	explanation_free(e);
 	if (!keep_scroll)
 		explain_view_top(tui->explain);

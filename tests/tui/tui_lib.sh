@@ -1,0 +1,108 @@
+# tests/tui/tui_lib.sh: drives the real smtpscope inside a private tmux server: start it at a
+# fixed size, type, press keys, and poll the screen until a text shows (never fixed sleeps).
+# Source after tests/lib.sh.
+
+TUI_SOCKET="smtpscope-test-$$-$(date +%s%N)"
+TUI_TIMEOUT=${TUI_TIMEOUT:-15}
+TUI_SCREEN="$TEST_TMP/screen.txt"
+TUI_HOME="$TEST_TMP/home"
+mkdir -p "$TUI_HOME" "$TEST_TMP/state"
+
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "SKIP: tmux is not installed"
+	exit 77
+fi
+
+tui_tmux() { tmux -L "$TUI_SOCKET" -f /dev/null "$@"; }
+# The tmux server goes whatever happens to the test.
+on_exit 'tmux -L "$TUI_SOCKET" kill-server >/dev/null 2>&1 || true'
+
+# tui_start COLS ROWS [ENV=VALUE ...] -- ARGS...: runs smtpscope ARGS in a new tmux server.
+# The program runs with a private HOME and XDG_STATE_HOME so the history is the test's own.
+tui_start() {
+	cols=$1 rows=$2
+	shift 2
+	envs=""
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+		envs="$envs $(printf "%s" "$1" | sed "s/'/'\\\\''/g; s/^/'/; s/\$/'/")"
+		shift
+	done
+	[ "${1:-}" = "--" ] && shift
+	args=""
+	for a in "$@"; do
+		args="$args $(printf "%s" "$a" | sed "s/'/'\\\\''/g; s/^/'/; s/\$/'/")"
+	done
+	tui_tmux kill-server >/dev/null 2>&1 || true
+	cat >"$TEST_TMP/run.sh" <<RUN
+cd '$TEST_TMP'
+exec env TERM=screen-256color HOME='$TUI_HOME' XDG_STATE_HOME='$TEST_TMP/state' \
+	SMTPSCOPE_HELP_DIR='$SMTPSCOPE_HELP_DIR' LANG=C.UTF-8 LC_ALL=C.UTF-8 $envs \
+	'$SMTPSCOPE' $args 2>'$TEST_TMP/stderr.txt'
+RUN
+	tui_tmux new-session -d -x "$cols" -y "$rows" "sh '$TEST_TMP/run.sh'; echo smtpscope-exited-\$?; sleep 600"
+}
+
+# The screen now, into $TUI_SCREEN.
+tui_capture() {
+	tui_tmux capture-pane -p >"$TUI_SCREEN" 2>/dev/null || : >"$TUI_SCREEN"
+}
+
+# tui_wait TEXT [SECONDS]: polls until the screen shows TEXT; shows the screen when it does not.
+tui_wait() {
+	end=$(( $(date +%s) + ${2:-$TUI_TIMEOUT} ))
+	while :; do
+		tui_capture
+		if grep -qF -- "$1" "$TUI_SCREEN"; then return 0; fi
+		if [ "$(date +%s)" -ge "$end" ]; then
+			printf '  timed out waiting for: %s\n  screen:\n' "$1"
+			sed 's/^/  | /' "$TUI_SCREEN"
+			if [ -s "$TEST_TMP/stderr.txt" ]; then
+				echo "  stderr:"; sed 's/^/  ! /' "$TEST_TMP/stderr.txt" | head -20
+			fi
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# tui_wait_gone TEXT [SECONDS]: polls until the screen no longer shows TEXT.
+tui_wait_gone() {
+	end=$(( $(date +%s) + ${2:-$TUI_TIMEOUT} ))
+	while :; do
+		tui_capture
+		if ! grep -qF -- "$1" "$TUI_SCREEN"; then return 0; fi
+		if [ "$(date +%s)" -ge "$end" ]; then
+			printf '  timed out waiting for this to go: %s\n' "$1"
+			sed 's/^/  | /' "$TUI_SCREEN"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# tui_type TEXT: types TEXT literally and presses Enter.
+tui_type() {
+	tui_tmux send-keys -l -- "$1"
+	tui_tmux send-keys Enter
+}
+
+# tui_keys KEY...: presses keys by tmux name (PPage, F1, C-l, ...).
+tui_keys() {
+	tui_tmux send-keys "$@"
+}
+
+# tui_seek TEXT KEY [TIMES]: presses KEY (a scrolling key) until TEXT shows, at most TIMES.
+tui_seek() {
+	n=0
+	while [ "$n" -lt "${3:-30}" ]; do
+		tui_capture
+		if grep -qF -- "$1" "$TUI_SCREEN"; then return 0; fi
+		tui_keys "$2"
+		sleep 0.15
+		n=$((n + 1))
+	done
+	tui_wait "$1" 2
+}
+
+# tui_row N: row N (1-based) of the last capture.
+tui_row() { sed -n "${1}p" "$TUI_SCREEN"; }
