@@ -289,10 +289,41 @@ is_reply_line(const char *s)
 
 /* Explains every reply pasted on standard input; a line "C: RCPT TO:<x>" before a reply
  * says which command it answers. */
+/* True when some line of the input is a reply: then lines that are neither replies nor
+ * commands (swaks' "=== Trying ...", log noise) are skipped instead of explained as words. */
+static bool
+has_reply_lines(const char *text)
+{
+	const char *p = text;
+
+	while (*p != '\0') {
+		const char *body;
+		char line[64];
+		bool client;
+		size_t n = strcspn(p, "\n"), k;
+
+		while (n > 0 && (*p == ' ' || *p == '\t')) {
+			p++;
+			n--;
+		}
+		for (k = 0; k < n && k + 1 < sizeof line; k++)
+			line[k] = p[k];
+		line[k] = '\0';
+		body = strip_marker(line, &client);
+		if (!client && is_reply_line(body) && body[3] != '\0')
+			return true;
+		p += n;
+		if (*p == '\n')
+			p++;
+	}
+	return false;
+}
+
 static int
 explain_stdin(const struct kb *kb, const char *after_opt, int width, bool *first)
 {
 	char *text = read_stdin(), *cursor = text, *line;
+	bool replies = has_reply_lines(text);
 	char after[32] = "";
 	char *pending = NULL;
 	size_t pending_len = 0;
@@ -307,11 +338,19 @@ explain_stdin(const struct kb *kb, const char *after_opt, int width, bool *first
 
 		while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == ' '))
 			line[--n] = '\0';
+		while (*line == ' ' || *line == '\t')
+			line++;
 		body = strip_marker(line, &client);
 		if (*body == '\0')
 			continue;
 		if (client) {
 			size_t w = strcspn(body, " \t:");
+
+			/* The lone dot that ends a message: its reply answers DATA-END. */
+			if (strcmp(body, ".") == 0) {
+				snprintf(after, sizeof after, "DATA-END");
+				continue;
+			}
 
 			if (w >= sizeof after)
 				w = sizeof after - 1;
@@ -338,8 +377,8 @@ explain_stdin(const struct kb *kb, const char *after_opt, int width, bool *first
 				snprintf(after, sizeof after, "%s", after_opt);
 			continue;
 		}
-		if (pending_len > 0)
-			continue;   /* text inside an unfinished multiline reply: the parser's job */
+		if (pending_len > 0 || replies)
+			continue;   /* not a reply nor a command in a pasted session: noise */
 		if (explain_one(kb, body, after[0] ? after : NULL, width, first) != 0)
 			status = EXIT_USAGE;
 		explained++;

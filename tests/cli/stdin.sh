@@ -34,10 +34,39 @@ printf '' | "$SMTPSCOPE" explain - >"$out" 2>"$err"
 check "empty input: exit 2" test $? -eq 2
 check "empty input: message" contains "$err" "nothing to explain"
 
-printf '550 ok\nfrobnicate\n' | "$SMTPSCOPE" explain - >"$out" 2>"$err"
-check "a bad line: exit 2" test $? -eq 2
-check "a bad line: the good one still explained" contains "$out" "550 "
-check "a bad line: message" contains "$err" "frobnicate"
+printf '550\nfrobnicate\n5.1.1\n' | "$SMTPSCOPE" explain - >"$out" 2>"$err"
+check "words, one bad: exit 2" test $? -eq 2
+check "words, one bad: the good ones still explained" contains "$out" "5.1.1 "
+check "words, one bad: message" contains "$err" "frobnicate"
+
+# swaks output: "<-" replies, " -> " commands, "===" noise; the final dot gives DATA-END.
+cat >"$TEST_TMP/swaks" <<'TXT'
+=== Trying 127.0.0.1:2525...
+=== Connected to 127.0.0.1.
+<-  220 practice.test ESMTP
+ -> EHLO vm
+<-  250-practice.test Hello vm [127.0.0.1]
+<-  250-PIPELINING
+<-  250 HELP
+ -> MAIL FROM:<root@vm>
+<-  250 2.1.0 Sender OK
+ -> DATA
+<-  354 End data with <CR><LF>.<CR><LF>
+ -> Subject: test
+ ->
+ -> .
+<-  250 2.0.0 Message accepted as #1
+ -> QUIT
+<-  221 2.0.0 practice.test Bye
+=== Connection closed with remote host.
+TXT
+"$SMTPSCOPE" explain - <"$TEST_TMP/swaks" >"$out" 2>"$err"
+check "swaks output: exit 0" test $? -eq 0
+check "swaks output: noise ignored" test ! -s "$err"
+check "swaks output: EHLO keywords" contains "$out" "- PIPELINING"
+check "swaks output: the final dot's reply" contains "$out" "in answer to the end of the message"
+check "swaks output: 354 says how to end" contains "$out" "Ending the Message"
+check "swaks output: six replies" test "$(grep -c "^[2-5][0-9][0-9] " "$out")" -eq 6
 
 "$SMTPSCOPE" explain - 550 </dev/null >"$out" 2>"$err"
 check "'-' with other words: exit 2" test $? -eq 2
