@@ -49,27 +49,6 @@ const char *const kb_field_names[] = {
 	"example", "replies", "parameters", "differences", "which", "text", NULL
 };
 
-#define K(x) (1u << (x))
-#define ALL_KINDS ((1u << KIND_COUNT) - 1)
-/* Which kinds each field belongs to, from the table in help/README.md. */
-static const unsigned field_kinds[F_COUNT] = {
-	[F_TITLE] = ALL_KINDS,
-	[F_DESCRIPTION] = ALL_KINDS,
-	[F_WHEN] = K(KIND_CODE) | K(KIND_ENHANCED) | K(KIND_EVENT) | K(KIND_SCENARIO),
-	[F_FIX] = K(KIND_CODE) | K(KIND_ENHANCED) | K(KIND_EVENT),
-	[F_NEXT] = K(KIND_CODE) | K(KIND_EVENT),
-	[F_LEARN] = ALL_KINDS,
-	[F_PHASE] = K(KIND_CODE),
-	[F_DRAWN_BY] = K(KIND_CODE),
-	[F_SYNTAX] = K(KIND_COMMAND),
-	[F_EXAMPLE] = K(KIND_COMMAND) | K(KIND_KEYWORD),
-	[F_REPLIES] = K(KIND_COMMAND),
-	[F_PARAMETERS] = K(KIND_KEYWORD),
-	[F_DIFFERENCES] = K(KIND_COMPARE),
-	[F_WHICH] = K(KIND_COMPARE),
-	[F_TEXT] = K(KIND_LABEL),
-};
-
 /* One entry as written in one language's files. */
 struct kb_raw {
 	char *fields[F_COUNT];
@@ -553,12 +532,6 @@ parse_field(struct parser *p, char *line, char *colon, unsigned lineno)
 	field = field_from_name(line);
 	if (field < 0) {
 		kb_diag(p->kb, p->file, lineno, "unknown field '%s'", line);
-		p->field = -2;
-		return;
-	}
-	if ((field_kinds[field] & K(p->kind)) == 0) {
-		kb_diag(p->kb, p->file, lineno, "field '%s' does not belong in a '@%s' entry",
-		    line, kb_kind_names[p->kind]);
 		p->field = -2;
 		return;
 	}
