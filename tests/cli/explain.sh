@@ -70,7 +70,9 @@ check "several words explain one after another (RCPT)" contains "$out" "RCPT "
 check "several words explain one after another (PIPELINING)" contains "$out" "PIPELINING"
 
 "$SMTPSCOPE" explain --width 40 550 >"$out" 2>&1
-check "--width wraps the text" sh -c '! awk "length > 40 && !/[^ ]{30}/" "$1" | grep -q .' _ "$out"
+check "--width wraps the text at 40 columns" sh -c 'test -z "$(awk "length > 40" "$1")"' _ "$out"
+"$SMTPSCOPE" explain --width 120 550 >"$out" 2>&1
+check "--width 120 uses long lines" sh -c 'test -n "$(awk "length > 90" "$1")"' _ "$out"
 
 "$SMTPSCOPE" explain --help >"$out" 2>&1
 check "--help exits 0" test $? -eq 0
