@@ -563,8 +563,13 @@ handshake_done(struct engine *e)
 		record(e, TRANSCRIPT_WARNING, "capabilities-reset", false, "the EHLO capabilities "
 		    "from before TLS are forgotten (RFC 3207): send EHLO again");
 		if (e->auto_ehlo) {
+			char again[sizeof e->ehlo_line];
+
+			/* A copy: send_user_line remembers the line in ehlo_line itself. */
+			snprintf(again, sizeof again, "%s", e->ehlo_line[0] ? e->ehlo_line :
+			    "EHLO localhost");
 			e->auto_ehlo = false;
-			send_user_line(e, e->ehlo_line[0] ? e->ehlo_line : "EHLO localhost");
+			send_user_line(e, again);
 		}
 	}
 	flush_out(e);
@@ -604,6 +609,25 @@ note_violations(struct engine *e, unsigned violations)
 	    text);
 }
 
+/* Bytes as text with NUL and other control or 8-bit bytes escaped (a new string). */
+static char *
+escape_bytes(const unsigned char *raw, size_t len)
+{
+	char *out = xmalloc(len * 4 + 1);
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		if (raw[i] == 0)
+			n += (size_t)snprintf(out + n, 5, "\\0");
+		else if (raw[i] < 0x20 || raw[i] > 0x7e || raw[i] == '\\')
+			n += (size_t)snprintf(out + n, 5, "\\x%02x", raw[i]);
+		else
+			out[n++] = (char)raw[i];
+	}
+	out[n] = '\0';
+	return out;
+}
+
 /* 334: the challenge in words, then the /auth exchange's next step. */
 static void
 auth_challenge(struct engine *e, const struct reply *reply)
@@ -613,13 +637,14 @@ auth_challenge(struct engine *e, const struct reply *reply)
 	unsigned char *raw = sasl_b64_decode(b64, &len);
 	char *answer = NULL;
 
-	if (raw == NULL)
+	if (raw == NULL) {
 		recordf(e, TRANSCRIPT_INFO, NULL, "334 challenge is not valid base64: \"%s\"", b64);
-	else if (sasl_is_printable(raw, len))
-		recordf(e, TRANSCRIPT_INFO, NULL, "334 challenge decoded: \"%s\"", (char *)raw);
-	else
-		recordf(e, TRANSCRIPT_INFO, NULL, "334 challenge decoded: %zu octets, not printable",
-		    len);
+	} else {
+		char *shown = escape_bytes(raw, len);
+
+		recordf(e, TRANSCRIPT_INFO, NULL, "334 challenge decoded: \"%s\"", shown);
+		free(shown);
+	}
 	if (!e->auth.active) {
 		if (raw == NULL || strncasecmp((char *)raw, "pass", 4) == 0 ||
 		    strncasecmp((char *)raw, "user", 4) == 0)
@@ -1269,7 +1294,7 @@ local_b64(struct engine *e, struct command *cmd, struct engine_answer *answer)
 	const char *text = cmd->rest + strlen(cmd->argv[0]);
 	unsigned char *raw;
 	char *out;
-	size_t len, i;
+	size_t len;
 
 	while (*text == ' ' || *text == '\t')
 		text++;
@@ -1288,10 +1313,7 @@ local_b64(struct engine *e, struct command *cmd, struct engine_answer *answer)
 		recordf(e, TRANSCRIPT_INFO, NULL, "%s decodes to \"%s\"", text, (char *)raw);
 	} else {
 		/* Shown with NULs and other control bytes escaped (AUTH PLAIN holds NULs). */
-		out = xmalloc(len * 4 + 1);
-		for (i = 0, out[0] = '\0'; i < len; i++)
-			snprintf(out + strlen(out), 5, raw[i] == 0 ? "\\0" : (raw[i] < 0x20 ||
-			    raw[i] > 0x7e) ? "\\x%02x" : "%c", raw[i]);
+		out = escape_bytes(raw, len);
 		recordf(e, TRANSCRIPT_INFO, NULL, "%s decodes to %zu octets: %s", text, len, out);
 		free(out);
 	}
