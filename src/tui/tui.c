@@ -1,8 +1,1117 @@
-/* tui.c: not written yet. */
+/* tui.c: the screen. Sets up curses and the prompt, lays out the panes (session, explanation,
+ * status bar, prompt), runs the one poll() loop over the engine's sockets, the keyboard and a
+ * self-pipe for signals, routes each key to the panel that owns it, decides what the
+ * explanation pane explains, and carries out the local commands the engine hands back. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
 
-#include "frontend.h"
+#include <readline/readline.h>
 
-int tui_run(struct frontend *frontend) { (void)frontend; fputs("smtpscope: the screen is not built yet\n", stderr); return 2; }
+#include "core/xmalloc.h"
+#include "tui/tui.h"
+
+#define TUI_MAX_POLLFDS 16
+#define TUI_WIDE_COLUMNS 140
+#define TUI_MIN_ROWS 8
+#define TUI_MIN_COLS 30
+#define TUI_WHEEL_ROWS 3
+
+/* The signal handlers' only link to the loop: they write the signal number here. */
+static int signal_pipe[2] = { -1, -1 };
+
+static void
+on_signal(int signo)
+{
+	int saved = errno;
+	unsigned char b = (unsigned char)signo;
+
+	if (signal_pipe[1] >= 0)
+		(void)!write(signal_pipe[1], &b, 1);
+	errno = saved;
+}
+
+const char *
+tui_label(const struct kb *kb, const char *name, const char *fallback)
+{
+	const char *s;
+
+	if (kb == NULL)
+		return fallback;
+	s = kb_label(kb, name);
+	/* kb_label answers with the name itself when no file has it */
+	if (s == NULL || strcmp(s, name) == 0)
+		return fallback;
+	return s;
+}
+
+static const char *
+L(struct tui *tui, const char *name, const char *fallback)
+{
+	return tui_label(tui->kb, name, fallback);
+}
+
+/* ---- colours and keys ---- */
+
+static void
+colours_init(struct tui *tui)
+{
+	const char *no_color = getenv("NO_COLOR");
+
+	tui->colour = has_colors() && !tui->fe->no_color &&
+	    (no_color == NULL || no_color[0] == '\0');
+	if (!tui->colour)
+		return;
+	start_color();
+	use_default_colors();
+	/* foregrounds that read on dark and on light backgrounds; warnings and errors carry
+	 * their own background so they read on any */
+	init_pair(TUI_PAIR_SENT, -1, -1);
+	init_pair(TUI_PAIR_2XX, COLOR_GREEN, -1);
+	init_pair(TUI_PAIR_3XX, COLOR_BLUE, -1);
+	init_pair(TUI_PAIR_4XX, COLOR_MAGENTA, -1);
+	init_pair(TUI_PAIR_5XX, COLOR_RED, -1);
+	init_pair(TUI_PAIR_EVENT, COLOR_CYAN, -1);
+	init_pair(TUI_PAIR_WARNING, COLOR_BLACK, COLOR_YELLOW);
+	init_pair(TUI_PAIR_ERROR, COLOR_WHITE, COLOR_RED);
+	init_pair(TUI_PAIR_INFO, -1, -1);
+	init_pair(TUI_PAIR_TITLE, -1, -1);
+	init_pair(TUI_PAIR_STATUS, -1, -1);
+	init_pair(TUI_PAIR_HEADING, -1, -1);
+}
+
+/* xterm-style modified keys that not every terminfo entry names (tmux's "screen" has none). */
+static void
+keys_init(void)
+{
+	static const struct { const char *seq; int key; } keys[] = {
+		{ "\033[1;3A", TUI_KEY_ALT_UP }, { "\033[1;3B", TUI_KEY_ALT_DOWN },
+		{ "\033\033[A", TUI_KEY_ALT_UP }, { "\033\033[B", TUI_KEY_ALT_DOWN },
+		{ "\033[1;5H", TUI_KEY_CTRL_HOME }, { "\033[1;5F", TUI_KEY_CTRL_END },
+		{ "\033[5;2~", TUI_KEY_SHIFT_PGUP }, { "\033[6;2~", TUI_KEY_SHIFT_PGDN },
+		{ "\033[5;3~", TUI_KEY_ALT_PGUP }, { "\033[6;3~", TUI_KEY_ALT_PGDN },
+		{ "\033[1;2A", TUI_KEY_SHIFT_UP }, { "\033[1;2B", TUI_KEY_SHIFT_DOWN },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (key_defined(keys[i].seq) <= 0)
+			define_key(keys[i].seq, keys[i].key);
+}
+
+/* ---- layout ---- */
+
+static void
+windows_free(struct tui *tui)
+{
+	WINDOW **w[] = { &tui->w_status, &tui->w_stitle, &tui->w_session, &tui->w_etitle,
+		&tui->w_explain, &tui->w_prompt, &tui->w_sep };
+	size_t i;
+
+	for (i = 0; i < sizeof w / sizeof w[0]; i++) {
+		if (*w[i] != NULL)
+			delwin(*w[i]);
+		*w[i] = NULL;
+	}
+}
+
+static void
+layout(struct tui *tui)
+{
+	int body, top = 1, hs, ws;
+
+	windows_free(tui);
+	getmaxyx(stdscr, tui->rows, tui->cols);
+	if (!tui->layout_forced)
+		tui->side_by_side = tui->cols >= TUI_WIDE_COLUMNS;
+	if (tui->rows < TUI_MIN_ROWS || tui->cols < TUI_MIN_COLS) {
+		tui->w_prompt = newwin(1, tui->cols > 0 ? tui->cols : 1, tui->rows > 0 ?
+		    tui->rows - 1 : 0, 0);
+		keypad(tui->w_prompt, TRUE);
+		nodelay(tui->w_prompt, TRUE);
+		tui->dirty = true;
+		return;
+	}
+	body = tui->rows - 2;
+	tui->w_status = newwin(1, tui->cols, 0, 0);
+	tui->w_prompt = newwin(1, tui->cols, tui->rows - 1, 0);
+	if (tui->zoom) {
+		tui->w_etitle = newwin(1, tui->cols, top, 0);
+		tui->w_explain = newwin(body - 1, tui->cols, top + 1, 0);
+	} else if (tui->side_by_side) {
+		ws = tui->cols * tui->split_side / 100;
+		if (ws < 20)
+			ws = 20;
+		if (ws > tui->cols - 21)
+			ws = tui->cols - 21;
+		tui->w_stitle = newwin(1, ws, top, 0);
+		tui->w_session = newwin(body - 1, ws, top + 1, 0);
+		tui->w_sep = newwin(body, 1, top, ws);
+		tui->w_etitle = newwin(1, tui->cols - ws - 1, top, ws + 1);
+		tui->w_explain = newwin(body - 1, tui->cols - ws - 1, top + 1, ws + 1);
+	} else {
+		hs = body * tui->split_stacked / 100;
+		if (hs < 3)
+			hs = 3;
+		if (hs > body - 3)
+			hs = body - 3;
+		tui->w_stitle = newwin(1, tui->cols, top, 0);
+		tui->w_session = newwin(hs - 1, tui->cols, top + 1, 0);
+		tui->w_etitle = newwin(1, tui->cols, top + hs, 0);
+		tui->w_explain = newwin(body - hs - 1, tui->cols, top + hs + 1, 0);
+	}
+	keypad(tui->w_prompt, TRUE);
+	nodelay(tui->w_prompt, TRUE);
+	tui->dirty = true;
+}
+
+static void
+resize(struct tui *tui)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	layout(tui);
+	clearok(curscr, TRUE);
+}
+
+/* ---- the status bar ---- */
+
+static void
+status_add(WINDOW *w, const char *text, attr_t attr, bool *first)
+{
+	int y, x;
+
+	getyx(w, y, x);
+	(void)y;
+	if (x >= getmaxx(w) - 2)
+		return;
+	if (!*first)
+		waddstr(w, " | ");
+	*first = false;
+	wattron(w, attr);
+	waddnstr(w, text, getmaxx(w) - x - 3 > 0 ? getmaxx(w) - x - 3 : 0);
+	wattroff(w, attr);
+}
+
+static void
+status_draw(struct tui *tui)
+{
+	struct engine_status st;
+	WINDOW *w = tui->w_status;
+	char buf[256];
+	bool first = true;
+	attr_t base = A_REVERSE;
+
+	if (w == NULL)
+		return;
+	engine_status(tui->engine, &st);
+	wbkgdset(w, ' ' | base);
+	werase(w);
+	wattrset(w, base);
+	wmove(w, 0, 1);
+	if (st.connected || st.peer != NULL) {
+		snprintf(buf, sizeof buf, "%s:%d", st.address != NULL ? st.address :
+		    st.peer != NULL ? st.peer : "?", st.port);
+		status_add(w, buf, A_BOLD, &first);
+	} else
+		status_add(w, L(tui, "ui-status-disconnected", "not connected"), A_BOLD, &first);
+	if (st.connected) {
+		if (!st.tls)
+			status_add(w, L(tui, "ui-status-plain", "plain text"), 0, &first);
+		else if (st.verified) {
+			snprintf(buf, sizeof buf, "%s %s", st.tls_version ? st.tls_version : "TLS",
+			    L(tui, "ui-status-verified", "verified"));
+			status_add(w, buf, 0, &first);
+		} else {
+			snprintf(buf, sizeof buf, "%s %s", st.tls_version ? st.tls_version : "TLS",
+			    L(tui, "ui-status-unverified", "NOT VERIFIED"));
+			status_add(w, buf, A_BOLD | A_UNDERLINE, &first);
+		}
+	}
+	if (st.user != NULL) {
+		snprintf(buf, sizeof buf, "%s %s", L(tui, "ui-status-user", "user"), st.user);
+		status_add(w, buf, 0, &first);
+	}
+	if (st.state != NULL)
+		status_add(w, st.state, A_BOLD, &first);
+	if (st.waiting)
+		status_add(w, L(tui, "ui-status-waiting", "waiting for reply"), 0, &first);
+	if (st.last_latency_us >= 0) {
+		snprintf(buf, sizeof buf, "%.1f ms", (double)st.last_latency_us / 1000.0);
+		status_add(w, buf, 0, &first);
+	}
+	if (tui->fe->practice != NULL) {
+		snprintf(buf, sizeof buf, "%s: %s", L(tui, "ui-status-practice", "practice"),
+		    practice_scenarios(tui->fe->practice) ? practice_scenarios(tui->fe->practice) :
+		    "normal");
+		status_add(w, buf, 0, &first);
+	}
+	status_add(w, L(tui, "ui-status-help", "F1 help"), 0, &first);
+	wnoutrefresh(w);
+}
+
+/* ---- what the explanation pane shows ---- */
+
+static void
+set_notice(struct tui *tui, const char *text)
+{
+	free(tui->notice);
+	tui->notice = text != NULL ? xstrdup(text) : NULL;
+	tui->shown_count = (size_t)-1;   /* rebuild the pane */
+	tui->dirty = true;
+}
+
+static struct explanation *local_expl;
+static char *local_text;
+
+/* Local output (/explain, /compare, /help, completions) takes the pane until the selection
+ * moves or a new reply arrives. */
+static void
+set_local(struct tui *tui, const char *title, struct explanation *e, const char *text)
+{
+	explanation_free(local_expl);
+	free(local_text);
+	local_expl = e;
+	local_text = text != NULL ? xstrdup(text) : NULL;
+	tui->local_output = true;
+	explain_view_set_title(tui->explain, title);
+	tui->shown_count = (size_t)-1;
+	tui->shown_entry = TRANSCRIPT_NO_REPLY;
+	tui->dirty = true;
+}
+
+static void
+add_notice(struct tui *tui)
+{
+	if (tui->notice == NULL)
+		return;
+	explain_view_add(tui->explain, EXPLAIN_WARNING, tui->notice);
+	explain_view_add(tui->explain, EXPLAIN_BODY, "");
+}
+
+static void
+add_suggestions(struct tui *tui)
+{
+	const char *next[12];
+	size_t n = engine_suggest_next(tui->engine, next, 12), i, j;
+
+	if (n > 0) {
+		explain_view_add(tui->explain, EXPLAIN_BODY, "");
+		explain_view_add(tui->explain, EXPLAIN_LABEL, L(tui, "ui-what-next", "What next"));
+	}
+	for (i = 0; i < n; i++) {
+		char *line;
+
+		for (j = 0; j < i && strcmp(next[j], next[i]) != 0; j++)
+			;
+		if (j < i)
+			continue;   /* said already */
+		line = xasprintf("- %s", next[i]);
+		explain_view_add(tui->explain, EXPLAIN_BODY, line);
+		free(line);
+	}
+	if (tui->fe->practice != NULL && practice_user(tui->fe->practice) != NULL) {
+		char *line = xasprintf("%s: %s / %s", L(tui, "ui-practice-login",
+		    "The practice server's user name and password"),
+		    practice_user(tui->fe->practice), practice_password(tui->fe->practice) ?
+		    practice_password(tui->fe->practice) : "");
+
+		explain_view_add(tui->explain, EXPLAIN_BODY, "");
+		explain_view_add(tui->explain, EXPLAIN_NOTE, line);
+		free(line);
+	}
+}
+
+static void
+explain_rebuild(struct tui *tui)
+{
+	struct transcript *t = engine_transcript(tui->engine);
+	size_t sel = session_view_selected(tui->session), count = transcript_count(t);
+	bool newest = session_view_follows(tui->session);
+	int keep_scroll = sel == tui->shown_entry && !tui->local_output;
+	struct explanation *e = NULL;
+	const struct transcript_entry *entry;
+	const struct transcript_reply *r;
+	const char *skip_next = NULL;
+
+	if (tui->local_output) {
+		explain_view_clear(tui->explain);
+		add_notice(tui);
+		if (local_expl != NULL)
+			explain_view_add_explanation(tui->explain, local_expl, NULL);
+		if (local_text != NULL)
+			explain_view_add(tui->explain, EXPLAIN_BODY, local_text);
+		tui->shown_count = count;
+		return;
+	}
+	/* the engine's suggestions replace the knowledge base's generic ones for the newest */
+	if (newest) {
+		const char *next[1];
+
+		if (engine_suggest_next(tui->engine, next, 1) > 0)
+			skip_next = "next";
+	}
+	explain_view_clear(tui->explain);
+	add_notice(tui);
+	entry = sel != TRANSCRIPT_NO_REPLY ? transcript_entry(t, sel) : NULL;
+	if (entry == NULL) {
+		explain_view_set_title(tui->explain, L(tui, "ui-pane-explain", "Explanation"));
+		explain_view_add(tui->explain, EXPLAIN_NOTE, L(tui, "ui-welcome",
+		    "Replies from the server are explained here. Press F1 for help."));
+	} else if (entry->kind == TRANSCRIPT_RECEIVED) {
+		char title[128];
+
+		r = transcript_reply(t, entry->reply);
+		snprintf(title, sizeof title, "%s: %s%s%s%s", L(tui, "ui-pane-explain", "Explanation"),
+		    r != NULL && r->reply != NULL ? r->reply->code_text : "?",
+		    newest ? "" : " (",
+		    newest ? "" : L(tui, "ui-older-reply", "older reply; F6 or Alt-Down: newer"),
+		    newest ? "" : ")");
+		explain_view_set_title(tui->explain, title);
+		if (tui->kb != NULL && r != NULL && r->reply != NULL)
+			e = explain_reply(tui->kb, r->reply, r->after);
+		if (e != NULL) {
+			explain_view_add_explanation(tui->explain, e, skip_next);
+			if (r->after != NULL) {
+				char *ctx = xasprintf("%s: %s", L(tui, "ui-answered", "Answered"),
+				    r->after);
+
+				explain_view_add(tui->explain, EXPLAIN_BODY, "");
+				explain_view_add(tui->explain, EXPLAIN_NOTE, ctx);
+				free(ctx);
+			}
+		} else
+			explain_view_add(tui->explain, EXPLAIN_NOTE, L(tui, "ui-no-kb",
+			    "No explanation: the knowledge base is not loaded."));
+	} else {
+		explain_view_set_title(tui->explain, L(tui, "ui-pane-event", "Explanation: event"));
+		if (tui->kb != NULL)
+			e = explain_event(tui->kb, entry->event, entry->text);
+		if (e != NULL)
+			explain_view_add_explanation(tui->explain, e, skip_next);
+		else
+			explain_view_add(tui->explain, EXPLAIN_NOTE, entry->text);
+	}
+	if (newest)
+		add_suggestions(tui);
+	explanation_free(e);
+	if (!keep_scroll)
+		explain_view_top(tui->explain);
+	tui->shown_entry = sel;
+	tui->shown_count = count;
+}
+
+/* ---- drawing ---- */
+
+static void
+render(struct tui *tui)
+{
+	struct transcript *t = engine_transcript(tui->engine);
+	size_t sel;
+	int y;
+
+	if (tui->w_status == NULL) {
+		/* too small for anything but a word and the prompt */
+		erase();
+		mvaddnstr(0, 0, L(tui, "ui-too-small", "Terminal too small"), tui->cols);
+		wnoutrefresh(stdscr);
+		prompt_draw(tui);
+		doupdate();
+		return;
+	}
+	sel = session_view_selected(tui->session);
+	if (tui->local_output && sel != tui->shown_entry && tui->shown_entry !=
+	    TRANSCRIPT_NO_REPLY)
+		tui->local_output = false;
+	if (sel != tui->shown_entry && !tui->local_output)
+		tui->shown_count = (size_t)-1;
+	if (tui->shown_count != transcript_count(t))
+		explain_rebuild(tui);
+	status_draw(tui);
+	if (tui->w_session != NULL)
+		session_view_draw(tui->session, tui->w_stitle, tui->w_session, tui->colour,
+		    tui->kb);
+	if (tui->w_sep != NULL) {
+		werase(tui->w_sep);
+		for (y = 0; y < getmaxy(tui->w_sep); y++)
+			mvwaddch(tui->w_sep, y, 0, ACS_VLINE);
+		wnoutrefresh(tui->w_sep);
+	}
+	explain_view_draw(tui->explain, tui->w_etitle, tui->w_explain, tui->colour);
+	prompt_draw(tui);   /* last: the cursor stays in the prompt */
+	doupdate();
+	tui->dirty = false;
+}
+
+/* ---- help ---- */
+
+static void
+show_help(struct tui *tui)
+{
+	char *text = xasprintf("%s\n\n%s\n\n%s",
+	    L(tui, "ui-help-keys",
+		"Keys:\n"
+		"- Enter: send the line (lines starting with / are local commands)\n"
+		"- Tab: complete; Up/Down: history; Ctrl-R: search history\n"
+		"- PgUp/PgDn: scroll the session; Home/End (empty prompt) or Ctrl-Home/Ctrl-End: "
+		"top/bottom; mouse wheel scrolls the pane under the pointer\n"
+		"- Alt-Up/Alt-Down or F5/F6: select an older/newer reply to explain\n"
+		"- F7/F8, Shift-PgUp/Shift-PgDn or Shift-Up/Shift-Down: scroll this pane\n"
+		"- F2: side by side or stacked; F3/F4: smaller/larger session pane; F9: this pane "
+		"full size\n"
+		"- Ctrl-Y or Enter again: send a line smtpscope warned about\n"
+		"- Ctrl-L: redraw; Ctrl-C: clear the line; F10, /quit or Ctrl-D on an empty line: "
+		"quit"),
+	    L(tui, "ui-help-commands",
+		"Local commands:\n"
+		"- /help TOPIC: a command, EHLO keyword, reply code, enhanced code or scenario\n"
+		"- /explain CODE: explain a code or a pasted reply; /compare A B: two codes side by "
+		"side\n"
+		"- /starttls, /auth MECH [USER], /tls, /b64 TEXT, /data FILE, /bdat FILE, "
+		"/connect HOST, /save FILE, /status\n"
+		"- /scenario NAME: restart the practice server with a failure scenario\n"
+		"- /quit: leave (offers to save the transcript)"),
+	    L(tui, "ui-help-start",
+		"New to SMTP? Type EHLO localhost and press Enter, then follow \"What next\"."));
+
+	set_local(tui, L(tui, "ui-pane-help", "Help"), NULL, text);
+	free(text);
+}
+
+static void
+explain_words(struct tui *tui, const char *what)
+{
+	struct explanation *e;
+	char *err = NULL, *title;
+
+	if (tui->kb == NULL) {
+		set_notice(tui, L(tui, "ui-no-kb", "No explanation: the knowledge base is not loaded."));
+		return;
+	}
+	e = explain_word(tui->kb, what, &err);
+	if (e == NULL) {
+		set_notice(tui, err != NULL ? err : what);
+		free(err);
+		return;
+	}
+	title = xasprintf("%s: %s", L(tui, "ui-pane-explain", "Explanation"), what);
+	set_local(tui, title, e, NULL);
+	free(title);
+}
+
+/* ---- scenarios ---- */
+
+struct scenario_list {
+	struct tui *tui;
+	char *text;
+};
+
+static void
+scenario_cb(void *ctx, const struct kb_entry *entry)
+{
+	struct scenario_list *list = ctx;
+	const char *title = kb_field(list->tui->kb, entry, "title");
+	char *old = list->text;
+
+	list->text = xasprintf("%s- %s%s%s\n", old != NULL ? old : "", kb_entry_key(entry),
+	    title != NULL ? ": " : "", title != NULL ? title : "");
+	free(old);
+}
+
+static void
+scenario(struct tui *tui, const char *args)
+{
+	char *err = NULL, *target, *msg;
+
+	if (tui->fe->practice == NULL) {
+		set_notice(tui, L(tui, "ui-scenario-no-practice",
+		    "Scenarios belong to the practice server: start smtpscope without a host."));
+		return;
+	}
+	if (args == NULL || args[0] == '\0') {
+		struct scenario_list list = { tui, NULL };
+
+		if (tui->kb != NULL)
+			kb_each(tui->kb, "scenario", scenario_cb, &list);
+		msg = xasprintf("%s\n%s", L(tui, "ui-scenario-list",
+		    "Scenarios (/scenario NAME restarts the practice server with one):"),
+		    list.text != NULL ? list.text : "");
+		set_local(tui, L(tui, "ui-pane-scenarios", "Scenarios"), NULL, msg);
+		free(msg);
+		free(list.text);
+		return;
+	}
+	if (practice_restart(tui->fe->practice, args, &err) != 0) {
+		set_notice(tui, err != NULL ? err : "practice server");
+		free(err);
+		return;
+	}
+	target = xasprintf("127.0.0.1:%d", practice_port(tui->fe->practice));
+	if (engine_connect(tui->engine, target, 0, &err) != 0) {
+		set_notice(tui, err != NULL ? err : target);
+		free(err);
+	} else
+		set_notice(tui, NULL);
+	free(target);
+	session_view_select_newest(tui->session);
+	tui->local_output = false;
+}
+
+static void
+frontend_command(struct tui *tui, const char *command, const char *args)
+{
+	if (strcmp(command, "help") == 0) {
+		if (args == NULL || args[0] == '\0')
+			show_help(tui);
+		else
+			explain_words(tui, args);
+	} else if (strcmp(command, "explain") == 0) {
+		if (args == NULL || args[0] == '\0') {
+			tui->local_output = false;
+			session_view_select_newest(tui->session);
+			tui->shown_count = (size_t)-1;
+		} else
+			explain_words(tui, args);
+	} else if (strcmp(command, "compare") == 0) {
+		char *a = xstrdup(args != NULL ? args : ""), *b, *err = NULL, *title;
+		struct explanation *e = NULL;
+
+		b = strchr(a, ' ');
+		if (b != NULL) {
+			*b++ = '\0';
+			while (*b == ' ')
+				b++;
+		}
+		if (b == NULL || *b == '\0')
+			set_notice(tui, L(tui, "ui-compare-usage", "Usage: /compare CODE CODE"));
+		else if (tui->kb != NULL && (e = explain_compare(tui->kb, a, b, &err)) != NULL) {
+			title = xasprintf("%s %s / %s", L(tui, "ui-pane-compare", "Compare"), a, b);
+			set_local(tui, title, e, NULL);
+			free(title);
+		} else {
+			set_notice(tui, err != NULL ? err : "/compare");
+			free(err);
+		}
+		free(a);
+	} else if (strcmp(command, "quit") == 0 || strcmp(command, "exit") == 0) {
+		tui_request_quit(tui);
+	} else if (strcmp(command, "scenario") == 0) {
+		scenario(tui, args);
+	} else if (strcmp(command, "lesson") == 0) {
+		if (args != NULL && args[0] != '\0')
+			explain_words(tui, args);
+		else
+			set_notice(tui, L(tui, "ui-lesson", "Lessons: type /lesson NAME."));
+	} else {
+		char *msg = xasprintf("%s: /%s", L(tui, "ui-unknown-command", "Unknown command"),
+		    command);
+
+		set_notice(tui, msg);
+		free(msg);
+	}
+}
+
+/* ---- lines, secrets, quitting ---- */
+
+/* Lines that must never reach the history file: answers to a 334 challenge, AUTH with an
+ * initial response, local commands that carry a password or encode one, message text. */
+static bool
+line_is_private(struct tui *tui, const char *line)
+{
+	struct transcript *t = engine_transcript(tui->engine);
+	size_t nr = transcript_reply_count(t);
+	const struct transcript_reply *last = nr > 0 ? transcript_reply(t, nr - 1) : NULL;
+	struct engine_status st;
+	const char *p;
+	int words = 0;
+	bool in_word = false;
+
+	engine_status(tui->engine, &st);
+	if (st.in_data)
+		return true;
+	if (last != NULL && last->reply != NULL && last->reply->code == 334)
+		return true;
+	for (p = line; *p != '\0'; p++) {
+		if (*p != ' ' && *p != '\t' && !in_word)
+			words++;
+		in_word = *p != ' ' && *p != '\t';
+	}
+	while (*line == ' ')
+		line++;
+	if (strncasecmp(line, "AUTH", 4) == 0 && (line[4] == ' ' || line[4] == '\t'))
+		return words > 2;
+	if (strncasecmp(line, "/auth", 5) == 0 && (line[5] == ' ' || line[5] == '\0'))
+		return words > 3;
+	if (strncasecmp(line, "/b64", 4) == 0 || strncasecmp(line, "/sasl", 5) == 0)
+		return true;
+	return false;
+}
+
+static void
+submit(struct tui *tui, const char *line, unsigned flags)
+{
+	struct engine_answer ans = { 0 };
+	enum engine_result res;
+	char *msg;
+
+	res = engine_submit(tui->engine, line, flags, &ans);
+	switch (res) {
+	case ENGINE_DONE:
+		break;
+	case ENGINE_WARNING:
+		free(tui->pending_line);
+		tui->pending_line = xstrdup(line);
+		msg = xasprintf("%s\n\n%s", ans.text != NULL ? ans.text : "",
+		    L(tui, "ui-warning-anyway",
+		    "Not sent. Press Enter again (or Ctrl-Y) to send it anyway, or edit the line."));
+		set_notice(tui, msg);
+		free(msg);
+		prompt_set_line(line);
+		break;
+	case ENGINE_NEED_SECRET:
+		prompt_mini_start(tui, PROMPT_MINI_SECRET, ans.text != NULL ? ans.text :
+		    L(tui, "ui-password", "Password (not shown):"), NULL);
+		break;
+	case ENGINE_FRONTEND:
+		frontend_command(tui, ans.command != NULL ? ans.command : "", ans.args);
+		break;
+	case ENGINE_ERROR:
+		set_notice(tui, ans.text != NULL ? ans.text : "error");
+		break;
+	}
+	engine_answer_clear(&ans);
+	tui->dirty = true;
+}
+
+void
+tui_submit_line(struct tui *tui, char *line)
+{
+	unsigned flags = 0;
+	struct engine_status st;
+
+	engine_status(tui->engine, &st);
+	if (line[0] == '\0' && !st.in_data && tui->pending_line == NULL)
+		return;
+	if (tui->pending_line != NULL) {
+		if (strcmp(line, tui->pending_line) == 0)
+			flags = ENGINE_FORCE;
+		free(tui->pending_line);
+		tui->pending_line = NULL;
+	}
+	if (tui->notice != NULL)
+		set_notice(tui, NULL);
+	if (flags == 0 && !line_is_private(tui, line))
+		prompt_history_add(tui, line);
+	/* a new command: the pane goes back to following the newest reply */
+	if (!tui->local_output || line[0] != '/')
+		session_view_select_newest(tui->session);
+	tui->local_output = false;
+	submit(tui, line, flags);
+}
+
+static void
+send_anyway(struct tui *tui)
+{
+	char *line = tui->pending_line;
+
+	tui->pending_line = NULL;
+	set_notice(tui, NULL);
+	prompt_set_line("");
+	submit(tui, line, ENGINE_FORCE);
+	free(line);
+}
+
+void
+tui_secret_entered(struct tui *tui, char *secret)
+{
+	engine_provide_secret(tui->engine, secret);
+	tui->dirty = true;
+}
+
+void
+tui_request_quit(struct tui *tui)
+{
+	struct engine_status st;
+
+	engine_status(tui->engine, &st);
+	if (!st.connected || tui->fe->transcript_path != NULL) {
+		/* nothing to lose: closed, or --transcript saves it anyway */
+		tui->quit = true;
+		return;
+	}
+	prompt_mini_start(tui, PROMPT_MINI_SAVE, L(tui, "ui-quit-save",
+	    "The session is open. Save the transcript before quitting? (y)es (n)o (c)ancel"),
+	    NULL);
+}
+
+void
+tui_save_answer(struct tui *tui, int answer)
+{
+	char name[64];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	tui->mini = PROMPT_MINI_NONE;
+	tui->dirty = true;
+	if (answer == 'n') {
+		tui->quit = true;
+		return;
+	}
+	if (answer != 'y')
+		return;
+	localtime_r(&now, &tm);
+	strftime(name, sizeof name, "smtpscope-%Y%m%d-%H%M%S.txt", &tm);
+	prompt_mini_start(tui, PROMPT_MINI_PATH, L(tui, "ui-save-path",
+	    "Save the transcript to (Enter saves, Esc cancels):"), name);
+}
+
+void
+tui_save_path(struct tui *tui, const char *path)
+{
+	char *err = NULL, *msg;
+
+	if (path == NULL || path[0] == '\0')
+		return;
+	if (transcript_save(engine_transcript(tui->engine), path, &err) != 0) {
+		msg = xasprintf("%s: %s", L(tui, "ui-save-failed", "Could not save the transcript"),
+		    err != NULL ? err : path);
+		set_notice(tui, msg);
+		free(msg);
+		free(err);
+		return;
+	}
+	tui->quit = true;
+}
+
+void
+tui_show_matches(struct tui *tui, char **matches, int count)
+{
+	size_t len = 1;
+	char *text, *p;
+	int i;
+
+	for (i = 0; i < count; i++)
+		len += strlen(matches[i]) + 3;
+	text = p = xmalloc(len);
+	*p = '\0';
+	for (i = 0; i < count; i++)
+		p += sprintf(p, "- %s\n", matches[i]);
+	set_local(tui, L(tui, "ui-pane-completions", "Completions"), NULL, text);
+	free(text);
+}
+
+/* ---- keys and mouse ---- */
+
+static bool
+in_window(WINDOW *w, int y, int x)
+{
+	int by, bx, h, wd;
+
+	if (w == NULL)
+		return false;
+	getbegyx(w, by, bx);
+	getmaxyx(w, h, wd);
+	return y >= by - 1 && y < by + h && x >= bx && x < bx + wd;
+}
+
+static void
+mouse(struct tui *tui)
+{
+	MEVENT ev;
+	int rows;
+
+	if (getmouse(&ev) != OK)
+		return;
+	if (ev.bstate & BUTTON4_PRESSED)
+		rows = -TUI_WHEEL_ROWS;
+#ifdef BUTTON5_PRESSED
+	else if (ev.bstate & BUTTON5_PRESSED)
+		rows = TUI_WHEEL_ROWS;
+#endif
+	else
+		return;
+	if (in_window(tui->w_explain, ev.y, ev.x))
+		explain_view_scroll(tui->explain, rows);
+	else if (tui->w_session != NULL)
+		session_view_scroll(tui->session, rows);
+	tui->dirty = true;
+}
+
+/* Keys that belong to the screen, not to the line being edited. */
+static bool
+screen_key(struct tui *tui, wint_t key, bool is_code)
+{
+	if (!is_code) {
+		switch (key) {
+		case 12:    /* Ctrl-L */
+			clearok(curscr, TRUE);
+			return true;
+		case 25:    /* Ctrl-Y: send a warned line anyway */
+			if (tui->pending_line != NULL) {
+				send_anyway(tui);
+				return true;
+			}
+			return false;
+		case 3:     /* Ctrl-C: clear the line, drop a pending warning */
+			if (tui->pending_line != NULL) {
+				free(tui->pending_line);
+				tui->pending_line = NULL;
+				set_notice(tui, NULL);
+			}
+			rl_replace_line("", 0);
+			rl_point = 0;
+			return true;
+		case 26:    /* Ctrl-Z: curses owns the terminal; suspending is not offered */
+			return true;
+		default:
+			return false;
+		}
+	}
+	switch (key) {
+	case KEY_RESIZE:
+		resize(tui);
+		return true;
+	case KEY_MOUSE:
+		mouse(tui);
+		return true;
+	case KEY_F(1):
+		show_help(tui);
+		return true;
+	case KEY_F(2):
+		tui->layout_forced = true;
+		tui->side_by_side = !tui->side_by_side;
+		layout(tui);
+		return true;
+	case KEY_F(3):
+	case KEY_F(4): {
+		int *split = tui->side_by_side ? &tui->split_side : &tui->split_stacked;
+
+		*split += key == KEY_F(3) ? -10 : 10;
+		if (*split < 20)
+			*split = 20;
+		if (*split > 80)
+			*split = 80;
+		layout(tui);
+		return true;
+	}
+	case KEY_F(9):
+		tui->zoom = !tui->zoom;
+		layout(tui);
+		return true;
+	case KEY_F(10):
+		tui_request_quit(tui);
+		return true;
+	default:
+		break;
+	}
+	if (explain_view_key(tui->explain, (int)key))
+		return true;
+	if (session_view_key(tui->session, (int)key, prompt_empty())) {
+		if (tui->local_output && (key == TUI_KEY_ALT_UP || key == TUI_KEY_ALT_DOWN ||
+		    key == KEY_F(5) || key == KEY_F(6))) {
+			tui->local_output = false;
+			tui->shown_count = (size_t)-1;
+		}
+		return true;
+	}
+	return false;
+}
+
+static void
+read_keys(struct tui *tui)
+{
+	wint_t ch;
+	int r;
+
+	while ((r = wget_wch(tui->w_prompt, &ch)) != ERR) {
+		bool is_code = r == KEY_CODE_YES;
+
+		tui->dirty = true;
+		if (tui->mini == PROMPT_MINI_NONE && screen_key(tui, ch, is_code))
+			continue;
+		if (tui->mini != PROMPT_MINI_NONE && is_code && ch == KEY_RESIZE) {
+			resize(tui);
+			continue;
+		}
+		prompt_key(tui, ch, is_code);
+		if (tui->quit)
+			break;
+	}
+}
+
+/* ---- engine events ---- */
+
+static void
+on_entry(void *ctx, size_t entry)
+{
+	struct tui *tui = ctx;
+
+	(void)entry;
+	session_view_appended(tui->session);
+	tui->dirty = true;
+}
+
+static void
+drain_signals(struct tui *tui)
+{
+	unsigned char buf[64];
+	ssize_t n, i;
+
+	while ((n = read(signal_pipe[0], buf, sizeof buf)) > 0) {
+		for (i = 0; i < n; i++) {
+			switch (buf[i]) {
+			case SIGWINCH:
+				resize(tui);
+				break;
+			case SIGTERM:
+			case SIGHUP:
+			case SIGINT:
+				tui->quit = true;
+				tui->exit_status = 1;
+				break;
+			default:
+				tui->dirty = true;   /* SIGCHLD: the practice server may have gone */
+				break;
+			}
+		}
+	}
+}
+
+static int
+signals_init(struct sigaction *old)
+{
+	static const int sigs[] = { SIGWINCH, SIGTERM, SIGHUP, SIGINT, SIGCHLD };
+	struct sigaction sa;
+	size_t i;
+
+	if (pipe(signal_pipe) != 0)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		fcntl(signal_pipe[i], F_SETFL, fcntl(signal_pipe[i], F_GETFL) | O_NONBLOCK);
+		fcntl(signal_pipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		if (sigs[i] == SIGCHLD)
+			sa.sa_flags |= SA_NOCLDSTOP;
+		sigaction(sigs[i], &sa, &old[i]);
+	}
+	return 0;
+}
+
+static void
+signals_end(struct sigaction *old)
+{
+	static const int sigs[] = { SIGWINCH, SIGTERM, SIGHUP, SIGINT, SIGCHLD };
+	size_t i;
+
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &old[i], NULL);
+	close(signal_pipe[0]);
+	close(signal_pipe[1]);
+	signal_pipe[0] = signal_pipe[1] = -1;
+}
+
+/* ---- the loop ---- */
+
+int
+tui_run(struct frontend *fe)
+{
+	struct tui tui;
+	struct sigaction old[5];
+	struct pollfd fds[TUI_MAX_POLLFDS];
+	size_t n;
+	int timeout;
+
+	memset(&tui, 0, sizeof tui);
+	tui.fe = fe;
+	tui.engine = fe->engine;
+	tui.kb = fe->kb;
+	tui.split_side = 55;
+	tui.split_stacked = 50;
+	tui.shown_entry = TRANSCRIPT_NO_REPLY;
+	tui.shown_count = (size_t)-1;
+
+	setlocale(LC_ALL, "");
+	if (signals_init(old) != 0) {
+		fprintf(stderr, "smtpscope: cannot set up signals: %s\n", strerror(errno));
+		return 1;
+	}
+	if (initscr() == NULL) {
+		signals_end(old);
+		fprintf(stderr, "smtpscope: cannot start the screen\n");
+		return 1;
+	}
+	raw();
+	noecho();
+	nonl();
+	set_escdelay(25);
+	colours_init(&tui);
+	keys_init();
+	mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	mouseinterval(0);
+
+	tui.session = session_view_new(engine_transcript(fe->engine));
+	tui.explain = explain_view_new();
+	/* entries recorded before the screen came up (the connection attempt) */
+	if (transcript_count(engine_transcript(fe->engine)) > 0)
+		session_view_appended(tui.session);
+	engine_set_listener(fe->engine, on_entry, &tui);
+	layout(&tui);
+	prompt_init(&tui);
+
+	while (!tui.quit) {
+		if (tui.dirty || tui.shown_count != transcript_count(engine_transcript(fe->engine)))
+			render(&tui);
+		fds[0].fd = STDIN_FILENO;
+		fds[0].events = POLLIN;
+		fds[1].fd = signal_pipe[0];
+		fds[1].events = POLLIN;
+		n = engine_pollfds(fe->engine, fds + 2, TUI_MAX_POLLFDS - 2);
+		timeout = engine_timeout_ms(fe->engine);
+		if (poll(fds, n + 2, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		engine_handle(fe->engine, fds + 2, n);
+		if (fds[1].revents & POLLIN)
+			drain_signals(&tui);
+		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
+			read_keys(&tui);
+		if (fds[0].revents & (POLLHUP | POLLERR))
+			tui.quit = true;   /* the terminal went away */
+	}
+
+	engine_set_listener(fe->engine, NULL, NULL);
+	prompt_end(&tui);
+	windows_free(&tui);
+	endwin();
+	signals_end(old);
+	session_view_free(tui.session);
+	explain_view_free(tui.explain);
+	explanation_free(local_expl);
+	local_expl = NULL;
+	free(local_text);
+	local_text = NULL;
+	free(tui.notice);
+	free(tui.pending_line);
+	free(tui.mini_label);
+	free(tui.history_path);
+	return tui.exit_status;
+}

@@ -2,7 +2,9 @@
 # fixed size, type, press keys, and poll the screen until a text shows (never fixed sleeps).
 # Source after tests/lib.sh.
 
-TUI_SOCKET="smtpscope-test-$$-$(date +%s%N)"
+TUI_SOCKET_BASE="smtpscope-test-$$-$(date +%s%N)"
+TUI_SOCKET="$TUI_SOCKET_BASE-0"
+tui_runs=0
 TUI_TIMEOUT=${TUI_TIMEOUT:-15}
 TUI_SCREEN="$TEST_TMP/screen.txt"
 TUI_HOME="$TEST_TMP/home"
@@ -14,8 +16,6 @@ if ! command -v tmux >/dev/null 2>&1; then
 fi
 
 tui_tmux() { tmux -L "$TUI_SOCKET" -f /dev/null "$@"; }
-# The tmux server goes whatever happens to the test.
-on_exit 'tmux -L "$TUI_SOCKET" kill-server >/dev/null 2>&1 || true'
 
 # tui_start COLS ROWS [ENV=VALUE ...] -- ARGS...: runs smtpscope ARGS in a new tmux server.
 # The program runs with a private HOME and XDG_STATE_HOME so the history is the test's own.
@@ -32,7 +32,12 @@ tui_start() {
 	for a in "$@"; do
 		args="$args $(printf "%s" "$a" | sed "s/'/'\\\\''/g; s/^/'/; s/\$/'/")"
 	done
+	# each run gets its own tmux server (a socket being shut down cannot take a new one); each
+	# goes whatever happens to the test
 	tui_tmux kill-server >/dev/null 2>&1 || true
+	tui_runs=$((tui_runs + 1))
+	TUI_SOCKET="$TUI_SOCKET_BASE-$tui_runs"
+	on_exit "tmux -L '$TUI_SOCKET' kill-server >/dev/null 2>&1 || true"
 	cat >"$TEST_TMP/run.sh" <<RUN
 cd '$TEST_TMP'
 exec env TERM=screen-256color HOME='$TUI_HOME' XDG_STATE_HOME='$TEST_TMP/state' \

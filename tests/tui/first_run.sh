@@ -1,0 +1,52 @@
+#!/bin/sh
+# First run of the screen against the built-in practice server, at 80x24 and 200x50: the
+# greeting shows with its explanation, EHLO shows each keyword explained, F1 shows the help,
+# and without colours each reply still shows its class.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/tui/tui_lib.sh"
+
+# What the knowledge base says, from the command line, so the test follows the help files.
+greeting_title=$("$SMTPSCOPE" explain 220 | head -1)
+pipelining=$("$SMTPSCOPE" explain PIPELINING | head -1 | sed 's/^PIPELINING //' | cut -d' ' -f1-3)
+
+for size in 80x24 200x50; do
+	cols=${size%x*} rows=${size#*x}
+	tui_start "$cols" "$rows" --
+	check "$size: the greeting arrives" tui_wait "S: 220 "
+	check "$size: the greeting is explained" tui_wait "$greeting_title"
+	check "$size: the status bar names the practice server" contains "$TUI_SCREEN" "practice"
+	check "$size: the status bar shows the state" contains "$TUI_SCREEN" "greeting"
+	check "$size: the prompt is there" contains "$TUI_SCREEN" "smtp>"
+	check "$size: What next is offered" tui_seek "What next" F8 20
+
+	tui_type "EHLO localhost"
+	check "$size: the EHLO reply arrives" tui_wait "S: 250 "
+	check "$size: the status bar follows the state" tui_wait "after EHLO"
+	check "$size: PIPELINING is explained" tui_seek "PIPELINING: $pipelining" F8 40
+
+	tui_keys F1
+	check "$size: F1 shows the keys" tui_wait "PgUp/PgDn"
+	check "$size: and the local commands" tui_seek "/compare" F8 10
+	tui_type "/quit"
+	check "$size: /quit asks to save while the session is open" tui_wait "(y)es"
+	tui_keys n
+	check "$size: n quits" tui_wait "smtpscope-exited-0"
+done
+
+# Monochrome: NO_COLOR set, the class shows in the margin.
+tui_start 80 24 NO_COLOR=1 --
+check "NO_COLOR: the greeting shows its class in the margin" tui_wait "S2 220 "
+tui_type "RCPT TO:<nobody@example.org>"
+check "NO_COLOR: the engine warns before a doomed RCPT" tui_wait "Enter again"
+tui_keys C-y
+check "NO_COLOR: Ctrl-Y sends it anyway; a 5xx shows S5" tui_wait "S5 5"
+tui_keys F10
+check "F10 asks to save" tui_wait "(y)es"
+tui_keys c
+check "c cancels quitting" tui_wait_gone "(y)es"
+tui_keys C-d
+check "Ctrl-D on an empty line asks too" tui_wait "(y)es"
+tui_keys n
+check "and quits" tui_wait "smtpscope-exited-0"
+
+finish
