@@ -17,6 +17,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "core/command.h"
 #include "core/xmalloc.h"
 #include "tui/tui.h"
 
@@ -185,12 +186,6 @@ static const char *const smtp_verbs[] = {
 	"VRFY ", "EXPN ", "HELP", "STARTTLS", "AUTH ", NULL
 };
 
-/* Local commands smtpscope knows (the engine's and the screen's). */
-static const char *const local_commands[] = {
-	"/help", "/explain", "/compare", "/quit", "/scenario", "/lesson", "/connect", "/starttls",
-	"/auth", "/tls", "/b64", "/data", "/bdat", "/save", "/ehlo", "/mail", "/rcpt", "/rset",
-	"/close", "/status", NULL
-};
 
 struct candidates {
 	char **item;
@@ -206,6 +201,20 @@ cand_add(struct candidates *c, const char *s)
 	}
 	c->item[c->n++] = xstrdup(s);
 	c->item[c->n] = NULL;
+}
+
+/* The local commands, from the command table shared with batch mode. */
+static void
+add_local_commands(struct candidates *c)
+{
+	const struct command_info *list;
+	size_t n = command_list(&list), i;
+	char name[64];
+
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof name, "/%s", list[i].name);
+		cand_add(c, name);
+	}
 }
 
 static struct candidates completion;
@@ -314,8 +323,7 @@ prompt_complete(const char *text, int start, int end)
 	if (start == 0) {
 		for (i = 0; smtp_verbs[i] != NULL; i++)
 			cand_add(&completion, smtp_verbs[i]);
-		for (i = 0; local_commands[i] != NULL; i++)
-			cand_add(&completion, local_commands[i]);
+		add_local_commands(&completion);
 		/* verbs carry their own trailing space or '<' */
 		if (text[0] != '/')
 			completion_no_space = true;
@@ -339,8 +347,7 @@ prompt_complete(const char *text, int start, int end)
 		if (prompt_tui->kb != NULL)
 			kb_each(prompt_tui->kb, "scenario", kb_key_cb, &completion);
 	} else if (strcasecmp(first, "/help") == 0 || strcasecmp(first, "/explain") == 0) {
-		for (i = 0; local_commands[i] != NULL; i++)
-			cand_add(&completion, local_commands[i]);
+		add_local_commands(&completion);
 		if (prompt_tui->kb != NULL) {
 			kb_each(prompt_tui->kb, "command", kb_key_cb, &completion);
 			kb_each(prompt_tui->kb, "keyword", kb_key_cb, &completion);

@@ -18,6 +18,7 @@
 
 #include <readline/readline.h>
 
+#include "core/command.h"
 #include "core/xmalloc.h"
 #include "tui/tui.h"
 
@@ -652,6 +653,15 @@ line_is_private(struct tui *tui, const char *line)
 		line++;
 	if (strncasecmp(line, "AUTH", 4) == 0 && (line[4] == ' ' || line[4] == '\t'))
 		return words > 2;
+	if (line[0] == '/') {
+		/* the command table knows which arguments are secrets */
+		char *masked = command_mask(line);
+		bool secret = masked != NULL && strcmp(masked, line) != 0;
+
+		free(masked);
+		if (secret)
+			return true;
+	}
 	if (strncasecmp(line, "/auth", 5) == 0 && (line[5] == ' ' || line[5] == '\0'))
 		return words > 3;
 	if (strncasecmp(line, "/b64", 4) == 0 || strncasecmp(line, "/sasl", 5) == 0)
@@ -1029,6 +1039,46 @@ signals_end(struct sigaction *old)
 
 /* ---- the loop ---- */
 
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Leaving an open session politely: QUIT, and a moment for the 221 and the close. */
+static void
+farewell(struct tui *tui)
+{
+	struct engine_answer ans = { 0 };
+	struct engine_status st;
+	struct pollfd fds[TUI_MAX_POLLFDS];
+	int64_t deadline;
+	size_t n;
+	int timeout;
+
+	engine_status(tui->engine, &st);
+	if (!st.connected || st.in_data)
+		return;
+	engine_submit(tui->engine, "QUIT", ENGINE_FORCE, &ans);
+	engine_answer_clear(&ans);
+	deadline = now_ms() + 1500;
+	for (;;) {
+		engine_status(tui->engine, &st);
+		if (!st.connected || now_ms() >= deadline)
+			break;
+		n = engine_pollfds(tui->engine, fds, TUI_MAX_POLLFDS);
+		timeout = engine_timeout_ms(tui->engine);
+		if (timeout < 0 || timeout > deadline - now_ms())
+			timeout = (int)(deadline - now_ms());
+		if (poll(fds, n, timeout) < 0 && errno != EINTR)
+			break;
+		engine_handle(tui->engine, fds, n);
+	}
+}
+
 int
 tui_run(struct frontend *fe)
 {
@@ -1099,6 +1149,8 @@ tui_run(struct frontend *fe)
 	}
 
 	engine_set_listener(fe->engine, NULL, NULL);
+	if (tui.exit_status == 0)
+		farewell(&tui);
 	prompt_end(&tui);
 	windows_free(&tui);
 	endwin();
@@ -1113,5 +1165,15 @@ tui_run(struct frontend *fe)
 	free(tui.pending_line);
 	free(tui.mini_label);
 	free(tui.history_path);
+	if (fe->transcript_path != NULL) {
+		char *err = NULL;
+
+		if (transcript_save(engine_transcript(fe->engine), fe->transcript_path, &err) != 0) {
+			fprintf(stderr, "smtpscope: %s\n", err != NULL ? err : fe->transcript_path);
+			free(err);
+			if (tui.exit_status == 0)
+				tui.exit_status = 1;
+		}
+	}
 	return tui.exit_status;
 }
