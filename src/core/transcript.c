@@ -43,7 +43,8 @@
  * Memory: entries sit in fixed-size blocks (they never move), and every text, reply and line
  * array goes into a chunked arena, so a million-line transcript costs about its entries (48
  * bytes each) plus its text, with no allocation per field. A reply's lines share the bytes of
- * their entries. */
+ * their entries; only the struct reply itself stays a separate allocation, so that the pointer
+ * a caller handed over stays valid. */
 #include "config.h"
 
 #include <errno.h>
@@ -228,6 +229,8 @@ transcript_free(struct transcript *t)
 
 	if (t == NULL)
 		return;
+	for (i = 0; i < t->nreplies; i++)
+		free(reply_at(t, i)->reply);  /* its lines are in the arena */
 	for (i = 0; i * ENTRY_BLOCK < t->nentries; i++)
 		free(t->entry_blocks[i]);
 	free(t->entry_blocks);
@@ -282,13 +285,12 @@ store_reply(struct transcript *t, struct reply *reply, const size_t *entries, in
 {
 	size_t index, i;
 	struct transcript_reply *tr = reply_new(t, &index);
-	struct reply *copy = arena_alloc(t, sizeof *copy, alignof(struct reply));
+	struct reply_line *lines = NULL;
 
-	*copy = *reply;
-	copy->lines = NULL;
+	/* The reply struct itself stays where it is, so a caller's pointer to it stays good; its
+	 * lines move into the arena and share their bytes with the entries. */
 	if (reply->nlines > 0)
-		copy->lines = arena_alloc(t, reply->nlines * sizeof *copy->lines,
-		    alignof(struct reply_line));
+		lines = arena_alloc(t, reply->nlines * sizeof *lines, alignof(struct reply_line));
 	for (i = 0; i < reply->nlines; i++) {
 		size_t e = entries != NULL ? entries[i] :
 		    transcript_add_at(t, time_us, TRANSCRIPT_RECEIVED, reply->lines[i].raw,
@@ -296,19 +298,21 @@ store_reply(struct transcript *t, struct reply *reply, const size_t *entries, in
 		struct transcript_entry *entry = entry_at(t, e);
 
 		entry->reply = index;
-		copy->lines[i] = reply->lines[i];
-		copy->lines[i].raw = entry->text;
+		lines[i] = reply->lines[i];
+		lines[i].raw = entry->text;
+		free(reply->lines[i].raw);
 		if (i == 0)
 			tr->first_entry = e;
 		tr->last_entry = e;
 	}
 	if (reply->nlines == 0)
 		tr->first_entry = tr->last_entry = TRANSCRIPT_NO_REPLY;
-	tr->reply = copy;
+	free(reply->lines);
+	reply->lines = lines;
+	tr->reply = reply;
 	tr->after = (char *)intern(t, after);
 	tr->state = (char *)intern(t, state);
 	tr->latency_us = latency_us < 0 ? -1 : latency_us;
-	reply_free(reply);
 	return index;
 }
 
@@ -356,7 +360,7 @@ transcript_memory(const struct transcript *t)
 	size_t entry_blocks = (t->nentries + ENTRY_BLOCK - 1) / ENTRY_BLOCK;
 	size_t reply_blocks = (t->nreplies + REPLY_BLOCK - 1) / REPLY_BLOCK;
 
-	return sizeof *t + t->arena_bytes +
+	return sizeof *t + t->arena_bytes + t->nreplies * sizeof(struct reply) +
 	    entry_blocks * ENTRY_BLOCK * sizeof(struct transcript_entry) +
 	    reply_blocks * REPLY_BLOCK * sizeof(struct transcript_reply) +
 	    (t->entry_blocks_alloc + t->reply_blocks_alloc) * sizeof(void *);

@@ -61,9 +61,10 @@ size_t transcript_add(struct transcript *transcript, enum transcript_kind kind,
 size_t transcript_add_at(struct transcript *transcript, int64_t time_us,
     enum transcript_kind kind, const char *text, size_t len, const char *event, bool secret);
 
-/* Records a parsed reply (ownership passes to the transcript; the reply itself is freed and
- * its contents kept in the transcript's own storage) and adds its lines as RECEIVED entries;
- * returns the reply's index. after and state are copied (NULL allowed). */
+/* Records a parsed reply and adds its lines as RECEIVED entries; returns the reply's index.
+ * Ownership passes to the transcript: the pointer stays valid (and is what transcript_reply
+ * gives back) until transcript_free, but its lines now live in the transcript's storage, so
+ * never reply_free it. after and state are copied (NULL allowed). */
 size_t transcript_add_reply(struct transcript *transcript, struct reply *reply,
     const char *after, const char *state, int64_t latency_us);
 

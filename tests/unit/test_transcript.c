@@ -438,6 +438,30 @@ test_load_of_missing_file_says_why(void **state)
 }
 
 static void
+test_reply_pointer_stays_valid_after_adding(void **state)
+{
+	struct transcript *t = transcript_new();
+	struct reply_parser *p = reply_parser_new(NULL);
+	struct reply *r;
+	size_t idx;
+
+	(void)state;
+	reply_parser_feed(p, "250-one\r\n250 two\r\n", 18);
+	r = reply_parser_next(p);
+	assert_non_null(r);
+	idx = transcript_add_reply(t, r, "EHLO", NULL, 5);
+	/* The caller may go on reading the reply it handed over. */
+	assert_ptr_equal(transcript_reply(t, idx)->reply, r);
+	assert_int_equal(r->nlines, 2);
+	assert_string_equal(r->lines[1].raw, "250 two");
+	assert_string_equal(reply_line_text(r, 0), "one");
+	assert_ptr_equal(r->lines[0].raw, transcript_entry(t, 0)->text);
+	assert_true(transcript_entry(t, 0)->time_us > INT64_C(1700000000000000));
+	transcript_free(t);
+	reply_parser_free(p);
+}
+
+static void
 test_memory_stays_within_twice_the_saved_size(void **state)
 {
 	struct transcript *t = transcript_new();
@@ -479,6 +503,7 @@ main(void)
 		cmocka_unit_test(test_hand_written_file_without_annotations_loads),
 		cmocka_unit_test(test_malformed_files_give_error_with_line_number),
 		cmocka_unit_test(test_load_of_missing_file_says_why),
+		cmocka_unit_test(test_reply_pointer_stays_valid_after_adding),
 		cmocka_unit_test(test_memory_stays_within_twice_the_saved_size),
 	};
 
