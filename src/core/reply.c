@@ -109,6 +109,31 @@ line_add_byte(struct reply_parser *parser, unsigned char c)
 	parser->line_full++;
 }
 
+/* Keeps what fits of a run of ordinary bytes; counts them all. */
+static void
+line_add_run(struct reply_parser *parser, const unsigned char *run, size_t n)
+{
+	size_t keep = parser->line_cap - parser->line_len;
+
+	if (keep > n)
+		keep = n;
+	if (keep > 0) {
+		if (parser->line_len + keep + 1 > parser->line_alloc) {
+			size_t want = parser->line_alloc ? parser->line_alloc : 128;
+
+			while (want < parser->line_len + keep + 1)
+				want *= 2;
+			if (want > parser->line_cap + 1)
+				want = parser->line_cap + 1;
+			parser->line = xreallocarray(parser->line, want, 1);
+			parser->line_alloc = want;
+		}
+		memcpy(parser->line + parser->line_len, run, keep);
+		parser->line_len += keep;
+	}
+	parser->line_full += n;
+}
+
 static void
 queue_push(struct reply_parser *parser, struct reply *reply)
 {
@@ -297,11 +322,32 @@ void
 reply_parser_feed(struct reply_parser *parser, const void *data, size_t len)
 {
 	const unsigned char *p = data;
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < len; i++) {
-		unsigned char c = p[i];
+	while (i < len) {
+		unsigned char c;
 
+		/* Fast path: a run of bytes that need no decision is copied in one go. */
+		if (!parser->cr_pending) {
+			size_t end = i;
+
+			if (parser->utf8) {
+				while (end < len && p[end] != '\r' && p[end] != '\n' && p[end] != '\0')
+					end++;
+			} else {
+				while (end < len && p[end] != '\r' && p[end] != '\n' && p[end] != '\0' &&
+				    p[end] < 0x80)
+					end++;
+			}
+			if (end > i) {
+				line_add_run(parser, p + i, end - i);
+				parser->line_wire += end - i;
+				i = end;
+				if (i == len)
+					break;
+			}
+		}
+		c = p[i++];
 		parser->line_wire++;
 		if (parser->cr_pending) {
 			parser->cr_pending = false;
