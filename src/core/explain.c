@@ -346,7 +346,8 @@ status_class_name(const struct kb *kb, int cls)
 	return kb_label(kb, name);
 }
 
-/* The subject's name: the @subject entry's title, else the label. NULL when not registered. */
+/* The subject's name: the label (translated, and the same words as the summary), else the
+ * @subject entry's title. NULL when the subject is not registered. */
 static const char *
 subject_name(const struct kb *kb, unsigned subject)
 {
@@ -354,14 +355,17 @@ subject_name(const struct kb *kb, unsigned subject)
 	const struct kb_entry *e;
 	const char *t;
 
+	if (subject <= 7) {
+		snprintf(label, sizeof label, "subject-%u", subject);
+		t = kb_label(kb, label);
+		if (strcmp(t, label) != 0)
+			return t;
+	}
 	snprintf(key, sizeof key, "X.%u", subject);
 	e = kb_find(kb, "subject", key, NULL);
 	if (e != NULL && (t = kb_field(kb, e, "title")) != NULL)
 		return t;
-	if (subject > 7)
-		return NULL;
-	snprintf(label, sizeof label, "subject-%u", subject);
-	return kb_label(kb, label);
+	return subject <= 7 ? kb_label(kb, label) : NULL;
 }
 
 /* The entry of the exact enhanced code (5.7.1, else X.7.1), or NULL. */
@@ -380,11 +384,8 @@ enhanced_breakdown(const struct kb *kb, const struct enhanced *enh, const char *
 	const char *t, *d;
 	char key[16], *line;
 
-	snprintf(key, sizeof key, "%d", enh->cls);
-	e = kb_find(kb, "status-class", key, NULL);
-	t = e != NULL ? kb_field(kb, e, "title") : NULL;
 	line = xasprintf("- %s %d: %s", kb_label(kb, "word-class"), enh->cls,
-	    t != NULL ? t : status_class_name(kb, enh->cls));
+	    status_class_name(kb, enh->cls));
 	sb_add(&b, line);
 	free(line);
 
@@ -1006,9 +1007,13 @@ explain_single(const struct kb *kb, const char *w, const char *after, char **err
 	if (looks_like_enhanced(w)) {
 		if (parse_enhanced(w, &enh))
 			return build_enhanced(kb, &enh, after);
-		*errstr = xasprintf("'%s' is not an enhanced status code: it is written "
-		    "CLASS.SUBJECT.DETAIL, the class 2, 4 or 5 and the others numbers of one to "
-		    "three digits (such as 5.1.1)", w);
+		if (w[0] == 'X' || w[0] == 'x')
+			*errstr = xasprintf("'%s' stands for the code in any class: ask for one "
+			    "class, such as 4%s or 5%s", w, w + 1, w + 1);
+		else
+			*errstr = xasprintf("'%s' is not an enhanced status code: it is written "
+			    "CLASS.SUBJECT.DETAIL, the class 2, 4 or 5 and the others numbers of "
+			    "one to three digits (such as 5.1.1)", w);
 		return NULL;
 	}
 	if (strlen(w) < sizeof upper) {
