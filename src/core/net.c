@@ -86,6 +86,8 @@ net_parse_target(const char *target, int default_port, char **host, int *port, c
 		return -1;
 	}
 	*port = (int)value;
+	if (target[0] == '[')
+		goto done;
 check_host:
 	if (*h == '\0') {
 		*errstr = xasprintf("'%s': no host name before the port", target);
