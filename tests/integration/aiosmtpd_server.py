@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """aiosmtpd_server.py: a real SMTP server (Debian's python3-aiosmtpd) for the integration tests.
 
-Listens on a free 127.0.0.1 port and writes the port number to PORTFILE once it accepts
+Listens on a free loopback port and writes the port number to PORTFILE once it accepts
 connections. Messages it accepts are saved as DIR/msg-N.eml (the content as received, after
 the server removed the dot-stuffing), so tests can check what arrived.
 
@@ -9,6 +9,7 @@ the server removed the dot-stuffing), so tests can check what arrived.
   --implicit      TLS from the first byte (like port 465) instead of STARTTLS
   --size N        data_size_limit: advertised as SIZE N, larger messages get 552
   --auth-plain-ok allow AUTH without TLS (AUTH is offered only after STARTTLS otherwise)
+  --host ADDR     listen on ADDR (127.0.0.1 by default; ::1 for the IPv6 tests)
 
 The user alice with password s3cret may authenticate (PLAIN, LOGIN). Recipients at
 reject.test are refused with 550 5.1.1. Run with /usr/bin/python3; stop with SIGTERM.
@@ -57,9 +58,9 @@ def authenticator(server, session, envelope, mechanism, auth_data):
     return AuthResult(success=False, handled=False)
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
+def free_port(host):
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    s.bind((host, 0))
     port = s.getsockname()[1]
     s.close()
     return port
@@ -74,6 +75,7 @@ def main():
     ap.add_argument("--implicit", action="store_true")
     ap.add_argument("--size", type=int, default=10 * 1024 * 1024)
     ap.add_argument("--auth-plain-ok", action="store_true")
+    ap.add_argument("--host", default="127.0.0.1")
     args = ap.parse_args()
 
     os.makedirs(args.maildir, exist_ok=True)
@@ -82,8 +84,8 @@ def main():
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(args.cert, args.key)
     kwargs = dict(
-        hostname="127.0.0.1",
-        port=free_port(),
+        hostname=args.host,
+        port=free_port(args.host),
         server_hostname="aiosmtpd.test",
         data_size_limit=args.size,
         authenticator=authenticator,

@@ -64,4 +64,24 @@ RC=0
 printf 'EHLO client.example\nQUIT\n' | timeout 30 "$SMTPSCOPE" "127.0.0.1:$PORT" >"$TEST_TMP/stdin.out" 2>&1 || RC=$?
 check "script from standard input: exit 0" status_is 0
 check "script from standard input ran" contains "$TEST_TMP/stdin.out" "S: 221"
+
+# IPv6: an address literal in brackets with its port.
+start_aiosmtpd ipv6 --host ::1 || exit 1
+run_batch "$TEST_TMP/v6.out" "$TEST_TMP/explain.script" "[::1]:$PORT"
+check "IPv6 [::1]:PORT: exit 0" status_is 0
+check "IPv6: the address that answered is named" contains "$TEST_TMP/v6.out" "connected to [::1]:$PORT"
+
+# Usage errors: exit 2 with a clear message.
+RC=0
+"$SMTPSCOPE" --script "$TEST_TMP/explain.script" "host:99999" >"$TEST_TMP/usage.out" 2>&1 || RC=$?
+check "bad port: exit 2" status_is 2
+check "bad port: said why" contains "$TEST_TMP/usage.out" "port must be a number"
+RC=0
+"$SMTPSCOPE" --script "$TEST_TMP/nonexistent.script" "127.0.0.1:$PORT" >"$TEST_TMP/usage2.out" 2>&1 || RC=$?
+check "missing script: exit 2" status_is 2
+printf '/frobnicate\nQUIT\n' >"$TEST_TMP/unknown.script"
+start_aiosmtpd plain2 || exit 1
+run_batch "$TEST_TMP/unknown.out" "$TEST_TMP/unknown.script" "127.0.0.1:$PORT"
+check "unknown local command: exit 2" status_is 2
+check "unknown local command: said why" contains "$TEST_TMP/unknown.out" "unknown command /frobnicate"
 finish
