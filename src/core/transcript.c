@@ -65,6 +65,11 @@
 #define ARENA_CHUNK ((size_t)64 * 1024)  /* bytes per arena chunk */
 #define INTERN_MAX 64                    /* distinct after/state/event strings shared */
 
+/* Times the file format can hold (years 0000 to 9999), and latencies up to about 31 years. */
+#define TIME_MIN INT64_C(-62167219200000000)   /* 0000-01-01T00:00:00.000000Z */
+#define TIME_MAX INT64_C(253402300799999999)   /* 9999-12-31T23:59:59.999999Z */
+#define LATENCY_MAX INT64_C(999999999999999)
+
 struct arena_chunk {
 	struct arena_chunk *next;
 	size_t used;
@@ -260,7 +265,7 @@ transcript_add_at(struct transcript *t, int64_t time_us, enum transcript_kind ki
 	size_t index;
 	struct transcript_entry *e = entry_new(t, &index);
 
-	e->time_us = time_us;
+	e->time_us = time_us < TIME_MIN ? TIME_MIN : time_us > TIME_MAX ? TIME_MAX : time_us;
 	e->kind = kind;
 	e->text = arena_strndup(t, text != NULL ? text : "", text != NULL ? len : 0);
 	e->len = text != NULL ? len : 0;
@@ -312,7 +317,7 @@ store_reply(struct transcript *t, struct reply *reply, const size_t *entries, in
 	tr->reply = reply;
 	tr->after = (char *)intern(t, after);
 	tr->state = (char *)intern(t, state);
-	tr->latency_us = latency_us < 0 ? -1 : latency_us;
+	tr->latency_us = latency_us < 0 ? -1 : latency_us > LATENCY_MAX ? LATENCY_MAX : latency_us;
 	return index;
 }
 

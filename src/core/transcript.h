@@ -25,7 +25,8 @@ enum transcript_kind {
 /* Entries live as long as the transcript and never move: a pointer to one stays valid while
  * more are added. Fields are ordered to keep an entry at 48 bytes. */
 struct transcript_entry {
-	int64_t time_us;      /* wall clock, microseconds since the epoch */
+	int64_t time_us;      /* wall clock, microseconds since the epoch (kept within the years
+	                       * 0000 to 9999, which the file format can hold) */
 	char *text;           /* NUL-terminated; for RECEIVED may hold NULs: use len */
 	size_t len;
 	size_t reply;         /* for RECEIVED lines: index of the reply they belong to, or

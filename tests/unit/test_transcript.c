@@ -174,6 +174,9 @@ test_hostile_bytes_round_trip_and_file_is_safe_to_cat(void **state)
 	}
 	transcript_add_at(t, 0, TRANSCRIPT_INFO, "epoch", 5, NULL, false);
 	transcript_add_at(t, -1, TRANSCRIPT_INFO, "just before the epoch", 21, NULL, false);
+	/* Times beyond what the format holds are clamped, so the file still loads. */
+	transcript_add_at(t, INT64_MAX, TRANSCRIPT_INFO, "far future", 10, NULL, false);
+	transcript_add_at(t, INT64_MIN, TRANSCRIPT_INFO, "far past", 8, NULL, false);
 
 	back = round_trip(t, &text, &len);
 	assert_same_transcript(t, back);
@@ -191,6 +194,8 @@ test_hostile_bytes_round_trip_and_file_is_safe_to_cat(void **state)
 	assert_non_null(strstr(text, "2026-11-26T19:40:01.123456Z S: "));
 	assert_non_null(strstr(text, "1970-01-01T00:00:00.000000Z i epoch\n"));
 	assert_non_null(strstr(text, "1969-12-31T23:59:59.999999Z i just before the epoch\n"));
+	assert_non_null(strstr(text, "9999-12-31T23:59:59.999999Z i far future\n"));
+	assert_non_null(strstr(text, "0000-01-01T00:00:00.000000Z i far past\n"));
 	free(text);
 	transcript_free(back);
 	transcript_free(t);
@@ -252,7 +257,7 @@ test_replies_are_rebuilt_with_latency_after_and_state(void **state)
 	add_replies(t, ps, "250 end\r\n", 9, &now, NULL, NULL, -1);
 	/* A reply cut off by the close, then one more that arrives after. */
 	add_replies(t, ps, "421-going\r\n421-away", 19, &now, "RSET", NULL, 42);
-	add_replies(t, ps, "221 bye\r\n", 9, &now, "QUIT", "closed", 1);
+	add_replies(t, ps, "221 bye\r\n", 9, &now, "QUIT", "closed", INT64_MAX);
 	transcript_add_at(t, now, TRANSCRIPT_RECEIVED, "250 stray, not a reply", 22, NULL, false);
 	transcript_add_at(t, now, TRANSCRIPT_ERROR, "connection reset by peer", 24, "reset",
 	    false);
@@ -284,6 +289,7 @@ test_replies_are_rebuilt_with_latency_after_and_state(void **state)
 	assert_int_equal(transcript_reply(back, 6)->latency_us, -1);
 	assert_true(transcript_reply(back, 7)->reply->violations & REPLY_V_TRUNCATED);
 	assert_int_equal(transcript_reply(back, 8)->reply->code, 221);
+	assert_int_equal(transcript_reply(back, 8)->latency_us, INT64_C(999999999999999));
 	assert_int_equal(transcript_entry(back, transcript_count(back) - 2)->reply,
 	    TRANSCRIPT_NO_REPLY);
 	assert_string_equal(transcript_entry(back, 0)->event, "connected");
