@@ -42,6 +42,12 @@ static const char *const id_codes[] = {
 	"530", "535", "550", "552", "553", "554", NULL
 };
 
+/* The enhanced status entries help/id/enhanced.txt translates (description, when, fix). */
+static const char *const id_enhanced[] = {
+	"X.1.1", "X.2.2", "4.2.2", "5.2.2", "X.3.4", "X.4.1", "4.4.1", "X.4.7", "4.4.7", "5.4.7",
+	"X.7.0", "4.7.0", "5.7.0", "X.7.1", "4.7.1", "5.7.1", "X.7.8", "5.7.8", NULL
+};
+
 static const char *
 top_srcdir(void)
 {
@@ -296,6 +302,46 @@ test_indonesian_basic_codes_are_translated(void **state)
 	assert_int_equal(missing, 0);
 }
 
+static int
+need_id(const struct kb *kb, const char *kind, const char *key, const char *const *fields)
+{
+	const struct kb_entry *e = kb_find_exact(kb, kind, key, NULL);
+	int missing = 0;
+	size_t f;
+
+	for (f = 0; fields[f] != NULL; f++) {
+		if (e == NULL || kb_field_in(kb, e, fields[f], "id") == NULL) {
+			printf("missing: Indonesian @%s %s: %s\n", kind, key, fields[f]);
+			missing++;
+		}
+	}
+	return missing;
+}
+
+static void
+test_indonesian_common_enhanced_codes_are_translated(void **state)
+{
+	static const char *const fields[] = { "title", "description", "when", "fix", NULL };
+	static const char *const plain[] = { "title", "description", NULL };
+	static const char *const classes[] = { "2", "4", "5", NULL };
+	struct kb *kb = load("id");
+	int missing = 0;
+	size_t i;
+	char key[8];
+
+	(void)state;
+	for (i = 0; id_enhanced[i] != NULL; i++)
+		missing += need_id(kb, "enhanced", id_enhanced[i], fields);
+	for (i = 0; classes[i] != NULL; i++)
+		missing += need_id(kb, "status-class", classes[i], plain);
+	for (i = 0; i <= 7; i++) {
+		snprintf(key, sizeof key, "X.%zu", i);
+		missing += need_id(kb, "subject", key, plain);
+	}
+	kb_free(kb);
+	assert_int_equal(missing, 0);
+}
+
 int
 main(void)
 {
@@ -308,6 +354,7 @@ main(void)
 		cmocka_unit_test(test_every_label_is_in_english_and_indonesian),
 		cmocka_unit_test(test_every_english_label_has_its_translation),
 		cmocka_unit_test(test_indonesian_basic_codes_are_translated),
+		cmocka_unit_test(test_indonesian_common_enhanced_codes_are_translated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
