@@ -852,6 +852,23 @@ kb_load(const char *dir, const char *lang, char **errstr)
 	return kb;
 }
 
+struct kb *
+kb_load_buffer(const char *name, const void *data, size_t len)
+{
+	struct kb *kb = xcalloc(1, sizeof *kb);
+	const char *file = remember_file(kb, name != NULL ? name : "(buffer)");
+	char *copy = xmalloc(len + 1);
+
+	snprintf(kb->lang, sizeof kb->lang, "en");
+	if (len > 0)
+		memcpy(copy, data, len);
+	copy[len] = '\0';
+	parse_buffer(kb, file, 0, copy, len);
+	free(copy);
+	link_bases(kb);
+	return kb;
+}
+
 static void
 raw_free(struct kb_raw *raw)
 {

@@ -14,6 +14,10 @@ struct kb_entry;
 struct kb *kb_load(const char *dir, const char *lang, char **errstr);
 void kb_free(struct kb *kb);
 
+/* Parses one file's text given in memory as the English catalogue (name is used in the
+ * diagnostics). For fuzzing and tests: the same parser as kb_load, no file system. Never NULL. */
+struct kb *kb_load_buffer(const char *name, const void *data, size_t len);
+
 /* Diagnostics from loading: count, and the i-th message (owned by the kb). */
 size_t kb_diagnostic_count(const struct kb *kb);
 const char *kb_diagnostic(const struct kb *kb, size_t i);

@@ -321,6 +321,26 @@ test_find_dir_option_then_environment(void **state)
 	free(dir);
 }
 
+static void
+test_buffer_parses_like_a_file(void **state)
+{
+	static const char text[] = "@code 250\r\ntitle: Ok\r\nbogus line\r\n\x00\n@code 251\n"
+	    "title: Forward\n";
+	struct kb *kb = kb_load_buffer("mem.txt", text, sizeof text - 1);
+	const struct kb_entry *e = kb_find(kb, "code", "250", NULL);
+
+	(void)state;
+	assert_string_equal(kb_field(kb, e, "title"), "Ok");   /* CRLF lines */
+	assert_int_equal(kb_diagnostic_count(kb), 2);
+	assert_string_equal(kb_diagnostic(kb, 0), "mem.txt:3: text in column 1 that is neither a "
+	    "header, a field nor a comment (indent it to continue a field)");
+	assert_string_equal(kb_diagnostic(kb, 1), "mem.txt:4: not valid UTF-8 text (the line is "
+	    "skipped)");
+	e = kb_find(kb, "code", "251", NULL);
+	assert_string_equal(kb_field(kb, e, "title"), "Forward");
+	kb_free(kb);
+}
+
 int
 main(void)
 {
@@ -336,6 +356,7 @@ main(void)
 		cmocka_unit_test(test_each_lists_plain_entries_of_a_kind),
 		cmocka_unit_test(test_pick_language_from_option_and_environment),
 		cmocka_unit_test(test_find_dir_option_then_environment),
+		cmocka_unit_test(test_buffer_parses_like_a_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
