@@ -1173,6 +1173,9 @@ submit_raw(struct engine *e, const char *line, unsigned flags, struct engine_ans
 		return not_connected(e, answer);
 	if (strlen(line) > 64 * 1024)
 		return answer_text(answer, ENGINE_ERROR, xstrdup("line too long"));
+	if (strpbrk(line, "\r\n") != NULL)
+		return answer_text(answer, ENGINE_ERROR, xstrdup("a line cannot hold CR or LF: "
+		    "each line typed is sent with one CRLF at its end"));
 	if (session_state(e->session) == SESSION_DATA && e->stream == STREAM_NONE) {
 		/* Message text typed by hand: dot-stuffed, "." alone ends it. */
 		if (strcmp(line, ".") == 0) {

@@ -1,0 +1,451 @@
+/* test_engine.c: the engine's API as the screen drives it, against a real socket on loopback
+ * whose server side the test plays by hand: the listener, status, guidance with ENGINE_FORCE,
+ * ENGINE_NEED_SECRET, ENGINE_FRONTEND, masking of AUTH lines, DATA typed by hand, suggestions,
+ * and the reply timeout. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/engine.h"
+#include "core/net.h"
+#include "core/sasl.h"
+
+struct fixture {
+	int listener;
+	int server;         /* the server side of the connection, played by the test */
+	struct engine *engine;
+	size_t notified;    /* entries the listener was told of */
+	char target[64];
+};
+
+static void
+count_entry(void *ctx, size_t entry)
+{
+	struct fixture *f = ctx;
+
+	assert_int_equal(entry, f->notified);
+	f->notified++;
+}
+
+/* Runs the engine's side for up to ms milliseconds, or until it waits for nothing. */
+static void
+pump(struct fixture *f, int ms)
+{
+	int64_t end = net_now_us() + (int64_t)ms * 1000;
+	struct engine_status st;
+	struct pollfd fds[4];
+	size_t n;
+	int timeout;
+
+	for (;;) {
+		int64_t left = (end - net_now_us()) / 1000;
+
+		if (left <= 0)
+			break;
+		n = engine_pollfds(f->engine, fds, 4);
+		timeout = engine_timeout_ms(f->engine);
+		if (timeout < 0 || timeout > left)
+			timeout = (int)left;
+		if (timeout > 20)
+			timeout = 20;
+		poll(fds, n, timeout);
+		engine_handle(f->engine, fds, n);
+		engine_status(f->engine, &st);
+		if (!st.waiting && (n == 0 || !(fds[0].revents & POLLIN)))
+			break;
+	}
+}
+
+static void
+server_send(struct fixture *f, const char *text)
+{
+	assert_int_equal(send(f->server, text, strlen(text), 0), (ssize_t)strlen(text));
+	pump(f, 300);
+}
+
+/* Reads what the engine sent (waiting up to 2 s for at least one line). */
+static char *
+server_read(struct fixture *f)
+{
+	static char buf[4096];
+	size_t len = 0;
+	int64_t end = net_now_us() + 2000000;
+	struct pollfd p = { .fd = f->server, .events = POLLIN };
+
+	buf[0] = '\0';
+	while (net_now_us() < end) {
+		pump(f, 10);
+		if (poll(&p, 1, 10) > 0 && (p.revents & POLLIN)) {
+			ssize_t n = recv(f->server, buf + len, sizeof buf - 1 - len, 0);
+
+			if (n <= 0)
+				break;
+			len += (size_t)n;
+			buf[len] = '\0';
+			if (len > 1 && buf[len - 1] == '\n')
+				break;
+		}
+	}
+	return buf;
+}
+
+/* True when nothing at all arrives within ms. */
+static bool
+server_quiet(struct fixture *f, int ms)
+{
+	struct pollfd p = { .fd = f->server, .events = POLLIN };
+
+	pump(f, ms);
+	return poll(&p, 1, 0) == 0;
+}
+
+static const struct transcript_entry *
+last_entry(struct fixture *f, enum transcript_kind kind)
+{
+	struct transcript *t = engine_transcript(f->engine);
+	size_t i = transcript_count(t);
+
+	while (i-- > 0)
+		if (transcript_entry(t, i)->kind == kind)
+			return transcript_entry(t, i);
+	return NULL;
+}
+
+/* True when an entry of that kind holds the text. */
+static bool
+has_entry(struct fixture *f, enum transcript_kind kind, const char *text)
+{
+	struct transcript *t = engine_transcript(f->engine);
+	size_t i;
+
+	for (i = 0; i < transcript_count(t); i++)
+		if (transcript_entry(t, i)->kind == kind &&
+		    strstr(transcript_entry(t, i)->text, text) != NULL)
+			return true;
+	return false;
+}
+
+static int
+setup_with_timeout(void **state, int reply_timeout_ms)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	struct engine_config config;
+	struct sockaddr_in sin;
+	socklen_t len = sizeof sin;
+	char *err = NULL;
+
+	memset(&config, 0, sizeof config);
+	config.reply_timeout_ms = reply_timeout_ms;
+	config.helo_name = "client.test";
+	f->listener = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(f->listener, (struct sockaddr *)&sin, sizeof sin), 0);
+	assert_int_equal(listen(f->listener, 1), 0);
+	getsockname(f->listener, (struct sockaddr *)&sin, &len);
+	snprintf(f->target, sizeof f->target, "127.0.0.1:%d", ntohs(sin.sin_port));
+	f->engine = engine_new(&config);
+	engine_set_listener(f->engine, count_entry, f);
+	assert_int_equal(engine_connect(f->engine, f->target, 0, &err), 0);
+	pump(f, 200);
+	f->server = accept(f->listener, NULL, NULL);
+	assert_true(f->server >= 0);
+	*state = f;
+	return 0;
+}
+
+static int
+setup(void **state)
+{
+	return setup_with_timeout(state, 0);
+}
+
+static int
+setup_short_timeout(void **state)
+{
+	return setup_with_timeout(state, 300);
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	engine_free(f->engine);
+	close(f->server);
+	close(f->listener);
+	free(f);
+	return 0;
+}
+
+/* Greeting and EHLO with a few capabilities. */
+static void
+greet(struct fixture *f)
+{
+	struct engine_answer a;
+
+	server_send(f, "220 mx.test ESMTP\r\n");
+	assert_int_equal(engine_submit(f->engine, "EHLO client.test", 0, &a), ENGINE_DONE);
+	engine_answer_clear(&a);
+	assert_string_equal(server_read(f), "EHLO client.test\r\n");
+	server_send(f, "250-mx.test\r\n250-PIPELINING\r\n250-SIZE 100\r\n250 AUTH PLAIN LOGIN\r\n");
+}
+
+static void
+test_connect_greeting_and_listener(void **state)
+{
+	struct fixture *f = *state;
+	struct engine_status st;
+	const struct transcript_reply *r;
+	struct transcript *t = engine_transcript(f->engine);
+
+	engine_status(f->engine, &st);
+	assert_true(st.connected);
+	assert_true(st.waiting);              /* for the greeting */
+	assert_string_equal(st.address, "127.0.0.1");
+	server_send(f, "220 mx.test ESMTP\r\n");
+	engine_status(f->engine, &st);
+	assert_false(st.waiting);
+	assert_string_equal(st.state, "greeting");
+	assert_true(st.last_latency_us >= 0);
+	assert_int_equal(transcript_reply_count(t), 1);
+	r = transcript_reply(t, 0);
+	assert_string_equal(r->after, "greeting");
+	assert_int_equal(r->reply->code, 220);
+	assert_int_equal(f->notified, transcript_count(t));
+}
+
+static void
+test_capabilities_and_suggestions(void **state)
+{
+	struct fixture *f = *state;
+	const char *const *list;
+	const char *next[12];
+	size_t n, i;
+	bool mail = false;
+
+	greet(f);
+	n = engine_capabilities(f->engine, &list);
+	assert_int_equal(n, 3);
+	assert_string_equal(list[0], "PIPELINING");
+	n = engine_auth_mechanisms(f->engine, &list);
+	assert_int_equal(n, 2);
+	assert_string_equal(list[1], "LOGIN");
+	n = engine_suggest_next(f->engine, next, 12);
+	for (i = 0; i < n; i++)
+		if (strncmp(next[i], "MAIL FROM:", 10) == 0)
+			mail = true;
+	assert_true(mail);
+}
+
+static void
+test_warning_then_force(void **state)
+{
+	struct fixture *f = *state;
+	struct engine_answer a;
+
+	server_send(f, "220 mx.test ESMTP\r\n");
+	assert_int_equal(engine_submit(f->engine, "MAIL FROM:<a@b.test>", 0, &a), ENGINE_WARNING);
+	assert_non_null(a.text);
+	assert_non_null(strstr(a.text, "MAIL before EHLO"));
+	assert_string_equal(a.command, "mail-before-ehlo");
+	engine_answer_clear(&a);
+	assert_true(server_quiet(f, 100));
+	assert_int_equal(engine_submit(f->engine, "MAIL FROM:<a@b.test>", ENGINE_FORCE, &a),
+	    ENGINE_DONE);
+	engine_answer_clear(&a);
+	assert_string_equal(server_read(f), "MAIL FROM:<a@b.test>\r\n");
+	assert_string_equal(last_entry(f, TRANSCRIPT_WARNING)->event, "mail-before-ehlo");
+}
+
+static void
+test_auth_asks_for_the_secret_and_masks_it(void **state)
+{
+	struct fixture *f = *state;
+	struct engine_answer a;
+	const struct transcript_entry *sent;
+	char *payload = sasl_plain_response(NULL, "alice", "pw");
+	char want[128];
+	struct engine_status st;
+
+	greet(f);
+	/* Without STARTTLS on offer there is no clear-text warning here. */
+	assert_int_equal(engine_submit(f->engine, "/auth PLAIN alice", 0, &a), ENGINE_NEED_SECRET);
+	assert_non_null(strstr(a.text, "alice"));
+	engine_answer_clear(&a);
+	engine_provide_secret(f->engine, "pw");
+	snprintf(want, sizeof want, "AUTH PLAIN %s\r\n", payload);
+	assert_string_equal(server_read(f), want);
+	sent = last_entry(f, TRANSCRIPT_SENT);
+	assert_string_equal(sent->text, "AUTH PLAIN ****");
+	assert_true(sent->secret);
+	server_send(f, "235 2.7.0 ok\r\n");
+	engine_status(f->engine, &st);
+	assert_string_equal(st.user, "alice");
+	free(payload);
+}
+
+static void
+test_manual_auth_continuation_masked(void **state)
+{
+	struct fixture *f = *state;
+	struct engine_answer a;
+	const struct transcript_entry *e;
+
+	greet(f);
+	assert_int_equal(engine_submit(f->engine, "AUTH LOGIN", 0, &a), ENGINE_DONE);
+	engine_answer_clear(&a);
+	assert_string_equal(server_read(f), "AUTH LOGIN\r\n");
+	server_send(f, "334 VXNlcm5hbWU6\r\n");
+	assert_true(has_entry(f, TRANSCRIPT_INFO, "334 challenge decoded: \"Username:\""));
+	assert_int_equal(engine_submit(f->engine, "YWxpY2U=", 0, &a), ENGINE_DONE);
+	engine_answer_clear(&a);
+	assert_string_equal(server_read(f), "YWxpY2U=\r\n");
+	e = last_entry(f, TRANSCRIPT_SENT);
+	assert_string_equal(e->text, "****");
+	assert_true(e->secret);
+	server_send(f, "334 UGFzc3dvcmQ6\r\n");
+	assert_int_equal(engine_submit(f->engine, "cHc=", 0, &a), ENGINE_DONE);
+	engine_answer_clear(&a);
+	assert_string_equal(server_read(f), "cHc=\r\n");
+	server_send(f, "235 ok\r\n");
+	assert_string_equal(transcript_reply(engine_transcript(f->engine),
+	    transcript_reply_count(engine_transcript(f->engine)) - 1)->after, "AUTH");
+}
+
+static void
+test_frontend_and_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct engine_answer a;
+
+	server_send(f, "220 mx.test ESMTP\r\n");
+	assert_int_equal(engine_submit(f->engine, "/explain 550", 0, &a), ENGINE_FRONTEND);
+	assert_string_equal(a.command, "explain");
+	assert_string_equal(a.args, "550");
+	engine_answer_clear(&a);
+	assert_int_equal(engine_submit(f->engine, "/Quit", 0, &a), ENGINE_FRONTEND);
+	assert_string_equal(a.command, "quit");
+	engine_answer_clear(&a);
+	assert_int_equal(engine_submit(f->engine, "/nosuch", 0, &a), ENGINE_ERROR);
+	assert_non_null(a.text);
+	engine_answer_clear(&a);
+	assert_int_equal(engine_submit(f->engine, "NOOP\r\nQUIT", ENGINE_FORCE, &a), ENGINE_ERROR);
+	engine_answer_clear(&a);
+	assert_int_equal(engine_submit(f->engine, "/connect 127.0.0.1:1", 0, &a), ENGINE_ERROR);
+	assert_non_null(strstr(a.text, "already connected"));
+	engine_answer_clear(&a);
+	/* "//" sends a line starting with '/'. */
+	assert_int_equal(engine_submit(f->engine, "//x", ENGINE_FORCE, &a), ENGINE_DONE);
+	engine_answer_clear(&a);
+	assert_string_equal(server_read(f), "/x\r\n");
+}
+
+static void
+test_data_typed_by_hand(void **state)
+{
+	struct fixture *f = *state;
+	struct engine_answer a;
+	struct engine_status st;
+	const char *lines[] = { "MAIL FROM:<a@b.test>", "RCPT TO:<c@d.test>", "DATA" };
+	size_t i;
+
+	greet(f);
+	assert_int_equal(engine_submit(f->engine,
+	    "/pipeline MAIL FROM:<a@b.test>; RCPT TO:<c@d.test>; DATA", 0, &a), ENGINE_DONE);
+	engine_answer_clear(&a);
+	{
+		char *got = server_read(f);
+		char want[256] = "";
+
+		for (i = 0; i < 3; i++) {
+			strcat(want, lines[i]);
+			strcat(want, "\r\n");
+		}
+		if (strcmp(got, want) != 0) {
+			/* The three may arrive in more than one read. */
+			char all[256];
+
+			snprintf(all, sizeof all, "%s", got);
+			while (strlen(all) < strlen(want))
+				strncat(all, server_read(f), sizeof all - strlen(all) - 1);
+			assert_string_equal(all, want);
+		}
+	}
+	server_send(f, "250 ok\r\n250 ok\r\n354 go\r\n");
+	engine_status(f->engine, &st);
+	assert_true(st.in_data);
+	assert_string_equal(st.state, "in DATA");
+	assert_int_equal(engine_submit(f->engine, ".hidden", 0, &a), ENGINE_DONE);
+	engine_answer_clear(&a);
+	assert_string_equal(server_read(f), "..hidden\r\n");
+	assert_int_equal(engine_submit(f->engine, ".", 0, &a), ENGINE_DONE);
+	engine_answer_clear(&a);
+	assert_string_equal(server_read(f), ".\r\n");
+	server_send(f, "250 queued\r\n");
+	assert_string_equal(transcript_reply(engine_transcript(f->engine),
+	    transcript_reply_count(engine_transcript(f->engine)) - 1)->after, "DATA-END");
+	engine_status(f->engine, &st);
+	assert_false(st.in_data);
+	assert_string_equal(st.state, "after EHLO");
+}
+
+static void
+test_reply_timeout_closes_and_keeps_transcript(void **state)
+{
+	struct fixture *f = *state;
+	struct engine_answer a;
+	struct engine_status st;
+	const struct transcript_entry *e;
+
+	server_send(f, "220 mx.test ESMTP\r\n");
+	assert_int_equal(engine_submit(f->engine, "NOOP", 0, &a), ENGINE_DONE);
+	engine_answer_clear(&a);
+	assert_string_equal(server_read(f), "NOOP\r\n");
+	pump(f, 800);
+	e = last_entry(f, TRANSCRIPT_ERROR);
+	assert_non_null(e);
+	assert_string_equal(e->event, "reply-timeout");
+	engine_status(f->engine, &st);
+	assert_false(st.connected);
+	assert_false(st.waiting);
+	assert_int_equal(engine_timeout_ms(f->engine), -1);
+	assert_int_equal(engine_submit(f->engine, "NOOP", 0, &a), ENGINE_ERROR);
+	engine_answer_clear(&a);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_connect_greeting_and_listener, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_capabilities_and_suggestions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_warning_then_force, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_auth_asks_for_the_secret_and_masks_it, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_manual_auth_continuation_masked, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_frontend_and_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_data_typed_by_hand, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reply_timeout_closes_and_keeps_transcript,
+		    setup_short_timeout, teardown),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
