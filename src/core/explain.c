@@ -1382,9 +1382,16 @@ compare_which(const struct kb *kb, const struct side *a, const struct side *b,
 		char *first = first_paragraph(when), *line;
 
 		if (first == NULL || (first[0] == '-' && first[1] == ' ')) {
-			/* A list cannot follow "when"; take its first item. */
-			char *item = first != NULL ? xstrndup(first + 2, strcspn(first + 2, "\n")) :
-			    NULL;
+			/* A list cannot follow "when"; take its first item, continuation lines
+			 * included. */
+			char *item = NULL;
+
+			if (first != NULL) {
+				const char *end = strstr(first + 2, "\n- ");
+
+				item = end != NULL ? xstrndup(first + 2, (size_t)(end - first - 2)) :
+				    xstrdup(first + 2);
+			}
 
 			free(first);
 			first = item;
@@ -1434,11 +1441,14 @@ explain_compare(const struct kb *kb, const char *a, const char *b, char **errstr
 		side_free(&sb);
 		goto fail;
 	}
-	key = xasprintf("%s/%s", sa.text, sb.text);
-	hand = kb_find(kb, "compare", key, NULL);
-	free(key);
-	if (hand == NULL) {
-		key = xasprintf("%s/%s", sb.text, sa.text);
+	/* A hand-written comparison, in either order; X.N.N stands for any class. */
+	hand = NULL;
+	for (i = 0; i < 4 && hand == NULL; i++) {
+		const char *x = i & 1 ? sb.text : sa.text, *y = i & 1 ? sa.text : sb.text;
+
+		if (i >= 2 && !sa.is_enhanced)
+			break;
+		key = i < 2 ? xasprintf("%s/%s", x, y) : xasprintf("X%s/X%s", x + 1, y + 1);
 		hand = kb_find(kb, "compare", key, NULL);
 		free(key);
 	}
