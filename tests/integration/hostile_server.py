@@ -174,7 +174,7 @@ TAINTS = {
     "esc-cursor": (b"\x1b[2J\x1b[H\x1b[10;20H\x1b[5A\x1b7\x1b8", "clear screen, cursor moves"),
     "esc-title": (b"\x1b]0;PWNED-TITLE\x07\x1b]2;PWNED2\x1b\\", "window title (OSC 0/2)"),
     "esc-osc52": (b"\x1b]52;c;cm0gLXJmIH4K\x07", "OSC 52 clipboard write"),
-    "esc-paste": (b"\x1b[201~rm -rf ~\x1b[200~", "bracketed paste end and start"),
+    "esc-paste": (b"\x1b[201~touch/tmp/pwned\x1b[200~", "bracketed paste end and start"),
     "nul": (b"a\x00b\x00\x00c", "NUL bytes"),
     "del": (b"x\x7f\x7f\x7fy", "DEL bytes"),
     "c1": (b"\x9b31m\x9d0;C1TITLE\x9c\xc2\x9b2J\x85\x8d", "C1 controls, raw and UTF-8 encoded"),
@@ -475,9 +475,18 @@ def mode_starttls_inject_split(c):
         return
     c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     c.send(b"220 2.0.0 go ahead\r\n")
+    time.sleep(0.1)     # the client has read the 220 alone and started its handshake
     c.send(b"250 INJECTED-SECOND-WRITE\r\n")
     if not tls_wrap(c):
         return
+    serve_commands(c)
+
+
+@mode("implicit TLS, then an ordinary session (serve a hostile certificate with --cert)")
+def mode_tls_normal(c):
+    if not tls_wrap(c):
+        return
+    c.send(b"220 tls-normal ready\r\n")
     serve_commands(c)
 
 
@@ -492,7 +501,7 @@ def mode_b64_bad(c):
     def fn(verb, line):
         if verb == b"AUTH":
             steps[0] = 0
-            return b"334 !!not*base64\x1b[31m??\r\n"
+            return b"334 !!not*base64??\r\n"
         if line.startswith(b"*"):
             return reply(501, [b"5.0.0 cancelled"])
         if verb not in (b"EHLO", b"HELO", b"MAIL", b"RCPT", b"DATA", b"QUIT", b"NOOP"):
@@ -500,6 +509,19 @@ def mode_b64_bad(c):
             steps[0] += 1
             if steps[0] == 1:
                 return b"334 %%%notbase64-again\r\n"
+            return reply(535, [b"5.7.8 authentication failed"])
+        return answer(verb)
+    serve_commands(c, reply_fn=fn)
+
+
+@mode("AUTH gets a 334 whose challenge is not base64 and carries escape sequences")
+def mode_b64_escape(c):
+    c.send(b"220 b64 ready\r\n")
+
+    def fn(verb, line):
+        if verb == b"AUTH":
+            return b"334 \x1b]0;AUTH-TITLE\x07!!\x1b[31mnot-base64\x9b2J\r\n"
+        if verb not in (b"EHLO", b"HELO", b"MAIL", b"RCPT", b"DATA", b"QUIT", b"NOOP"):
             return reply(535, [b"5.7.8 authentication failed"])
         return answer(verb)
     serve_commands(c, reply_fn=fn)
