@@ -401,7 +401,7 @@ accept_clients(struct server *srv, const struct listener *l, struct server_clien
 			client_start_handshake(c);
 		else
 			server_session_start(c->session);
-		client_flush(c);
+		client_turn(c, 0);
 	}
 }
 
@@ -535,7 +535,9 @@ server_run(const struct server_config *cfg)
 		for (i = 0; i < nclients; i++) {
 			struct server_client *c = clients[i];
 			short ev = 0;
-			if (c->io == IO_HANDSHAKE) {
+			if (c->dead)
+				urgent = true;   /* freed (and its socket closed) right after poll */
+			else if (c->io == IO_HANDSHAKE) {
 				ev = c->tls_want == SERVER_TLS_WANT_WRITE ? POLLOUT : POLLIN;
 				if (c->handshake_start + HANDSHAKE_TIMEOUT < next)
 					next = c->handshake_start + HANDSHAKE_TIMEOUT;
@@ -549,6 +551,9 @@ server_run(const struct server_config *cfg)
 					ev |= POLLIN;
 				if (c->io == IO_TLS && server_tls_pending(c->tls) &&
 				    c->inlen < sizeof c->inbuf)
+					urgent = true;
+				/* Work that needs no event: a close or a handshake after the flush. */
+				if (c->outlen == 0 && (c->close_after_flush || c->tls_after_flush))
 					urgent = true;
 				if (c->hold_until > now && c->hold_until < next)
 					next = c->hold_until;

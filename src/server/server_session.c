@@ -593,10 +593,11 @@ proceed_rcpt(struct server_session *s, const struct server_command *cmd)
 	}
 	if (server_has(srv, SCENARIO_GREYLIST) &&
 	    (wait = greylist_wait(srv, s->mail.addr, addr)) > 0) {
-		server_log(srv->log, s->id, "scenario greylist: <%s> -> <%s> must wait %.0f more seconds",
-		    s->mail.addr, addr, wait + 0.5);
-		session_reply(s, 451, "4.7.1", "<%s>: Greylisted, please try again in %.0f seconds "
-		    "(scenario greylist)", addr, wait + 0.5);
+		long secs = (long)(wait + 0.999);
+		server_log(srv->log, s->id, "scenario greylist: <%s> -> <%s> must wait %ld more "
+		    "seconds", s->mail.addr, addr, secs);
+		session_reply(s, 451, "4.7.1", "<%s>: Greylisted, please try again in %ld seconds "
+		    "(scenario greylist)", addr, secs);
 		return;
 	}
 	s->rcpts = xreallocarray(s->rcpts, s->nrcpt + 1, sizeof *s->rcpts);
@@ -1411,8 +1412,8 @@ server_session_input(struct server_session *s, const char *data, size_t len)
 {
 	size_t used = 0, n, max;
 	const char *nl;
+	bool progress = false;
 
-	s->last_activity = server_now();
 	while (used < len) {
 		if (s->state == S_CLOSING || s->state == S_STARTTLS) {
 			/* Bytes after STARTTLS, before the handshake: never read as if protected. */
@@ -1425,10 +1426,12 @@ server_session_input(struct server_session *s, const char *data, size_t len)
 			break;
 		if (s->state == S_DATA) {
 			used += data_input(s, data + used, len - used);
+			progress = true;
 			continue;
 		}
 		if (s->state == S_BDAT) {
 			used += bdat_input(s, data + used, len - used);
+			progress = true;
 			continue;
 		}
 		max = s->state == S_AUTH ? SERVER_AUTH_LINE_MAX : SERVER_LINE_MAX;
@@ -1467,6 +1470,7 @@ server_session_input(struct server_session *s, const char *data, size_t len)
 			}
 		}
 		used += n + 1;
+		progress = true;
 		if (s->errors >= SERVER_ERRORS_MAX && s->state != S_CLOSING) {
 			server_log(s->srv->log, s->id, "limit: %d errors", SERVER_ERRORS_MAX);
 			s->hold_until = 0;
@@ -1475,5 +1479,9 @@ server_session_input(struct server_session *s, const char *data, size_t len)
 			close_session(s, false);
 		}
 	}
+	/* Only progress counts as activity: a client that trickles bytes of a line that never
+	 * ends (slowloris, or an endless line) still meets the idle timeout. */
+	if (progress)
+		s->last_activity = server_now();
 	return used;
 }

@@ -1,0 +1,59 @@
+"""server_dialog.py: a minimal scripted SMTP client for the practice server's tests.
+
+usage: server_dialog.py PORT LINE...
+Reads the greeting, then sends each LINE and prints every reply line as `S: ...` (and each line
+sent as `C: ...`). After a 354 the next LINE is the message: `\\n` in it becomes CRLF and the
+final dot is added. `@sleep SECS` waits. Prints `-- closed` when the server hangs up and
+`-- elapsed SECS` at the end.
+"""
+import socket
+import sys
+import time
+
+port = int(sys.argv[1])
+start = time.time()
+sock = socket.create_connection(("127.0.0.1", port), 10)
+sock.settimeout(30)
+buf = b""
+
+
+def reply():
+    global buf
+    lines = []
+    while True:
+        while b"\n" not in buf:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise EOFError
+            buf += chunk
+        line, buf = buf.split(b"\n", 1)
+        line = line.rstrip(b"\r").decode("utf-8", "replace")
+        print("S: " + line)
+        lines.append(line)
+        if len(line) < 4 or line[3] != "-":
+            return lines
+
+
+try:
+    last = reply()
+    for arg in sys.argv[2:]:
+        if arg.startswith("@sleep "):
+            time.sleep(float(arg.split()[1]))
+            continue
+        if last and last[-1].startswith("354"):
+            body = arg.replace("\\n", "\r\n")
+            print("C: (message, %d bytes)" % len(body))
+            sock.sendall(body.encode() + b"\r\n.\r\n")
+        else:
+            print("C: " + arg)
+            sock.sendall(arg.encode() + b"\r\n")
+        last = reply()
+    sock.settimeout(2)
+    try:
+        if sock.recv(1) == b"":
+            print("-- closed")
+    except socket.timeout:
+        pass
+except (EOFError, ConnectionResetError, BrokenPipeError):
+    print("-- closed")
+print("-- elapsed %.2f" % (time.time() - start))
