@@ -21,6 +21,11 @@ check "SMTPSCOPE_HELP_DIR: edited text shows" contains "$out" "Edited banner tit
 "$SMTPSCOPE" explain 220 >"$out" 2>"$err"
 check "without the option: the original" lacks "$out" "Edited banner title"
 
+# Run from the build tree with no option nor variable: the source tree's help/ is found.
+(unset SMTPSCOPE_HELP_DIR; "$SMTPSCOPE" explain 220 >"$out" 2>"$err")
+check "from the build tree: exit 0" test $? -eq 0
+check "from the build tree: the source tree's help" contains "$out" "When You See It"
+
 # A malformed file: a warning naming file and line; everything else still works.
 cat >"$copy/en/zz-broken.txt" <<'TXT'
 # a teacher's broken edit
