@@ -983,16 +983,19 @@ const char *
 kb_field(const struct kb *kb, const struct kb_entry *entry, const char *field)
 {
 	int f = field != NULL ? field_from_name(field) : -1;
-	int hops;
+	int hops, lang;
 
 	if (kb == NULL || f < 0)
 		return NULL;
-	/* The chain is at most variant -> plain -> X.N.N; the bound guards against a cycle. */
-	for (hops = 0; entry != NULL && hops < 4; entry = entry->base, hops++) {
-		if (entry->raw[1] != NULL && entry->raw[1]->fields[f] != NULL)
-			return entry->raw[1]->fields[f];
-		if (entry->raw[0] != NULL && entry->raw[0]->fields[f] != NULL)
-			return entry->raw[0]->fields[f];
+	/* The kb's language first, along the whole chain (variant -> plain -> X.N.N), then
+	 * English along it: a learner reading Indonesian gets Indonesian whenever some entry of
+	 * the chain has it. The bound on hops guards against a cycle. */
+	for (lang = 1; lang >= 0; lang--) {
+		const struct kb_entry *e = entry;
+
+		for (hops = 0; e != NULL && hops < 4; e = e->base, hops++)
+			if (e->raw[lang] != NULL && e->raw[lang]->fields[f] != NULL)
+				return e->raw[lang]->fields[f];
 	}
 	return NULL;
 }

@@ -31,11 +31,10 @@ const char *kb_language(const struct kb *kb);
 const struct kb_entry *kb_find(const struct kb *kb, const char *kind, const char *key,
     const char *after);
 
-/* A field of an entry in the kb's language, falling back to English and to the base entry
- * (the plain entry of a variant; X.N.N for a class-specific 4.N.N / 5.N.N): for each entry of
- * that chain, most specific first, the kb's language then English. NULL when no one has it.
- * The variant's meaning wins over the language: an English text for "550 after RCPT" is more
- * useful than a translated text of plain 550 that says something else. */
+/* A field of an entry in the kb's language, falling back to the base entry (the plain entry
+ * of a variant; X.N.N for a class-specific 4.N.N / 5.N.N) and then to English: the chain of
+ * entries, most specific first, in the kb's language, then the same chain in English. NULL
+ * when no one has it. */
 const char *kb_field(const struct kb *kb, const struct kb_entry *entry, const char *field);
 
 /* The entry's kind and key. */

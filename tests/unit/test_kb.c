@@ -196,9 +196,9 @@ test_language_falls_back_per_field(void **state)
 	assert_string_equal(kb_field_in(kb, e, "description", "en"),
 	    "The server refused\nthe command.\n\nA second paragraph.");
 	assert_null(kb_field_in(kb, e, "fix", "id"));
-	/* A variant's own meaning wins over a translation of the plain entry. */
+	/* The language wins: a translation of the plain entry before an English variant. */
 	e = kb_find(kb, "code", "550", "RCPT");
-	assert_string_equal(kb_field(kb, e, "description"), "No such user here.");
+	assert_string_equal(kb_field(kb, e, "description"), "Server menolak perintah itu.");
 	/* Entries the language lacks entirely come from English. */
 	e = kb_find(kb, "command", "RCPT", NULL);
 	assert_string_equal(kb_field(kb, e, "title"), "Add a recipient");
