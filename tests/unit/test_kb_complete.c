@@ -279,13 +279,18 @@ test_every_english_label_has_its_translation(void **state)
 	assert_int_equal(missing, 0);
 }
 
+static int need_id(const struct kb *kb, const char *kind, const char *key,
+    const char *const *fields);
+
 static void
 test_indonesian_basic_codes_are_translated(void **state)
 {
 	static const char *const fields[] = { "description", "when", "fix", NULL };
+	static const char *const plain[] = { "title", "description", NULL };
 	struct kb *kb = load("id");
 	int missing = 0;
 	size_t i, f;
+	char key[8];
 
 	(void)state;
 	for (i = 0; id_codes[i] != NULL; i++) {
@@ -297,6 +302,15 @@ test_indonesian_basic_codes_are_translated(void **state)
 				missing++;
 			}
 		}
+	}
+	/* The classes and categories that explain any code by its digits. */
+	for (i = 2; i <= 5; i++) {
+		snprintf(key, sizeof key, "%zu", i);
+		missing += need_id(kb, "class", key, plain);
+	}
+	for (i = 0; i <= 5; i++) {
+		snprintf(key, sizeof key, "x%zuz", i);
+		missing += need_id(kb, "category", key, plain);
 	}
 	kb_free(kb);
 	assert_int_equal(missing, 0);
