@@ -46,7 +46,9 @@ enum engine_result {
 
 struct engine_answer {
 	char *text;     /* warning, prompt or error; caller frees */
-	char *command;  /* for ENGINE_FRONTEND: the command without '/', lower case; caller frees */
+	char *command;  /* for ENGINE_FRONTEND: the command without '/', lower case; for
+	                 * ENGINE_WARNING: the warning's knowledge base event key ("mail-before-ehlo",
+	                 * for explain_event); caller frees */
 	char *args;     /* and the rest of the line (may be ""); caller frees */
 };
 
@@ -76,7 +78,11 @@ void engine_free(struct engine *engine);
 int engine_connect(struct engine *engine, const char *target, int default_port, char **errstr);
 
 /* A line the user typed: sent as typed plus CRLF, or a local command when it starts with '/'
- * ("//" sends a literal '/'). In DATA mode lines are message text (dot-stuffed). */
+ * ("//" sends a literal '/'). In DATA mode lines are message text (dot-stuffed; "." alone ends
+ * the message). A line sent right after a 334 is an AUTH answer, masked in the transcript.
+ * Local commands carried out here: /connect /disconnect /starttls /tls /auth /b64 /data /bdat
+ * /pipeline /save /status (see command.h for the table). A warning that was overridden with
+ * ENGINE_FORCE is kept in the transcript as a WARNING entry next to the command. */
 enum engine_result engine_submit(struct engine *engine, const char *line, unsigned flags,
     struct engine_answer *answer);
 void engine_answer_clear(struct engine_answer *answer);
@@ -86,12 +92,15 @@ void engine_provide_secret(struct engine *engine, const char *secret);
 
 /* The descriptors to poll now (at most max); returns how many were filled. */
 size_t engine_pollfds(struct engine *engine, struct pollfd *fds, size_t max);
-/* Milliseconds until the engine's next deadline, or -1 for none. */
+/* Milliseconds until the engine's next deadline, or -1 for none. A reply (or handshake) that
+ * does not come within reply_timeout_ms ends the connection with a "reply-timeout" ERROR entry;
+ * the transcript so far stays. */
 int engine_timeout_ms(const struct engine *engine);
 /* Does the work poll() found (revents filled in), and any deadline that passed. */
 void engine_handle(struct engine *engine, const struct pollfd *fds, size_t nfds);
 
-/* Called after each new transcript entry (index given). */
+/* Called after each new transcript entry (index given); entries recorded before the listener
+ * was set are not reported again (read them from engine_transcript). NULL removes it. */
 void engine_set_listener(struct engine *engine,
     void (*listener)(void *ctx, size_t entry), void *ctx);
 

@@ -329,6 +329,44 @@ test_manual_auth_continuation_masked(void **state)
 }
 
 static void
+test_auth_cram_md5_and_xoauth2(void **state)
+{
+	struct fixture *f = *state;
+	struct engine_answer a;
+	char *challenge = sasl_b64_encode("<1.2@mx.test>", 13);
+	char *response = sasl_cram_md5_response(challenge, "alice", "pw");
+	char *token = sasl_xoauth2_response("alice", "tok");
+	char line[256];
+
+	greet(f);
+	assert_int_equal(engine_submit(f->engine, "/auth CRAM-MD5 alice pw", ENGINE_FORCE, &a),
+	    ENGINE_DONE);
+	engine_answer_clear(&a);
+	assert_string_equal(server_read(f), "AUTH CRAM-MD5\r\n");
+	snprintf(line, sizeof line, "334 %s\r\n", challenge);
+	server_send(f, line);
+	snprintf(line, sizeof line, "%s\r\n", response);
+	assert_string_equal(server_read(f), line);
+	assert_string_equal(last_entry(f, TRANSCRIPT_SENT)->text, "****");
+	server_send(f, "535 5.7.8 no\r\n");
+
+	assert_int_equal(engine_submit(f->engine, "/auth XOAUTH2 alice tok", ENGINE_FORCE, &a),
+	    ENGINE_DONE);
+	engine_answer_clear(&a);
+	snprintf(line, sizeof line, "AUTH XOAUTH2 %s\r\n", token);
+	assert_string_equal(server_read(f), line);
+	assert_string_equal(last_entry(f, TRANSCRIPT_SENT)->text, "AUTH XOAUTH2 ****");
+	/* The error challenge is answered with an empty line, as RFC 7628 asks. */
+	server_send(f, "334 eyJzdGF0dXMiOiI0MDEifQ==\r\n");
+	assert_string_equal(server_read(f), "\r\n");
+	assert_true(has_entry(f, TRANSCRIPT_INFO, "{\"status\":\"401\"}"));
+	server_send(f, "535 5.7.8 no\r\n");
+	free(challenge);
+	free(response);
+	free(token);
+}
+
+static void
 test_frontend_and_errors(void **state)
 {
 	struct fixture *f = *state;
@@ -440,6 +478,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_manual_auth_continuation_masked, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_auth_cram_md5_and_xoauth2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_frontend_and_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_data_typed_by_hand, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_timeout_closes_and_keeps_transcript,
