@@ -1,0 +1,994 @@
+/* export.c: writes a session with its replies explained as plain text, Markdown or one
+ * self-contained HTML file. The writer streams (nothing of the session is kept); explanations
+ * are looked up once per (code, enhanced code, command, violations) and cached in a small
+ * fixed table, because a long session repeats the same few replies over and over: the cache
+ * keeps annotate fast and, in Markdown and HTML, lets a repeated explanation point back to the
+ * first one instead of printing it again.
+ *
+ * Escaping is the one rule that matters here: bytes from the wire never reach the output raw.
+ * Text: printable ASCII passes, a backslash doubles, every other byte is \xHH, except valid
+ * UTF-8 characters when the output takes UTF-8 (never C1 controls or bidirectional overrides).
+ * HTML: the same, plus & < > " ' as entities, and escaped bytes marked up so they stand out.
+ * Markdown: wire lines sit in fenced code blocks behind their "C: " / "S: " mark (so no line can
+ * close the fence) with bytes escaped as in text; prose has Markdown's and HTML's specials
+ * backslash-escaped. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/explain.h"
+#include "core/export.h"
+#include "core/xmalloc.h"
+
+#define EXPORT_CACHE_SIZE 512   /* slots; a power of two */
+#define EXPORT_CACHE_FILL 384   /* entries kept at most; later keys are rendered each time */
+
+enum escape_mode { ESC_TEXT, ESC_HTML, ESC_MD_CODE, ESC_MD_PROSE };
+
+struct cache_entry {
+	char *key;
+	int id;            /* anchor number in Markdown and HTML */
+	char *heading;
+	char *summary;
+	char *full_text;   /* text format, full level: the rendered explanation */
+	int cls;
+};
+
+struct export_writer {
+	FILE *out;
+	const struct kb *kb;
+	struct export_options opts;
+	bool in_wire;        /* a block of wire lines is open (Markdown fence, HTML div) */
+	struct cache_entry cache[EXPORT_CACHE_SIZE];
+	size_t cache_fill;
+	int next_id;
+	unsigned long nlines, nreplies, nclass[6];
+};
+
+/* ---- escaping ---- */
+
+/* Length of a valid UTF-8 character at s that is safe to show, or 0. */
+static size_t
+utf8_safe_len(const unsigned char *s, size_t len)
+{
+	unsigned cp;
+	size_t n, i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;  /* overlong or out of range */
+	if (cp >= 0xd800 && cp <= 0xdfff)
+		return 0;  /* surrogates */
+	if (cp <= 0x9f)
+		return 0;  /* C1 controls */
+	if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	    cp == 0x200e || cp == 0x200f || cp == 0x061c)
+		return 0;  /* bidirectional overrides could reorder what is shown */
+	return n;
+}
+
+static void
+put_hex(FILE *out, unsigned char c, bool html)
+{
+	static const char hex[] = "0123456789abcdef";
+	char buf[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+
+	if (html)
+		fputs("<span class=\"x\">", out);
+	fwrite(buf, 1, 4, out);
+	if (html)
+		fputs("</span>", out);
+}
+
+/* Writes len bytes escaped for mode; keep_newlines lets '\n' through (our own prose). */
+static void
+put_escaped(FILE *out, const char *text, size_t len, enum escape_mode mode, bool utf8,
+    bool keep_newlines)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0;
+
+	while (i < len) {
+		size_t run = i, n;
+		unsigned char c;
+
+		/* The common case: a run of printable ASCII with nothing to escape. */
+		while (run < len && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '\\') {
+			if (mode == ESC_HTML && (s[run] == '&' || s[run] == '<' || s[run] == '>' ||
+			    s[run] == '"' || s[run] == '\''))
+				break;
+			if (mode == ESC_MD_PROSE && strchr("`*_[]<>&#|~", s[run]) != NULL)
+				break;
+			run++;
+		}
+		if (run > i)
+			fwrite(s + i, 1, run - i, out);
+		i = run;
+		if (i >= len)
+			break;
+		c = s[i];
+		if (c == '\\') {
+			fputs(mode == ESC_TEXT || mode == ESC_MD_CODE ? "\\\\" : "\\", out);
+			if (mode == ESC_MD_PROSE)
+				fputc('\\', out);
+			i++;
+		} else if (c == '\n' && keep_newlines) {
+			fputc('\n', out);
+			i++;
+		} else if (c >= 0x20 && c < 0x7f) {
+			if (mode == ESC_HTML) {
+				fputs(c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" :
+				    c == '"' ? "&quot;" : "&#39;", out);
+			} else if (c == '&' || c == '<' || c == '>') {
+				/* Markdown prose: an entity, so no HTML tag can start. */
+				fputs(c == '&' ? "&amp;" : c == '<' ? "&lt;" : "&gt;", out);
+			} else {
+				fputc('\\', out);
+				fputc(c, out);
+			}
+			i++;
+		} else if (c >= 0x80 && (utf8 || mode != ESC_TEXT) &&
+		    (n = utf8_safe_len(s + i, len - i)) > 0) {
+			fwrite(s + i, 1, n, out);
+			i += n;
+		} else {
+			put_hex(out, c, mode == ESC_HTML);
+			i++;
+		}
+	}
+}
+
+static void
+put_str(struct export_writer *w, const char *s, enum escape_mode mode)
+{
+	put_escaped(w->out, s, strlen(s), mode, w->opts.utf8, false);
+}
+
+/* ---- the explanation cache ---- */
+
+static unsigned long
+hash_str(const char *s)
+{
+	unsigned long h = 5381;
+
+	while (*s != '\0')
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+/* The cache key of a reply's explanation, or NULL when it depends on the reply's own text
+ * (EHLO keywords, a 334 challenge, a code that is not one). */
+static char *
+reply_key(const struct reply *reply, const char *after)
+{
+	bool is_ehlo = after != NULL && (strcasecmp(after, "EHLO") == 0 ||
+	    strcasecmp(after, "LHLO") == 0);
+
+	if (reply->code < 200 || reply->code > 599 || reply->code == 334 ||
+	    (is_ehlo && reply->nlines > 1))
+		return NULL;
+	return xasprintf("r|%d|%s|%s|%x", reply->code, reply->enhanced,
+	    after != NULL ? after : "", reply->violations);
+}
+
+static struct cache_entry *
+cache_find(struct export_writer *w, const char *key, bool *found)
+{
+	size_t i = hash_str(key) & (EXPORT_CACHE_SIZE - 1), probes;
+
+	*found = false;
+	for (probes = 0; probes < EXPORT_CACHE_SIZE; probes++) {
+		struct cache_entry *e = &w->cache[i];
+
+		if (e->key == NULL)
+			return w->cache_fill < EXPORT_CACHE_FILL ? e : NULL;
+		if (strcmp(e->key, key) == 0) {
+			*found = true;
+			return e;
+		}
+		i = (i + 1) & (EXPORT_CACHE_SIZE - 1);
+	}
+	return NULL;
+}
+
+/* ---- document pieces ---- */
+
+static const char html_head[] =
+"<!DOCTYPE html>\n"
+"<html lang=\"%s\">\n"
+"<head>\n"
+"<meta charset=\"utf-8\">\n"
+"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+"<meta name=\"generator\" content=\"smtpscope " PACKAGE_VERSION "\">\n"
+"<title>";
+
+static const char html_style[] =
+"</title>\n"
+"<style>\n"
+":root{--fg:#1f2328;--muted:#59636e;--bg:#fff;--panel:#f6f8fa;--rule:#d1d9e0;"
+"--client:#0550ae;--ok:#1a7f37;--mid:#8250df;--warn:#9a6700;--bad:#cf222e}\n"
+"*{box-sizing:border-box}\n"
+"body{margin:2rem auto;max-width:62rem;padding:0 1.25rem;color:var(--fg);background:var(--bg);"
+"font:15px/1.55 system-ui,-apple-system,\"Segoe UI\",\"Noto Sans\",\"DejaVu Sans\",sans-serif}\n"
+"header{border-bottom:2px solid var(--rule);margin-bottom:1.25rem;padding-bottom:.5rem}\n"
+"h1{font-size:1.6rem;margin:0 0 .2rem}\n"
+".meta{color:var(--muted);margin:0;font-size:.9rem}\n"
+".meta code{font-size:.85rem}\n"
+".wire{font:13px/1.5 ui-monospace,\"DejaVu Sans Mono\",\"Liberation Mono\",Menlo,Consolas,monospace;"
+"background:var(--panel);border:1px solid var(--rule);border-radius:6px;padding:.45rem .7rem;"
+"margin:1rem 0 .4rem}\n"
+".l{display:flex;gap:.6rem;align-items:baseline}\n"
+".l .ts{flex:none;color:var(--muted);font-size:.85em}\n"
+".l .d{flex:none;width:1.7em;font-weight:700}\n"
+".l .t{flex:1;min-width:0;white-space:pre-wrap;overflow-wrap:anywhere}\n"
+".l.c,.l.b{color:var(--client)}\n"
+".l.b .t{opacity:.8}\n"
+".l.s .d{color:var(--fg)}\n"
+".l.i{color:var(--muted);font-style:italic}\n"
+".l.w{color:var(--warn)}\n"
+".l.e{color:var(--bad)}\n"
+".l.g .t{color:var(--fg)}\n"
+".l.tls .d::after{content:\"\\1F512\";font-size:.7em;margin-left:.1em}\n"
+".cut{color:var(--muted);font-style:italic}\n"
+".secret{color:var(--muted)}\n"
+".x{background:#fff8c5;color:#7d4e00;border:1px solid #d4a72c;border-radius:3px;padding:0 .1em;"
+"font-style:normal}\n"
+".ex{border-left:4px solid var(--rule);margin:.3rem 0 1.2rem;padding:.15rem 0 .15rem 1rem}\n"
+".ex.k2{border-color:var(--ok)}.ex.k3{border-color:var(--mid)}"
+".ex.k4{border-color:var(--warn)}.ex.k5{border-color:var(--bad)}\n"
+".ex h2{font-size:1.05rem;margin:.1rem 0 .05rem}\n"
+".ex .code{display:inline-block;min-width:2.6em;padding:0 .35em;margin-right:.35em;"
+"border-radius:4px;color:#fff;background:var(--muted);font-family:ui-monospace,monospace}\n"
+".ex.k2 .code{background:var(--ok)}.ex.k3 .code{background:var(--mid)}"
+".ex.k4 .code{background:var(--warn)}.ex.k5 .code{background:var(--bad)}\n"
+".ex .sum{color:var(--muted);margin:0 0 .35rem}\n"
+".ex h3{font-size:.78rem;text-transform:uppercase;letter-spacing:.05em;color:var(--muted);"
+"margin:.7rem 0 .1rem}\n"
+".ex p{margin:.2rem 0}\n"
+".ex ul{margin:.2rem 0;padding-left:1.3rem}\n"
+".ex pre{margin:.2rem 0;white-space:pre-wrap;font-size:13px}\n"
+".ex.brief{margin-bottom:.8rem}\n"
+".ex.brief .sum{margin:0}\n"
+".ex .lat{color:var(--muted);font-weight:400;font-size:.85rem}\n"
+"a{color:var(--client)}\n"
+"footer{border-top:1px solid var(--rule);margin-top:2rem;padding-top:.5rem;color:var(--muted);"
+"font-size:.85rem}\n"
+"@media print{\n"
+"  body{margin:0;max-width:none;font-size:10.5pt;color:#000}\n"
+"  .wire{background:none;border-color:#888;break-inside:avoid}\n"
+"  .ex{break-inside:avoid}\n"
+"  .ex .code{color:#000;background:none;border:1px solid #000}\n"
+"  a{color:inherit;text-decoration:none}\n"
+"  .x{background:none;border-color:#000;color:#000}\n"
+"}\n"
+"</style>\n"
+"</head>\n"
+"<body>\n";
+
+static void
+close_wire(struct export_writer *w)
+{
+	if (!w->in_wire)
+		return;
+	w->in_wire = false;
+	if (w->opts.format == EXPORT_HTML)
+		fputs("</div>\n", w->out);
+	else if (w->opts.format == EXPORT_MARKDOWN)
+		fputs("```\n\n", w->out);
+}
+
+static void
+open_wire(struct export_writer *w)
+{
+	if (w->in_wire)
+		return;
+	w->in_wire = true;
+	if (w->opts.format == EXPORT_HTML)
+		fputs("<div class=\"wire\">\n", w->out);
+	else if (w->opts.format == EXPORT_MARKDOWN)
+		fputs("```text\n", w->out);
+}
+
+static void
+write_head(struct export_writer *w)
+{
+	const char *title = w->opts.title != NULL ? w->opts.title : "SMTP session";
+	const char *lang = w->kb != NULL ? kb_language(w->kb) : "en";
+
+	switch (w->opts.format) {
+	case EXPORT_HTML:
+		fprintf(w->out, html_head, lang);
+		put_str(w, title, ESC_HTML);
+		if (w->opts.source != NULL) {
+			fputs(" \xe2\x80\x94 ", w->out);
+			put_str(w, w->opts.source, ESC_HTML);
+		}
+		fputs(html_style, w->out);
+		fputs("<header>\n<h1>", w->out);
+		put_str(w, title, ESC_HTML);
+		fputs("</h1>\n<p class=\"meta\">", w->out);
+		if (w->opts.source != NULL) {
+			fputs("<code>", w->out);
+			put_str(w, w->opts.source, ESC_HTML);
+			fputs("</code> \xc2\xb7 ", w->out);
+		}
+		fputs("every server reply explained by smtpscope</p>\n</header>\n<main>\n", w->out);
+		break;
+	case EXPORT_MARKDOWN:
+		fputs("# ", w->out);
+		put_str(w, title, ESC_MD_PROSE);
+		fputs("\n\n", w->out);
+		if (w->opts.source != NULL) {
+			fputs("Source: ", w->out);
+			put_str(w, w->opts.source, ESC_MD_PROSE);
+			fputs(". ", w->out);
+		}
+		fputs("Every server reply explained by smtpscope.\n\n", w->out);
+		break;
+	case EXPORT_TEXT:
+		break;
+	}
+}
+
+/* ---- lines ---- */
+
+static const char *
+line_mark(enum export_line_kind kind)
+{
+	switch (kind) {
+	case EXPORT_LINE_CLIENT:
+	case EXPORT_LINE_BODY:
+		return "C:";
+	case EXPORT_LINE_SERVER:
+		return "S:";
+	case EXPORT_LINE_INFO:
+		return "--";
+	case EXPORT_LINE_WARNING:
+		return "!";
+	case EXPORT_LINE_ERROR:
+		return "!!";
+	case EXPORT_LINE_LOG:
+	case EXPORT_LINE_OTHER:
+		return "";
+	}
+	return "";
+}
+
+static const char *
+line_class(enum export_line_kind kind)
+{
+	static const char *const classes[] = {
+		[EXPORT_LINE_CLIENT] = "c", [EXPORT_LINE_BODY] = "b", [EXPORT_LINE_SERVER] = "s",
+		[EXPORT_LINE_INFO] = "i", [EXPORT_LINE_WARNING] = "w", [EXPORT_LINE_ERROR] = "e",
+		[EXPORT_LINE_LOG] = "g", [EXPORT_LINE_OTHER] = "o",
+	};
+
+	return (size_t)kind < sizeof classes / sizeof classes[0] ? classes[kind] : "o";
+}
+
+static void
+format_time(int64_t us, char *buf, size_t size)
+{
+	time_t s = (time_t)(us / 1000000);
+	struct tm tm;
+
+	if (us < 0 || gmtime_r(&s, &tm) == NULL) {
+		buf[0] = '\0';
+		return;
+	}
+	snprintf(buf, size, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
+	    (int)((us / 1000) % 1000));
+}
+
+void
+export_writer_line(struct export_writer *w, const struct export_line *line)
+{
+	const char *mark = line_mark(line->kind);
+	size_t full = line->full_len > line->len ? line->full_len : line->len;
+	char stamp[24];
+
+	w->nlines++;
+	format_time(line->time_us, stamp, sizeof stamp);
+	switch (w->opts.format) {
+	case EXPORT_TEXT:
+		if (stamp[0] != '\0')
+			fprintf(w->out, "%s ", stamp);
+		if (*mark != '\0')
+			fprintf(w->out, "%s ", mark);
+		put_escaped(w->out, line->text, line->len, ESC_TEXT, w->opts.utf8, false);
+		if (full > line->len)
+			fprintf(w->out, " [... cut: %zu bytes in all]", full);
+		fputc('\n', w->out);
+		break;
+	case EXPORT_MARKDOWN:
+		open_wire(w);
+		if (stamp[0] != '\0')
+			fprintf(w->out, "%s ", stamp);
+		/* Every line starts with a mark, so no wire line can close the fence. */
+		fprintf(w->out, "%s ", *mark != '\0' ? mark : "|");
+		put_escaped(w->out, line->text, line->len, ESC_MD_CODE, true, false);
+		if (full > line->len)
+			fprintf(w->out, " [... cut: %zu bytes in all]", full);
+		fputc('\n', w->out);
+		break;
+	case EXPORT_HTML:
+		open_wire(w);
+		fprintf(w->out, "<div class=\"l %s%s\">", line_class(line->kind),
+		    line->tls ? " tls" : "");
+		if (stamp[0] != '\0')
+			fprintf(w->out, "<span class=\"ts\">%s</span>", stamp);
+		if (*mark != '\0')
+			fprintf(w->out, "<span class=\"d\">%s</span>", mark);
+		fputs(line->secret ? "<span class=\"t secret\">" : "<span class=\"t\">", w->out);
+		put_escaped(w->out, line->text, line->len, ESC_HTML, true, false);
+		if (full > line->len)
+			fprintf(w->out, " <span class=\"cut\">[\xe2\x80\xa6 cut: %zu bytes in all]</span>",
+			    full);
+		fputs("</span></div>\n", w->out);
+		break;
+	}
+}
+
+/* ---- explanations ---- */
+
+/* One section's text as HTML: paragraphs split at blank lines, "- " lines as a list. */
+static void
+html_section(struct export_writer *w, const char *text, bool pre)
+{
+	const char *p = text;
+	bool in_list = false, in_item = false, in_para = false;
+
+	if (pre) {
+		fputs("<pre>", w->out);
+		put_escaped(w->out, text, strlen(text), ESC_HTML, true, true);
+		fputs("</pre>\n", w->out);
+		return;
+	}
+	while (*p != '\0') {
+		const char *eol = strchr(p, '\n');
+		size_t n = eol != NULL ? (size_t)(eol - p) : strlen(p);
+		const char *s = p;
+
+		while (n > 0 && (*s == ' ' || *s == '\t'))
+			s++, n--;
+		if (n == 0) {  /* a blank line ends a paragraph or a list */
+			if (in_item)
+				fputs("</li>", w->out);
+			if (in_list)
+				fputs("</ul>\n", w->out);
+			if (in_para)
+				fputs("</p>\n", w->out);
+			in_list = in_item = in_para = false;
+		} else if (n >= 2 && s[0] == '-' && s[1] == ' ') {
+			if (in_para)
+				fputs("</p>\n", w->out);
+			in_para = false;
+			if (!in_list)
+				fputs("<ul>", w->out);
+			if (in_item)
+				fputs("</li>", w->out);
+			fputs("<li>", w->out);
+			in_list = in_item = true;
+			put_escaped(w->out, s + 2, n - 2, ESC_HTML, true, false);
+		} else {
+			if (in_item) {
+				fputc(' ', w->out);
+			} else if (!in_para) {
+				fputs("<p>", w->out);
+				in_para = true;
+			} else {
+				fputc(' ', w->out);
+			}
+			put_escaped(w->out, s, n, ESC_HTML, true, false);
+		}
+		p = eol != NULL ? eol + 1 : p + strlen(p);
+	}
+	if (in_item)
+		fputs("</li>", w->out);
+	if (in_list)
+		fputs("</ul>\n", w->out);
+	if (in_para)
+		fputs("</p>\n", w->out);
+}
+
+/* One section as Markdown inside a block quote. */
+static void
+md_section(struct export_writer *w, const char *text, bool pre)
+{
+	const char *p = text;
+
+	while (*p != '\0') {
+		const char *eol = strchr(p, '\n');
+		size_t n = eol != NULL ? (size_t)(eol - p) : strlen(p);
+		const char *s = p;
+
+		if (!pre)
+			while (n > 0 && (*s == ' ' || *s == '\t'))
+				s++, n--;
+		fputs(">", w->out);
+		if (n > 0) {
+			fputc(' ', w->out);
+			if (pre) {
+				fputs("    ", w->out);
+				put_escaped(w->out, s, n, ESC_MD_CODE, true, false);
+			} else if (n >= 2 && s[0] == '-' && s[1] == ' ') {
+				fputs("- ", w->out);
+				put_escaped(w->out, s + 2, n - 2, ESC_MD_PROSE, true, false);
+			} else {
+				put_escaped(w->out, s, n, ESC_MD_PROSE, true, false);
+			}
+		}
+		fputc('\n', w->out);
+		p = eol != NULL ? eol + 1 : p + strlen(p);
+	}
+}
+
+static void
+indent_text(struct export_writer *w, const char *text, const char *indent)
+{
+	const char *p = text;
+
+	while (*p != '\0') {
+		const char *eol = strchr(p, '\n');
+		size_t n = eol != NULL ? (size_t)(eol - p) : strlen(p);
+
+		if (n > 0)
+			fputs(indent, w->out);
+		put_escaped(w->out, p, n, ESC_TEXT, w->opts.utf8, false);
+		fputc('\n', w->out);
+		p = eol != NULL ? eol + 1 : p + strlen(p);
+	}
+}
+
+static void
+latency_text(int64_t latency_us, char *buf, size_t size)
+{
+	if (latency_us < 0)
+		buf[0] = '\0';
+	else
+		snprintf(buf, size, "%lld.%03lld ms", (long long)(latency_us / 1000),
+		    (long long)(latency_us % 1000));
+}
+
+/* The heading line of an explanation in each format (the code in its class colour). */
+static void
+write_heading(struct export_writer *w, int cls, const char *heading, const char *summary,
+    const char *latency, int id, int ref)
+{
+	const char *rest = heading;
+	size_t codelen = strcspn(heading, " ");
+
+	switch (w->opts.format) {
+	case EXPORT_TEXT:
+		fputs("   => ", w->out);
+		put_str(w, heading, ESC_TEXT);
+		if (*latency != '\0')
+			fprintf(w->out, "  (%s)", latency);
+		fputc('\n', w->out);
+		if (summary != NULL && *summary != '\0') {
+			fputs("      ", w->out);
+			put_str(w, summary, ESC_TEXT);
+			fputc('\n', w->out);
+		}
+		break;
+	case EXPORT_MARKDOWN:
+		if (id > 0)
+			fprintf(w->out, "<a id=\"x%d\"></a>\n\n", id);
+		fputs("> **", w->out);
+		put_str(w, heading, ESC_MD_PROSE);
+		fputs("**", w->out);
+		if (*latency != '\0')
+			fprintf(w->out, " (%s)", latency);
+		fputs("  \n> ", w->out);
+		if (summary != NULL)
+			put_str(w, summary, ESC_MD_PROSE);
+		if (ref > 0)
+			fprintf(w->out, " \xe2\x80\x94 explained [above](#x%d).", ref);
+		fputc('\n', w->out);
+		break;
+	case EXPORT_HTML:
+		fprintf(w->out, "<section class=\"ex k%d%s\"", cls, ref > 0 ? " brief" : "");
+		if (id > 0)
+			fprintf(w->out, " id=\"x%d\"", id);
+		fputs(">\n<h2>", w->out);
+		if (codelen > 0 && codelen <= 3) {
+			fputs("<span class=\"code\">", w->out);
+			put_escaped(w->out, heading, codelen, ESC_HTML, true, false);
+			fputs("</span>", w->out);
+			rest = heading + codelen;
+			while (*rest == ' ')
+				rest++;
+		}
+		put_str(w, rest, ESC_HTML);
+		if (*latency != '\0')
+			fprintf(w->out, " <span class=\"lat\">%s</span>", latency);
+		fputs("</h2>\n<p class=\"sum\">", w->out);
+		if (summary != NULL)
+			put_str(w, summary, ESC_HTML);
+		if (ref > 0)
+			fprintf(w->out, " \xe2\x80\x94 <a href=\"#x%d\">explained above</a>", ref);
+		fputs("</p>\n", w->out);
+		if (ref > 0)
+			fputs("</section>\n", w->out);
+		break;
+	}
+}
+
+static void
+write_sections(struct export_writer *w, const struct explanation *ex)
+{
+	size_t i;
+
+	for (i = 0; i < ex->nsections; i++) {
+		const struct explanation_section *sec = &ex->sections[i];
+
+		if (sec->text == NULL || sec->text[0] == '\0')
+			continue;
+		switch (w->opts.format) {
+		case EXPORT_MARKDOWN:
+			fputs(">\n", w->out);
+			if (sec->label != NULL && sec->label[0] != '\0') {
+				fputs("> **", w->out);
+				put_str(w, sec->label, ESC_MD_PROSE);
+				fputs("**\n", w->out);
+			}
+			md_section(w, sec->text, sec->preformatted);
+			break;
+		case EXPORT_HTML:
+			if (sec->label != NULL && sec->label[0] != '\0') {
+				fputs("<h3>", w->out);
+				put_str(w, sec->label, ESC_HTML);
+				fputs("</h3>\n", w->out);
+			}
+			html_section(w, sec->text, sec->preformatted);
+			break;
+		case EXPORT_TEXT:
+			break;
+		}
+	}
+	if (w->opts.format == EXPORT_MARKDOWN)
+		fputc('\n', w->out);
+	else if (w->opts.format == EXPORT_HTML)
+		fputs("</section>\n", w->out);
+}
+
+/* Writes an explanation (built by build(), taking ownership) under key's cache entry. */
+static void
+write_explanation(struct export_writer *w, struct explanation *ex, const char *key, int cls,
+    int64_t latency_us)
+{
+	struct cache_entry *ce = NULL;
+	bool found = false;
+	char latency[32];
+	int id = 0;
+
+	latency_text(latency_us, latency, sizeof latency);
+	if (key != NULL)
+		ce = cache_find(w, key, &found);
+	if (found) {
+		/* Said before: text repeats it (the reader of a pipe has no "above"); Markdown
+		 * and HTML point back to it. */
+		if (w->opts.format == EXPORT_TEXT) {
+			write_heading(w, cls, ce->heading, ce->summary, latency, 0, 0);
+			if (ce->full_text != NULL)
+				indent_text(w, ce->full_text, "      ");
+		} else if (w->opts.level == EXPORT_LEVEL_FULL) {
+			write_heading(w, cls, ce->heading, ce->summary, latency, 0, ce->id);
+		} else {
+			write_heading(w, cls, ce->heading, ce->summary, latency, 0, 0);
+			if (w->opts.format == EXPORT_HTML)
+				fputs("</section>\n", w->out);
+			else
+				fputc('\n', w->out);
+		}
+		return;
+	}
+	if (ex == NULL)
+		return;
+	if (w->opts.level == EXPORT_LEVEL_FULL && w->opts.format != EXPORT_TEXT)
+		id = ++w->next_id;
+	write_heading(w, cls, ex->heading != NULL ? ex->heading : "",
+	    ex->summary, latency, id, 0);
+	if (w->opts.level == EXPORT_LEVEL_FULL) {
+		if (w->opts.format == EXPORT_TEXT) {
+			char *text = explain_render_text(ex, w->opts.width - 6);
+			const char *body = text;
+
+			/* The rendering starts with the heading and summary already shown. */
+			if (ex->heading != NULL && strncmp(body, ex->heading, strlen(ex->heading)) == 0) {
+				body = strchr(body, '\n');
+				body = body != NULL ? body + 1 : "";
+				if (ex->summary != NULL) {
+					const char *s = body;
+
+					while (*s == ' ')
+						s++;
+					if (strncmp(s, ex->summary, strlen(ex->summary)) == 0) {
+						body = strchr(s, '\n');
+						body = body != NULL ? body + 1 : "";
+					}
+				}
+			}
+			indent_text(w, body, "      ");
+			if (ce != NULL)
+				ce->full_text = xstrdup(body);
+			free(text);
+		} else {
+			write_sections(w, ex);
+		}
+	} else if (w->opts.format == EXPORT_HTML) {
+		fputs("</section>\n", w->out);
+	} else if (w->opts.format == EXPORT_MARKDOWN) {
+		fputc('\n', w->out);
+	}
+	if (ce != NULL) {
+		ce->key = xstrdup(key);
+		ce->id = id;
+		ce->heading = xstrdup(ex->heading != NULL ? ex->heading : "");
+		ce->summary = xstrdup(ex->summary != NULL ? ex->summary : "");
+		ce->cls = cls;
+		w->cache_fill++;
+	}
+}
+
+void
+export_writer_reply(struct export_writer *w, const struct reply *reply, const char *after,
+    int64_t latency_us)
+{
+	char *key;
+	struct explanation *ex = NULL;
+	bool found = false;
+	int cls = reply_class(reply);
+
+	w->nreplies++;
+	w->nclass[cls >= 2 && cls <= 5 ? cls : 0]++;
+	if (w->kb == NULL)
+		return;
+	close_wire(w);
+	key = reply_key(reply, after);
+	if (key != NULL)
+		cache_find(w, key, &found);
+	if (!found)
+		ex = explain_reply(w->kb, reply, after);
+	write_explanation(w, ex, key, cls, latency_us);
+	explanation_free(ex);
+	free(key);
+}
+
+void
+export_writer_status(struct export_writer *w, const char *enhanced)
+{
+	char *key, *err = NULL;
+	struct explanation *ex = NULL;
+	bool found = false;
+
+	if (w->kb == NULL || enhanced == NULL || *enhanced == '\0')
+		return;
+	close_wire(w);
+	key = xasprintf("s|%s", enhanced);
+	cache_find(w, key, &found);
+	if (!found)
+		ex = explain_word(w->kb, enhanced, &err);
+	free(err);
+	if (found || ex != NULL)
+		write_explanation(w, ex, key, enhanced[0] - '0', -1);
+	explanation_free(ex);
+	free(key);
+}
+
+void
+export_writer_event(struct export_writer *w, const char *event)
+{
+	char *key;
+	struct explanation *ex = NULL;
+	bool found = false;
+
+	if (w->kb == NULL || event == NULL || *event == '\0' ||
+	    w->opts.level != EXPORT_LEVEL_FULL || kb_find(w->kb, "event", event, NULL) == NULL)
+		return;
+	close_wire(w);
+	key = xasprintf("e|%s", event);
+	cache_find(w, key, &found);
+	if (!found)
+		ex = explain_event(w->kb, event, NULL);
+	write_explanation(w, ex, key, 0, -1);
+	explanation_free(ex);
+	free(key);
+}
+
+/* ---- the writer ---- */
+
+struct export_writer *
+export_writer_new(FILE *out, const struct kb *kb, const struct export_options *opts)
+{
+	struct export_writer *w = xcalloc(1, sizeof *w);
+
+	w->out = out;
+	w->kb = kb;
+	if (opts != NULL)
+		w->opts = *opts;
+	if (w->opts.width <= 20)
+		w->opts.width = 80;
+	write_head(w);
+	return w;
+}
+
+void
+export_writer_free(struct export_writer *w)
+{
+	size_t i;
+
+	if (w == NULL)
+		return;
+	for (i = 0; i < EXPORT_CACHE_SIZE; i++) {
+		free(w->cache[i].key);
+		free(w->cache[i].heading);
+		free(w->cache[i].summary);
+		free(w->cache[i].full_text);
+	}
+	free(w);
+}
+
+int
+export_writer_finish(struct export_writer *w, char **errstr)
+{
+	close_wire(w);
+	switch (w->opts.format) {
+	case EXPORT_HTML:
+		fprintf(w->out, "</main>\n<footer>%lu lines, %lu replies (%lu 2xx, %lu 3xx, %lu 4xx, "
+		    "%lu 5xx) \xc2\xb7 smtpscope %s</footer>\n</body>\n</html>\n", w->nlines,
+		    w->nreplies, w->nclass[2], w->nclass[3], w->nclass[4], w->nclass[5],
+		    PACKAGE_VERSION);
+		break;
+	case EXPORT_MARKDOWN:
+		fprintf(w->out, "---\n\n%lu lines, %lu replies (%lu 2xx, %lu 3xx, %lu 4xx, %lu 5xx). "
+		    "smtpscope %s\n", w->nlines, w->nreplies, w->nclass[2], w->nclass[3],
+		    w->nclass[4], w->nclass[5], PACKAGE_VERSION);
+		break;
+	case EXPORT_TEXT:
+		break;
+	}
+	if (fflush(w->out) != 0 || ferror(w->out)) {
+		*errstr = xasprintf("cannot write the output: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- whole transcripts ---- */
+
+static enum export_line_kind
+entry_kind(enum transcript_kind kind)
+{
+	switch (kind) {
+	case TRANSCRIPT_SENT:
+		return EXPORT_LINE_CLIENT;
+	case TRANSCRIPT_RECEIVED:
+		return EXPORT_LINE_SERVER;
+	case TRANSCRIPT_EVENT:
+	case TRANSCRIPT_INFO:
+		return EXPORT_LINE_INFO;
+	case TRANSCRIPT_WARNING:
+		return EXPORT_LINE_WARNING;
+	case TRANSCRIPT_ERROR:
+		return EXPORT_LINE_ERROR;
+	}
+	return EXPORT_LINE_OTHER;
+}
+
+int
+export_transcript_opts(const struct transcript *t, const struct kb *kb,
+    const struct export_options *opts, FILE *out, char **errstr)
+{
+	struct export_writer *w = export_writer_new(out, kb, opts);
+	size_t i, n = transcript_count(t);
+	bool tls = false;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		const struct transcript_entry *e = transcript_entry(t, i);
+		struct export_line line = {
+			.kind = entry_kind(e->kind), .text = e->text, .len = e->len,
+			.secret = e->secret, .time_us = e->time_us,
+		};
+
+		if (e->event != NULL && strcmp(e->event, "tls-up") == 0)
+			tls = true;
+		if (e->event != NULL && strcmp(e->event, "closed") == 0)
+			tls = false;
+		line.tls = tls && (e->kind == TRANSCRIPT_SENT || e->kind == TRANSCRIPT_RECEIVED);
+		export_writer_line(w, &line);
+		if (e->kind == TRANSCRIPT_RECEIVED && e->reply != TRANSCRIPT_NO_REPLY &&
+		    e->reply < transcript_reply_count(t)) {
+			const struct transcript_reply *tr = transcript_reply(t, e->reply);
+
+			if (tr->last_entry == i)
+				export_writer_reply(w, tr->reply, tr->after, tr->latency_us);
+		} else if (e->kind == TRANSCRIPT_ERROR || e->kind == TRANSCRIPT_WARNING) {
+			export_writer_event(w, e->event);
+		}
+	}
+	rc = export_writer_finish(w, errstr);
+	export_writer_free(w);
+	return rc;
+}
+
+int
+export_transcript(const struct transcript *t, const struct kb *kb, enum export_format format,
+    FILE *out, char **errstr)
+{
+	struct export_options opts = {
+		.format = format, .level = EXPORT_LEVEL_FULL, .utf8 = format != EXPORT_TEXT,
+	};
+
+	return export_transcript_opts(t, kb, &opts, out, errstr);
+}
+
+int
+export_transcript_file(const struct transcript *t, const struct kb *kb,
+    enum export_format format, const char *path, char **errstr)
+{
+	FILE *out = fopen(path, "w");
+	int rc;
+
+	if (out == NULL) {
+		*errstr = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = export_transcript(t, kb, format, out, errstr);
+	if (fclose(out) != 0 && rc == 0) {
+		*errstr = xasprintf("%s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}
+
+bool
+export_format_for_path(const char *path, enum export_format *format)
+{
+	const char *dot = strrchr(path, '.');
+
+	if (dot == NULL || strchr(dot, '/') != NULL)
+		return false;
+	if (strcasecmp(dot, ".html") == 0 || strcasecmp(dot, ".htm") == 0) {
+		*format = EXPORT_HTML;
+		return true;
+	}
+	if (strcasecmp(dot, ".md") == 0 || strcasecmp(dot, ".markdown") == 0) {
+		*format = EXPORT_MARKDOWN;
+		return true;
+	}
+	return false;
+}
+
+int
+export_format_parse(const char *name, enum export_format *format)
+{
+	if (strcasecmp(name, "text") == 0 || strcasecmp(name, "txt") == 0)
+		*format = EXPORT_TEXT;
+	else if (strcasecmp(name, "md") == 0 || strcasecmp(name, "markdown") == 0)
+		*format = EXPORT_MARKDOWN;
+	else if (strcasecmp(name, "html") == 0 || strcasecmp(name, "htm") == 0)
+		*format = EXPORT_HTML;
+	else
+		return -1;
+	return 0;
+}
