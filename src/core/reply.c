@@ -1,7 +1,7 @@
-/* reply.c: the incremental SMTP reply parser. A byte-at-a-time state machine (is the last byte
- * a CR still waiting for its LF?) builds one line; each finished line is classified (code,
- * separator, violations) and joins the reply being assembled; finished replies wait in a queue
- * until reply_parser_next takes them. Nothing here grows without a cap: a line keeps at most
+/* reply.c: the incremental SMTP reply parser. A small state machine over the bytes (is the last
+ * byte a CR still waiting for its LF?) builds one line, copying runs of ordinary bytes at once;
+ * each finished line is classified (code, separator, violations) and joins the reply being
+ * assembled; finished replies wait in a queue until reply_parser_next takes them. Nothing here grows without a cap: a line keeps at most
  * line_cap bytes and a reply at most lines_cap lines, the rest is only counted. */
 #include "config.h"
 

@@ -80,7 +80,9 @@ void reply_parser_free(struct reply_parser *parser);
 /* Tells the parser whether SMTPUTF8 is in force (8-bit text is then no violation). */
 void reply_parser_set_utf8(struct reply_parser *parser, bool utf8);
 
-/* Feeds len bytes. Never fails: bad input becomes violations on the replies it belongs to. */
+/* Feeds len bytes. Never fails: bad input becomes violations on the replies it belongs to.
+ * Complete replies queue up until taken: feed what one read gave, then drain with
+ * reply_parser_next, so the queue stays as small as one read. */
 void reply_parser_feed(struct reply_parser *parser, const void *data, size_t len);
 
 /* Takes the next complete reply, or NULL when none is complete yet. The caller owns it and frees
