@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -377,6 +378,8 @@ accept_clients(struct server *srv, const struct listener *l, struct server_clien
 				server_log(srv->log, 0, "accept: %s", strerror(errno));
 			return;
 		}
+		/* Replies are small and interactive: do not let Nagle hold them back. */
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
 		peer_name(&ss, peer, sizeof peer, &port);
 		if (*nclients >= SERVER_CLIENTS_MAX) {
 			static const char busy[] = "421 4.3.2 Too many connections, try again later\r\n";

@@ -6,6 +6,7 @@ start_server() {
 	_name=$1; shift
 	_out=$TEST_TMP/$_name.out
 	_log=$TEST_TMP/$_name.log
+	rm -f "$_out" "$_log"
 	"$SMTPSCOPE" serve "$@" >"$_out" 2>"$_log" &
 	_pid=$!
 	on_exit "kill $_pid 2>/dev/null; wait $_pid 2>/dev/null"
