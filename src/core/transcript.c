@@ -38,7 +38,8 @@
  *   ends where the parser says it does or at a latency annotation, whichever comes first. The
  *   saved annotations then restore what the kept bytes alone cannot tell (latency, command,
  *   state, dropped lines and bytes, violations such as a bare LF). A hand-written file without
- *   annotations loads too: its replies simply have no latency.
+ *   annotations loads too: its replies simply have no latency. (A loaded reply's wire_len
+ *   counts its kept lines with a CRLF each: the bytes on the wire are not all in the file.)
  *
  * Memory: entries sit in fixed-size blocks (they never move), and every text, reply and line
  * array goes into a chunked arena, so a million-line transcript costs about its entries (48
