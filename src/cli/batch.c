@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -30,6 +31,7 @@ struct batch {
 	bool negative;        /* a 4xx/5xx reply arrived */
 	bool failed;          /* a connection, TLS or usage error */
 	bool step_negative;   /* a negative reply during the current step */
+	bool quit_sent;       /* the script said QUIT */
 };
 
 /* Writes bytes from the wire with anything unprintable escaped, so a hostile server cannot
@@ -146,6 +148,8 @@ on_entry(void *ctx, size_t i)
 
 	switch (en->kind) {
 	case TRANSCRIPT_SENT:
+		if (en->len == 4 && strncasecmp(en->text, "QUIT", 4) == 0)
+			b->quit_sent = true;
 		fputs("C: ", stdout);
 		print_escaped(en->text, en->len);
 		putchar('\n');
@@ -324,7 +328,10 @@ run_line(struct batch *b, const char *line)
 	char *shown, *secret;
 	bool go_on = true;
 
-	if (line[0] == '/' && line[1] != '/') {
+	struct engine_status st;
+
+	engine_status(b->engine, &st);
+	if (line[0] == '/' && line[1] != '/' && !st.in_data) {
 		/* Local commands are echoed, with the password of /auth masked. */
 		shown = command_mask(line);
 		printf("> %s\n", shown);
@@ -421,7 +428,7 @@ batch_run(struct frontend *fe, FILE *script)
 		b.failed = true;
 	}
 	engine_status(b.engine, &st);
-	if (st.connected && !b.failed)
+	if (st.connected && !b.failed && !b.quit_sent)
 		printf("-- end of the script; closing the connection\n");
 	engine_set_listener(fe->engine, NULL, NULL);
 	if (fe->transcript_path != NULL) {
