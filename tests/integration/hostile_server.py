@@ -349,6 +349,12 @@ def mode_silence_after_greeting(c):
     c.drain(110)
 
 
+@mode("half a greeting line, then silence")
+def mode_partial_silence(c):
+    c.send(b"220 partial-greeting \x1b[31mwithout-end")
+    c.drain(110)
+
+
 # ---- connection ----
 
 @mode("the connection is reset (RST) in the middle of the EHLO reply")

@@ -1,0 +1,24 @@
+#!/bin/sh
+# tests/integration/hostile_trickle.sh: batch mode against servers that keep a reply going
+# forever: one byte per second (a tarpit), continuation lines without end, one line without end.
+# --timeout must still end the wait (a reply that has not finished after the timeout has failed,
+# however many bytes trickle in), with a clear message, the transcript so far saved, and memory
+# that stays small while the bytes pour in.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/integration/hostile_lib.sh"
+
+TIMEOUT=3
+script plain 'EHLO client.test' 'NOOP' 'QUIT'
+
+for mode in tarpit endless-reply endless-line; do
+	start_hostile "$mode" || { check "$mode: server starts" false; continue; }
+	run_client "$mode" 20 plain --timeout "$TIMEOUT"
+	stop_hostile
+	common_checks "$mode" $((TIMEOUT * 3)) 2
+	check "$mode: memory stays under 100 MB" rss_below 100
+	check "$mode: says it gave up waiting" says 'no reply|timed? ?out|too long|gave up|giving up'
+done
+TR=$TEST_TMP/tarpit.transcript
+check "tarpit: transcript keeps what trickled in" \
+    transcript_has "tarpit"
+finish
