@@ -723,6 +723,11 @@ handle_reply(struct engine *e, struct reply *reply)
 			    session_user(e->session));
 		auth_reset(e);
 	}
+	if (o.starttls_go && e->tls != NULL) {
+		record(e, TRANSCRIPT_WARNING, "starttls-twice", false, "a 220 to STARTTLS while TLS "
+		    "is already up: ignored (TLS inside TLS is not a thing)");
+		o.starttls_go = false;
+	}
 	if (o.starttls_go) {
 		/* Whatever came with or after the 220 was sent before TLS protects anything: throw
 		 * it away (the STARTTLS injection class, CVE-2011-0411). */
@@ -913,6 +918,9 @@ engine_connect(struct engine *e, const char *target, int default_port, char **er
 		*errstr = xstrdup("already connected: /disconnect (or QUIT) first");
 		return -1;
 	}
+	/* The first port given (--port) stays the default for later /connect HOST. */
+	if (e->default_port == 0 && default_port > 0)
+		e->default_port = default_port;
 	if (default_port <= 0)
 		default_port = e->config.tls == ENGINE_TLS_IMPLICIT ? 465 : 25;
 	if (target != NULL && target[0] == '@') {
