@@ -119,7 +119,8 @@ static const char *const noise_prefixes[] = {
 	"DONE", "RENEGOTIATING", "KEYUPDATE", "closed", "read:errno=", "write:errno=",
 	"didn't find starttls", "Didn't find STARTTLS", "SSL_connect:", "Start Time:", "Timeout   :",
 	"Extended master secret:", "Max Early Data:", "Trying ", "Connected to ",
-	"Escape character is", "Connection closed by foreign host", "Connection to ", NULL,
+	"Escape character is", "Connection closed by foreign host", "Connection to ",
+	"Can't use SSL_get_servername", NULL,
 };
 
 /* ---- small helpers ---- */
@@ -320,6 +321,11 @@ queue_reply(struct capture_reader *r, struct reply *reply)
 	}
 	if (after[0] == '\0' && !r->seen_reply && !r->seen_command)
 		copy_verb(after, "greeting");
+	/* After openssl s_client's handshake, a first reply other than 220 is the tail of the
+	 * exchange s_client had by itself (its own EHLO, STARTTLS): not a greeting. */
+	if (r->format == CAPTURE_FORMAT_RAW && r->tls && !r->seen_reply && !r->seen_command &&
+	    strcmp(after, "greeting") == 0 && reply->code != 220)
+		after[0] = '\0';
 	r->seen_reply = true;
 	item->reply = reply;
 	item->after = after[0] != '\0' ? after : NULL;
@@ -993,8 +999,9 @@ detect(const char *s, size_t len)
 		return CAPTURE_FORMAT_MAILLOG;
 	if (cs_split(s, len, &dir, &off))
 		return CAPTURE_FORMAT_CS;
-	if (is_reply_start(s, len) || has_prefix(s, len, "CONNECTED(") ||
-	    has_prefix(s, len, "Trying ") || has_prefix(s, len, "Escape character is"))
+	/* openssl s_client or telnet chatter, but not the generic "---", "DONE" or "closed". */
+	if (is_reply_start(s, len) || (is_noise_start(s, len) && !has_prefix(s, len, "---") &&
+	    !has_prefix(s, len, "DONE") && !has_prefix(s, len, "closed")))
 		return CAPTURE_FORMAT_RAW;
 	return CAPTURE_FORMAT_AUTO;
 }

@@ -34,6 +34,7 @@ struct cache_entry {
 	int id;            /* anchor number in Markdown and HTML */
 	char *heading;
 	char *summary;
+	char *detail;      /* short level: the enhanced code's own title, or NULL */
 	char *full_text;   /* text format, full level: the rendered explanation */
 	int cls;
 };
@@ -558,6 +559,22 @@ indent_text(struct export_writer *w, const char *text, const char *indent)
 	}
 }
 
+/* Each line of a short detail, after sep. */
+static void
+detail_lines(struct export_writer *w, const char *detail, const char *sep, enum escape_mode mode)
+{
+	const char *p = detail;
+
+	while (*p != '\0') {
+		const char *eol = strchr(p, '\n');
+		size_t n = eol != NULL ? (size_t)(eol - p) : strlen(p);
+
+		fputs(sep, w->out);
+		put_escaped(w->out, p, n, mode, true, false);
+		p = eol != NULL ? eol + 1 : p + n;
+	}
+}
+
 static void
 latency_text(int64_t latency_us, char *buf, size_t size)
 {
@@ -571,7 +588,7 @@ latency_text(int64_t latency_us, char *buf, size_t size)
 /* The heading line of an explanation in each format (the code in its class colour). */
 static void
 write_heading(struct export_writer *w, int cls, const char *heading, const char *summary,
-    const char *latency, int id, int ref)
+    const char *detail, const char *latency, int id, int ref)
 {
 	const char *rest = heading;
 	size_t codelen = strcspn(heading, " ");
@@ -588,6 +605,8 @@ write_heading(struct export_writer *w, int cls, const char *heading, const char 
 			put_str(w, summary, ESC_TEXT);
 			fputc('\n', w->out);
 		}
+		if (detail != NULL)
+			indent_text(w, detail, "      ");
 		break;
 	case EXPORT_MARKDOWN:
 		if (id > 0)
@@ -600,6 +619,8 @@ write_heading(struct export_writer *w, int cls, const char *heading, const char 
 		fputs("  \n> ", w->out);
 		if (summary != NULL)
 			put_str(w, summary, ESC_MD_PROSE);
+		if (detail != NULL)
+			detail_lines(w, detail, "  \n> ", ESC_MD_PROSE);
 		if (ref > 0)
 			fprintf(w->out, " \xe2\x80\x94 explained [above](#x%d).", ref);
 		fputc('\n', w->out);
@@ -623,6 +644,8 @@ write_heading(struct export_writer *w, int cls, const char *heading, const char 
 		fputs("</h2>\n<p class=\"sum\">", w->out);
 		if (summary != NULL)
 			put_str(w, summary, ESC_HTML);
+		if (detail != NULL)
+			detail_lines(w, detail, "<br>", ESC_HTML);
 		if (ref > 0)
 			fprintf(w->out, " \xe2\x80\x94 <a href=\"#x%d\">explained above</a>", ref);
 		fputs("</p>\n", w->out);
@@ -673,7 +696,7 @@ write_sections(struct export_writer *w, const struct explanation *ex)
 /* Writes an explanation (built by build(), taking ownership) under key's cache entry. */
 static void
 write_explanation(struct export_writer *w, struct explanation *ex, const char *key, int cls,
-    int64_t latency_us)
+    int64_t latency_us, const char *detail)
 {
 	struct cache_entry *ce = NULL;
 	bool found = false;
@@ -687,13 +710,13 @@ write_explanation(struct export_writer *w, struct explanation *ex, const char *k
 		/* Said before: text repeats it (the reader of a pipe has no "above"); Markdown
 		 * and HTML point back to it. */
 		if (w->opts.format == EXPORT_TEXT) {
-			write_heading(w, cls, ce->heading, ce->summary, latency, 0, 0);
+			write_heading(w, cls, ce->heading, ce->summary, ce->detail, latency, 0, 0);
 			if (ce->full_text != NULL)
 				indent_text(w, ce->full_text, "      ");
 		} else if (w->opts.level == EXPORT_LEVEL_FULL) {
-			write_heading(w, cls, ce->heading, ce->summary, latency, 0, ce->id);
+			write_heading(w, cls, ce->heading, ce->summary, NULL, latency, 0, ce->id);
 		} else {
-			write_heading(w, cls, ce->heading, ce->summary, latency, 0, 0);
+			write_heading(w, cls, ce->heading, ce->summary, ce->detail, latency, 0, 0);
 			if (w->opts.format == EXPORT_HTML)
 				fputs("</section>\n", w->out);
 			else
@@ -706,7 +729,7 @@ write_explanation(struct export_writer *w, struct explanation *ex, const char *k
 	if (w->opts.level == EXPORT_LEVEL_FULL && w->opts.format != EXPORT_TEXT)
 		id = ++w->next_id;
 	write_heading(w, cls, ex->heading != NULL ? ex->heading : "",
-	    ex->summary, latency, id, 0);
+	    ex->summary, detail, latency, id, 0);
 	if (w->opts.level == EXPORT_LEVEL_FULL) {
 		if (w->opts.format == EXPORT_TEXT) {
 			char *text = explain_render_text(ex, w->opts.width - 6);
@@ -744,16 +767,50 @@ write_explanation(struct export_writer *w, struct explanation *ex, const char *k
 		ce->id = id;
 		ce->heading = xstrdup(ex->heading != NULL ? ex->heading : "");
 		ce->summary = xstrdup(ex->summary != NULL ? ex->summary : "");
+		ce->detail = detail != NULL ? xstrdup(detail) : NULL;
 		ce->cls = cls;
 		w->cache_fill++;
 	}
+}
+
+/* Short level: what the heading does not say and a reader needs: the enhanced code's own
+ * words ("5.1.1 Bad destination mailbox address"), a 334's decoded challenge, the protocol
+ * violations. NULL when there is nothing. */
+static char *
+short_detail(struct export_writer *w, const struct explanation *ex, const char *enhanced,
+    const char *after)
+{
+	const struct kb_entry *e;
+	const char *title;
+	char *out = NULL, *more;
+	size_t i;
+
+	if (w->opts.level != EXPORT_LEVEL_SHORT)
+		return NULL;
+	if (enhanced != NULL && enhanced[0] != '\0' &&
+	    (e = kb_find(w->kb, "enhanced", enhanced, after)) != NULL &&
+	    (title = kb_field(w->kb, e, "title")) != NULL)
+		out = xasprintf("%s %s", enhanced, title);
+	for (i = 0; ex != NULL && i < ex->nsections; i++) {
+		const struct explanation_section *sec = &ex->sections[i];
+
+		if (sec->name == NULL || sec->text == NULL || sec->text[0] == '\0' ||
+		    (strcmp(sec->name, "challenge") != 0 && strcmp(sec->name, "violations") != 0))
+			continue;
+		more = xasprintf("%s%s%s:%s%s", out != NULL ? out : "", out != NULL ? "\n" : "",
+		    sec->label != NULL ? sec->label : sec->name,
+		    strncmp(sec->text, "- ", 2) == 0 ? "\n" : " ", sec->text);
+		free(out);
+		out = more;
+	}
+	return out;
 }
 
 void
 export_writer_reply(struct export_writer *w, const struct reply *reply, const char *after,
     int64_t latency_us)
 {
-	char *key;
+	char *key, *detail;
 	struct explanation *ex = NULL;
 	bool found = false;
 	int cls = reply_class(reply);
@@ -768,8 +825,10 @@ export_writer_reply(struct export_writer *w, const struct reply *reply, const ch
 		cache_find(w, key, &found);
 	if (!found)
 		ex = explain_reply(w->kb, reply, after);
-	write_explanation(w, ex, key, cls, latency_us);
+	detail = short_detail(w, ex, reply->enhanced, after);
+	write_explanation(w, ex, key, cls, latency_us, detail);
 	explanation_free(ex);
+	free(detail);
 	free(key);
 }
 
@@ -789,7 +848,7 @@ export_writer_status(struct export_writer *w, const char *enhanced)
 		ex = explain_word(w->kb, enhanced, &err);
 	free(err);
 	if (found || ex != NULL)
-		write_explanation(w, ex, key, enhanced[0] - '0', -1);
+		write_explanation(w, ex, key, enhanced[0] - '0', -1, NULL);
 	explanation_free(ex);
 	free(key);
 }
@@ -809,7 +868,7 @@ export_writer_event(struct export_writer *w, const char *event)
 	cache_find(w, key, &found);
 	if (!found)
 		ex = explain_event(w->kb, event, NULL);
-	write_explanation(w, ex, key, 0, -1);
+	write_explanation(w, ex, key, 0, -1, NULL);
 	explanation_free(ex);
 	free(key);
 }
@@ -842,6 +901,7 @@ export_writer_free(struct export_writer *w)
 		free(w->cache[i].key);
 		free(w->cache[i].heading);
 		free(w->cache[i].summary);
+		free(w->cache[i].detail);
 		free(w->cache[i].full_text);
 	}
 	free(w);
