@@ -133,6 +133,9 @@ layout(struct tui *tui)
 
 	windows_free(tui);
 	getmaxyx(stdscr, tui->rows, tui->cols);
+	/* a choice made with F2 holds until the terminal crosses the wide/narrow line */
+	if (tui->layout_forced && (tui->cols >= TUI_WIDE_COLUMNS) != tui->forced_when_wide)
+		tui->layout_forced = false;
 	if (!tui->layout_forced)
 		tui->side_by_side = tui->cols >= TUI_WIDE_COLUMNS;
 	if (tui->rows < TUI_MIN_ROWS || tui->cols < TUI_MIN_COLS) {
@@ -176,13 +179,17 @@ layout(struct tui *tui)
 	tui->dirty = true;
 }
 
+/* SIGWINCH: tell curses the new size, then lay out again. Our windows go first: curses cannot
+ * shrink the screen under windows that would no longer fit, and would keep asking. */
 static void
 resize(struct tui *tui)
 {
 	struct winsize ws;
 
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
-		resizeterm(ws.ws_row, ws.ws_col);
+	windows_free(tui);
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0 &&
+	    is_term_resized(ws.ws_row, ws.ws_col))
+		resize_term(ws.ws_row, ws.ws_col);
 	layout(tui);
 	clearok(curscr, TRUE);
 }
@@ -554,6 +561,16 @@ scenario(struct tui *tui, const char *args)
 		free(list.text);
 		return;
 	}
+	/* the old server goes away with the restart: leave it first, quietly */
+	{
+		struct engine_status st;
+		struct engine_answer ans = { 0 };
+
+		engine_status(tui->engine, &st);
+		if (st.connected)
+			engine_submit(tui->engine, "/disconnect", ENGINE_FORCE, &ans);
+		engine_answer_clear(&ans);
+	}
 	if (practice_restart(tui->fe->practice, args, &err) != 0) {
 		set_notice(tui, err != NULL ? err : "practice server");
 		free(err);
@@ -891,7 +908,9 @@ screen_key(struct tui *tui, wint_t key, bool is_code)
 	}
 	switch (key) {
 	case KEY_RESIZE:
-		resize(tui);
+		/* curses has the new size already */
+		layout(tui);
+		clearok(curscr, TRUE);
 		return true;
 	case KEY_MOUSE:
 		mouse(tui);
@@ -901,6 +920,7 @@ screen_key(struct tui *tui, wint_t key, bool is_code)
 		return true;
 	case KEY_F(2):
 		tui->layout_forced = true;
+		tui->forced_when_wide = tui->cols >= TUI_WIDE_COLUMNS;
 		tui->side_by_side = !tui->side_by_side;
 		layout(tui);
 		return true;
@@ -952,7 +972,7 @@ read_keys(struct tui *tui)
 		if (tui->mini == PROMPT_MINI_NONE && screen_key(tui, ch, is_code))
 			continue;
 		if (tui->mini != PROMPT_MINI_NONE && is_code && ch == KEY_RESIZE) {
-			resize(tui);
+			layout(tui);
 			continue;
 		}
 		prompt_key(tui, ch, is_code);

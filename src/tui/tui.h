@@ -164,6 +164,7 @@ struct tui {
 	int rows, cols;
 	bool side_by_side;
 	bool layout_forced;     /* the user chose side/stacked with the toggle key */
+	bool forced_when_wide;  /* ... while the terminal was wide */
 	int split_side;         /* percent of the width for the session pane */
 	int split_stacked;      /* percent of the body height for the session pane */
 	bool zoom;              /* the explanation pane takes the whole body */

@@ -111,3 +111,32 @@ tui_seek() {
 
 # tui_row N: row N (1-based) of the last capture.
 tui_row() { sed -n "${1}p" "$TUI_SCREEN"; }
+
+# wire_start MODE: starts tests/tui/wire_server.py in MODE on a free loopback port: WIRE_PORT.
+wire_start() {
+	rm -f "$TEST_TMP/wire.port"
+	"$SYSTEM_PYTHON" "$top_srcdir/tests/tui/wire_server.py" "$TEST_TMP/wire.port" "$1" &
+	wire_pid=$!
+	on_exit "kill $wire_pid 2>/dev/null || true"
+	n=0
+	while [ ! -s "$TEST_TMP/wire.port" ] && [ "$n" -lt 100 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	WIRE_PORT=$(cat "$TEST_TMP/wire.port")
+}
+
+# tui_until COMMAND...: polls until COMMAND (run after each capture) succeeds.
+tui_until() {
+	end=$(( $(date +%s) + TUI_TIMEOUT ))
+	while :; do
+		tui_capture
+		if "$@" >/dev/null 2>&1; then return 0; fi
+		if [ "$(date +%s)" -ge "$end" ]; then
+			printf '  timed out waiting for: %s\n  screen:\n' "$*"
+			sed 's/^/  | /' "$TUI_SCREEN"
+			return 1
+		fi
+		sleep 0.1
+	done
+}

@@ -2,17 +2,26 @@
 session and can flood the client with a very long reply or send hostile bytes.
 
 usage: wire_server.py PORTFILE MODE   (MODE: flood, hostile, plain)
-It binds 127.0.0.1 port 0, writes the port to PORTFILE, and serves clients one at a time."""
+It binds 127.0.0.1 port 0, writes the port to PORTFILE, and serves clients one at a time.
+In flood mode, HELP draws 100 replies of 1000 lines (100,000 lines in all; a client keeps
+every line of each) and EXPN draws one reply of 100,000 lines."""
+import os
 import socket
 import sys
 
-FLOOD_LINES = 100000
+FLOOD_REPLIES = 100
+FLOOD_REPLY_LINES = 1000
+
+
+def flood_reply(code, name, count):
+    lines = [b"%d-%s line %d" % (code, name, i) for i in range(1, count)]
+    lines.append(b"%d %s line %d (last)" % (code, name, count))
+    return b"\r\n".join(lines) + b"\r\n"
 
 
 def greeting(mode):
     if mode == "flood":
-        lines = [b"220-flood.test line %d of the greeting" % i for i in range(1, FLOOD_LINES)]
-        return b"\r\n".join(lines) + b"\r\n220 flood.test last line of the long greeting\r\n"
+        return b"220 flood.test ESMTP ready for a flood\r\n"
     if mode == "hostile":
         return (b"220-hostile.test \x1b[2J\x1b[H\x1b]0;owned\x07 clear-attempt\r\n"
                 b"220-nul:\x00:end bad-utf8:\xff\xfe\xc3(:end c1:\xc2\x9b31m:end\r\n"
@@ -21,8 +30,13 @@ def greeting(mode):
     return b"220 plain.test ESMTP ready\r\n"
 
 
-def answer(line):
+def answer(line, mode):
     verb = line.split(b" ", 1)[0].upper()
+    if mode == "flood" and verb == b"HELP":
+        return b"".join(flood_reply(214, b"block-%03d" % b, FLOOD_REPLY_LINES)
+                        for b in range(1, FLOOD_REPLIES + 1))
+    if mode == "flood" and verb == b"EXPN":
+        return flood_reply(250, b"huge", FLOOD_REPLIES * FLOOD_REPLY_LINES)
     if verb in (b"EHLO", b"HELO"):
         return b"250-plain.test\r\n250-PIPELINING\r\n250-SIZE 1000000\r\n250 8BITMIME\r\n"
     if verb == b"QUIT":
@@ -51,7 +65,7 @@ def serve(conn, mode):
                     in_data = False
                     conn.sendall(b"250 2.0.0 queued\r\n")
                 continue
-            reply = answer(line)
+            reply = answer(line, mode)
             conn.sendall(reply)
             if reply.startswith(b"354"):
                 in_data = True
@@ -67,7 +81,6 @@ def main():
     s.listen(5)
     with open(portfile + ".tmp", "w") as f:
         f.write("%d\n" % s.getsockname()[1])
-    import os
     os.rename(portfile + ".tmp", portfile)
     while True:
         conn, _ = s.accept()

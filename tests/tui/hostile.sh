@@ -1,0 +1,32 @@
+#!/bin/sh
+# A server that sends escape sequences, NUL, C1 controls, bidirectional overrides and invalid
+# UTF-8 cannot touch the terminal: the screen shows each byte escaped and stays intact.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/tui/tui_lib.sh"
+
+wire_start hostile
+for size in 80x24 200x50; do
+	cols=${size%x*} rows=${size#*x}
+	tui_start "$cols" "$rows" -- "127.0.0.1:$WIRE_PORT"
+	check "$size: the hostile greeting arrives" tui_wait "hostile.test"
+	check "$size: the last line arrives too" tui_wait "ready"
+	check "$size: ESC is shown as \\x1b" contains "$TUI_SCREEN" '\x1b[2J\x1b[H\x1b]0;owned^G'
+	check "$size: NUL is shown as \\x00" contains "$TUI_SCREEN" 'nul:\x00:end'
+	check "$size: invalid UTF-8 is shown byte by byte" contains "$TUI_SCREEN" '\xff\xfe\xc3(:end'
+	check "$size: a C1 control (CSI) is shown as its code point" contains "$TUI_SCREEN" '\u009b31m'
+	check "$size: a bare CR is shown as ^M, nothing overwritten" contains "$TUI_SCREEN" 'cr:^MOVERWRITE'
+	check "$size: DEL is shown as ^?" contains "$TUI_SCREEN" 'del:^?'
+	check "$size: a bidirectional override is shown, not obeyed" contains "$TUI_SCREEN" '\u202eevil'
+	check "$size: colour codes are shown, not obeyed" contains "$TUI_SCREEN" '\x1b[31mRED\x1b[0m'
+	check "$size: the status bar is still on the first row" sh -c "sed -n 1p '$TUI_SCREEN' | grep -qF '127.0.0.1:$WIRE_PORT'"
+	check "$size: the prompt is still on the last row" sh -c "sed -n ${rows}p '$TUI_SCREEN' | grep -qF 'smtp>'"
+	title=$(tui_tmux display-message -p '#{pane_title}')
+	check "$size: the window title was not changed ($title)" test "$title" != "owned"
+	tui_type "EHLO localhost"
+	check "$size: the session goes on" tui_wait "S: 250 8BITMIME"
+	tui_type "QUIT"
+	check "$size: QUIT closes it" tui_wait "smtp (not connected)>"
+	tui_type "/quit"
+	check "$size: and /quit leaves without asking" tui_wait "smtpscope-exited-0"
+done
+finish

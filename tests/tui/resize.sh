@@ -1,0 +1,48 @@
+#!/bin/sh
+# Resizing re-lays the panes and keeps everything: wide terminals get the panes side by side,
+# narrow ones stacked, a tiny one says so and comes back intact; F2 toggles the layout.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/tui/tui_lib.sh"
+
+same_row() {   # same_row A B: one row of the screen holds both texts
+	grep -F -- "$1" "$TUI_SCREEN" | grep -qF -- "$2"
+}
+stacked() { grep -qF " Session" "$TUI_SCREEN" && ! same_row " Session" "Explanation"; }
+
+tui_start 80 24 --
+check "80x24: greeting" tui_wait "S: 220 "
+tui_type "EHLO localhost"
+check "80x24: EHLO answered" tui_wait "S: 250 "
+check "80x24: panes stacked" tui_until stacked
+
+tui_tmux resize-window -x 200 -y 50
+check "200x50: re-laid side by side" tui_wait "Explanation: 250"
+check "200x50: the panes share a row" tui_until same_row "Session" "Explanation: 250"
+check "200x50: the greeting is still there" contains "$TUI_SCREEN" "S: 220 "
+check "200x50: the EHLO is still there" contains "$TUI_SCREEN" "C: EHLO localhost"
+check "200x50: the status bar spans the width" sh -c "sed -n 1p '$TUI_SCREEN' | grep -qF 'F1'"
+
+tui_keys F2
+check "F2: stacked on a wide terminal" tui_until stacked
+check "F2: everything still there" tui_wait "C: EHLO localhost"
+tui_keys F2
+check "F2 again: side by side" tui_until same_row "Session" "Explanation: 250"
+
+tui_tmux resize-window -x 20 -y 6
+check "20x6: too small, and says so" tui_wait "too small"
+
+tui_tmux resize-window -x 80 -y 24
+check "back to 80x24: the session is back" tui_wait "S: 250 "
+check "back to 80x24: scrolling back finds the EHLO" tui_seek "C: EHLO localhost" PPage 5
+tui_keys C-End
+check "back to 80x24: the explanation is back" tui_wait "Explanation: 250"
+check "back to 80x24: the prompt is back" contains "$TUI_SCREEN" "smtp>"
+tui_type "NOOP"
+check "back to 80x24: the session goes on" tui_wait "C: NOOP"
+tui_keys C-l
+check "Ctrl-L redraws the same screen" tui_wait "C: NOOP"
+tui_type "QUIT"
+check "QUIT closes the session" tui_wait "smtp (not connected)>"
+tui_keys C-d
+check "Ctrl-D leaves without asking once closed" tui_wait "smtpscope-exited-0"
+finish

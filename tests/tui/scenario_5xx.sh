@@ -1,0 +1,36 @@
+#!/bin/sh
+# A permanent failure from a practice scenario: the 550 5.1.1 to RCPT is explained with the How to
+# Fix the knowledge base gives for that reply to RCPT; /scenario switches the practice server.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/tui/tui_lib.sh"
+
+# The first advice the knowledge base gives for 550 5.1.1 after RCPT, from the command line.
+fix=$("$SMTPSCOPE" explain --after RCPT -w 300 550 5.1.1 | sed -n '/^How to Fix/{n;p;q}' |
+	sed 's/^ *- *//' | cut -d' ' -f1-4)
+fix_label=$("$SMTPSCOPE" explain --after RCPT 550 | grep -m1 '^How to')
+check "the knowledge base has advice for 550 5.1.1 after RCPT" test -n "$fix"
+
+for size in 80x24 200x50; do
+	cols=${size%x*} rows=${size#*x}
+	tui_start "$cols" "$rows" -- --scenario unknown-user
+	check "$size: greeting" tui_wait "S: 220 "
+	check "$size: the status bar names the scenario" tui_wait "unknown-user"
+	tui_type "EHLO localhost"
+	check "$size: EHLO answered" tui_wait "after EHLO"
+	tui_type "MAIL FROM:<learner@example.org>"
+	check "$size: MAIL answered" tui_wait "C: MAIL FROM:<learner@example.org>"
+	tui_type "RCPT TO:<nobody@practice.test>"
+	check "$size: the 550 arrives" tui_wait "S: 550 5.1.1"
+	check "$size: the explanation follows the 550" tui_wait "Explanation: 550"
+	check "$size: it has a How to Fix" tui_seek "$fix_label" F8 30
+	check "$size: with the advice for an unknown user" tui_seek "$fix" F8 30
+
+	tui_type "/scenario relay-denied"
+	check "$size: /scenario restarts the practice server" tui_wait "practice: relay-denied"
+	check "$size: and connects to it again" tui_wait "(scenario relay-"
+	tui_keys F10
+	check "$size: F10 offers to save" tui_wait "(y)es"
+	tui_keys n
+	check "$size: n quits" tui_wait "smtpscope-exited-0"
+done
+finish
