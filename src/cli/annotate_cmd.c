@@ -254,7 +254,7 @@ annotate_stream(struct capture_reader *reader, struct export_writer *writer, cha
 		struct export_line line;
 
 		if (item.kind == CAPTURE_REPLY) {
-			export_writer_reply(writer, item.reply, item.after, -1);
+			export_writer_reply(writer, item.reply, item.after, item.latency_us);
 			replies++;
 			continue;
 		}

@@ -73,6 +73,7 @@ struct capture_reader {
 	char pending[CAPTURE_PENDING][CAPTURE_VERB_MAX];
 	size_t pending_head, pending_count;
 	char after_override[CAPTURE_VERB_MAX];  /* smtpscope transcripts say it themselves */
+	int64_t latency_override;              /* and give the latency, else -1 */
 	bool seen_reply, seen_command;
 	bool in_body;          /* message text until "." */
 	bool auth_continue;    /* the next client line answers a 334 */
@@ -238,6 +239,7 @@ queue_push(struct capture_reader *r, enum capture_kind kind, const char *text, s
 	item->lineno = r->lineno;
 	item->tls = r->tls;
 	item->time_us = r->line_time;
+	item->latency_us = -1;
 	item->event = "";
 	return item;
 }
@@ -329,6 +331,8 @@ queue_reply(struct capture_reader *r, struct reply *reply)
 	r->seen_reply = true;
 	item->reply = reply;
 	item->after = after[0] != '\0' ? after : NULL;
+	item->latency_us = r->latency_override;
+	r->latency_override = -1;
 
 	r->auth_continue = reply->code == 334;
 	if (reply->code == 354 && strcmp(after, "DATA") == 0)
@@ -683,12 +687,25 @@ read_smtpscope(struct capture_reader *r, const char *s, size_t len)
 		text_len--;
 	}
 	n = unescape(r, text, text_len);
-	if (ann != NULL && strcmp(mark, "S:") == 0)
+	if (ann != NULL && strcmp(mark, "S:") == 0) {
+		long at = find_from(ann, ann_len, 0, "(+");
+
 		annotation_value(ann, ann_len, "after", r->after_override,
 		    sizeof r->after_override);
+		if (at >= 0) {
+			/* "(+12.345 ms)": milliseconds with three decimals. */
+			char *end;
+			long long ms = strtoll(ann + at + 2, &end, 10), frac = 0;
+
+			if (*end == '.')
+				frac = strtoll(end + 1, NULL, 10);
+			r->latency_override = ms * 1000 + frac;
+		}
+	}
 	if (strcmp(mark, "S:") == 0) {
 		server_line(r, r->work, n, r->tls);
 		r->after_override[0] = '\0';
+		r->latency_override = -1;
 		return;
 	}
 	if (strcmp(mark, "C:") == 0) {
@@ -1153,6 +1170,7 @@ capture_reader_new(FILE *in, const struct capture_options *opts)
 	r->work = xmalloc(r->opts.line_cap + 16);
 	r->parser = reply_parser_new(NULL);
 	r->stamp_cache_s = -1;
+	r->latency_override = -1;
 	pending_push(r, "greeting");
 	return r;
 }

@@ -49,6 +49,7 @@ struct capture_item {
 	 * command it answered ("RCPT", "greeting", "DATA-END", ... or NULL when unknown). */
 	const struct reply *reply;
 	const char *after;
+	int64_t latency_us;     /* for CAPTURE_REPLY: from the command to the reply, or -1 */
 	/* For CAPTURE_LOG lines without a reply but with a delivery status ("dsn=5.1.1"): the
 	 * enhanced status code, else "". For CAPTURE_INFO/ERROR from smtpscope transcripts: the
 	 * event key when the line names one, else "". */

@@ -266,6 +266,8 @@ static const char html_style[] =
 ".ex p{margin:.2rem 0}\n"
 ".ex ul{margin:.2rem 0;padding-left:1.3rem}\n"
 ".ex pre{margin:.2rem 0;white-space:pre-wrap;font-size:13px}\n"
+".ex code{font:.9em ui-monospace,\"DejaVu Sans Mono\",monospace;background:var(--panel);"
+"border:1px solid var(--rule);border-radius:4px;padding:0 .25em}\n"
 ".ex.brief{margin-bottom:.8rem}\n"
 ".ex.brief .sum{margin:0}\n"
 ".ex .lat{color:var(--muted);font-weight:400;font-size:.85rem}\n"
@@ -450,6 +452,37 @@ export_writer_line(struct export_writer *w, const struct export_line *line)
 
 /* ---- explanations ---- */
 
+/* Prose with `code` spans (the knowledge base marks commands and keywords so): the spans
+ * become <code> in HTML and stay code spans in Markdown; the rest is escaped as prose. */
+static void
+put_inline(struct export_writer *w, const char *s, size_t n, enum escape_mode mode)
+{
+	while (n > 0) {
+		const char *open = memchr(s, '`', n), *close;
+		size_t before, inner;
+
+		if (open == NULL || (close = memchr(open + 1, '`', n - (size_t)(open + 1 - s))) == NULL ||
+		    close == open + 1) {
+			put_escaped(w->out, s, n, mode, true, false);
+			return;
+		}
+		before = (size_t)(open - s);
+		inner = (size_t)(close - open - 1);
+		put_escaped(w->out, s, before, mode, true, false);
+		if (mode == ESC_HTML) {
+			fputs("<code>", w->out);
+			put_escaped(w->out, open + 1, inner, ESC_HTML, true, false);
+			fputs("</code>", w->out);
+		} else {
+			fputc('`', w->out);
+			put_escaped(w->out, open + 1, inner, ESC_MD_CODE, true, false);
+			fputc('`', w->out);
+		}
+		n -= (size_t)(close + 1 - s);
+		s = close + 1;
+	}
+}
+
 /* One section's text as HTML: paragraphs split at blank lines, "- " lines as a list. */
 static void
 html_section(struct export_writer *w, const char *text, bool pre)
@@ -488,7 +521,7 @@ html_section(struct export_writer *w, const char *text, bool pre)
 				fputs("</li>", w->out);
 			fputs("<li>", w->out);
 			in_list = in_item = true;
-			put_escaped(w->out, s + 2, n - 2, ESC_HTML, true, false);
+			put_inline(w, s + 2, n - 2, ESC_HTML);
 		} else {
 			if (in_item) {
 				fputc(' ', w->out);
@@ -498,7 +531,7 @@ html_section(struct export_writer *w, const char *text, bool pre)
 			} else {
 				fputc(' ', w->out);
 			}
-			put_escaped(w->out, s, n, ESC_HTML, true, false);
+			put_inline(w, s, n, ESC_HTML);
 		}
 		p = eol != NULL ? eol + 1 : p + strlen(p);
 	}
@@ -515,6 +548,7 @@ static void
 md_section(struct export_writer *w, const char *text, bool pre)
 {
 	const char *p = text;
+	bool in_item = false;
 
 	while (*p != '\0') {
 		const char *eol = strchr(p, '\n');
@@ -525,16 +559,21 @@ md_section(struct export_writer *w, const char *text, bool pre)
 			while (n > 0 && (*s == ' ' || *s == '\t'))
 				s++, n--;
 		fputs(">", w->out);
-		if (n > 0) {
+		if (n == 0) {
+			in_item = false;
+		} else {
 			fputc(' ', w->out);
 			if (pre) {
 				fputs("    ", w->out);
 				put_escaped(w->out, s, n, ESC_MD_CODE, true, false);
 			} else if (n >= 2 && s[0] == '-' && s[1] == ' ') {
 				fputs("- ", w->out);
-				put_escaped(w->out, s + 2, n - 2, ESC_MD_PROSE, true, false);
+				put_inline(w, s + 2, n - 2, ESC_MD_PROSE);
+				in_item = true;
 			} else {
-				put_escaped(w->out, s, n, ESC_MD_PROSE, true, false);
+				if (in_item)
+					fputs("  ", w->out);  /* the bullet's text goes on */
+				put_inline(w, s, n, ESC_MD_PROSE);
 			}
 		}
 		fputc('\n', w->out);
@@ -671,7 +710,7 @@ write_sections(struct export_writer *w, const struct explanation *ex)
 			if (sec->label != NULL && sec->label[0] != '\0') {
 				fputs("> **", w->out);
 				put_str(w, sec->label, ESC_MD_PROSE);
-				fputs("**\n", w->out);
+				fputs("**  \n", w->out);
 			}
 			md_section(w, sec->text, sec->preformatted);
 			break;
