@@ -74,4 +74,15 @@ check "/bdat: chunks of 100" contains "$TEST_TMP/practice.out" "C: BDAT 100"
 check "/bdat: the last chunk says LAST" sh -c "grep -q 'C: BDAT [0-9]* LAST' '$TEST_TMP/practice.out'"
 check "/b64 encode" contains "$TEST_TMP/practice.out" "aGVsbG8gd29ybGQ="
 check "/b64 decode shows NULs escaped" contains "$TEST_TMP/practice.out" '\0alice\0s3cret'
+
+# The practice server with a scenario, and CRAM-MD5 over STARTTLS (its certificate is its own).
+printf 'EHLO client.example\n/starttls\nEHLO client.example\n/auth CRAM-MD5 practice secret123\nMAIL FROM:<a@example.org>\nRCPT TO:<b@example.org>\nQUIT\n' >"$TEST_TMP/grey.script"
+run_batch "$TEST_TMP/grey.out" "$TEST_TMP/grey.script" --insecure --scenario greylist
+check "practice scenario named" contains "$TEST_TMP/grey.out" "scenario greylist"
+check "CRAM-MD5 challenge decoded" contains "$TEST_TMP/grey.out" "334 challenge decoded: \"<"
+check "CRAM-MD5 accepted" contains "$TEST_TMP/grey.out" "authenticated as practice"
+check "greylisting: 451" contains "$TEST_TMP/grey.out" "S: 451"
+check "greylisting: exit 1" status_is 1
+run_batch "$TEST_TMP/host-and-scenario.out" "$TEST_TMP/grey.script" --scenario greylist "127.0.0.1:$PORT"
+check "--scenario with a HOST: exit 2" status_is 2
 finish

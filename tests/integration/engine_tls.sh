@@ -52,7 +52,7 @@ check "--show-secrets: exit 0" status_is 0
 check "--show-secrets keeps the AUTH payload" contains "$TEST_TMP/show.txt" "$plain_payload"
 
 # LOGIN: the 334 challenges decoded, the answers masked; a wrong password gives 535 and exit 1.
-printf 'EHLO client.example\n/auth LOGIN alice s3cret\nQUIT\n' >"$TEST_TMP/login.script"
+printf 'EHLO client.example\n/auth LOGIN alice s3cret\n/save %s\nQUIT\n' "$TEST_TMP/saved.txt" >"$TEST_TMP/login.script"
 run_batch "$TEST_TMP/login.out" "$TEST_TMP/login.script" --starttls --cafile "$CERTS/self.pem" \
 	--transcript "$TEST_TMP/login.txt" "localhost:$PORT"
 check "--starttls + AUTH LOGIN: exit 0" status_is 0
@@ -64,6 +64,10 @@ check "LOGIN answers masked" contains "$TEST_TMP/login.out" "C: ****"
 check "LOGIN accepted" contains "$TEST_TMP/login.out" "S: 235"
 pass_b64=$(printf 's3cret' | base64)
 check "no LOGIN password in the transcript" lacks "$TEST_TMP/login.txt" "$pass_b64"
+check "/save wrote the session so far" contains "$TEST_TMP/saved.txt" "S: 235"
+check "/save masks the LOGIN answers" contains "$TEST_TMP/saved.txt" "C: ****"
+check "/save holds no password" lacks "$TEST_TMP/saved.txt" "$pass_b64"
+check "/save holds no password in clear" lacks "$TEST_TMP/saved.txt" "s3cret"
 
 printf 'EHLO client.example\n/auth LOGIN alice wrong\nQUIT\n' >"$TEST_TMP/bad.script"
 run_batch "$TEST_TMP/bad.out" "$TEST_TMP/bad.script" --starttls --cafile "$CERTS/self.pem" "localhost:$PORT"
