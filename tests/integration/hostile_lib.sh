@@ -79,7 +79,7 @@ run_client() {
 			client_pid=${client_pid%% *}
 		fi
 		if [ -n "$client_pid" ]; then
-			hwm=$(sed -n 's/^VmHWM: *\([0-9]*\) kB/\1/p' "/proc/$client_pid/status" \
+			hwm=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$client_pid/status" \
 			    2>/dev/null)
 			[ -n "$hwm" ] && [ "$hwm" -gt "$sampled" ] && sampled=$hwm
 		fi
