@@ -4,7 +4,8 @@ while a well-behaved client (smtpscope's own batch mode, $SMTPSCOPE) sends a mes
 `ok N - name` / `FAIL N - name` lines and exits 1 when a check failed. Standard library only.
 
 usage: hostile_practice.py CASE PORT TLS_PORT SERVER_PID
-cases: connections, held, slowloris, longlines, garbage, rcpts, endless-data, tls
+cases: connections, held, slowloris, longlines, garbage, rcpts, endless-data, tls, auth,
+       bdat
 
 The server is expected to run with --idle-timeout 3 and the default SIZE (100 MB).
 """
@@ -379,6 +380,88 @@ def case_endless_data():
           "(limit +64 MB)" % (peak, base), 0 < peak < base + 64 * 1024)
 
 
+def case_auth():
+    """AUTH abuse: a 1 MB AUTH line, bad base64, control bytes as answers, endless retries."""
+    import base64
+
+    def session(cmds):
+        c = Conn(timeout=15)
+        try:
+            c.reply()
+            c.cmd("EHLO auth.example")
+            out = []
+            for cmd in cmds:
+                c.s.sendall(cmd + b"\r\n")
+                out.append(c.reply())
+            return out
+        except (OSError, EOFError) as e:
+            return out + [repr(e)]
+        finally:
+            c.close()
+    r = session([b"AUTH PLAIN " + b"A" * (1 << 20), b"NOOP"])
+    check("a 1 MB AUTH line gets 500, and the session goes on", len(r) == 2 and
+          r[0].startswith("500") and r[1].startswith("250"), r)
+    r = session([b"AUTH PLAIN !!!***", b"NOOP"])
+    check("AUTH PLAIN with bad base64 gets 501", r[0].startswith("501") and
+          r[1].startswith("250"), r)
+    r = session([b"AUTH LOGIN", b"\x00\x1b[31m\xff", b"\x1b]0;T\x07", b"NOOP"])
+    check("AUTH LOGIN answered with control bytes is refused (501 or 535)",
+          len(r) == 4 and r[0].startswith("334") and r[2][:3] in ("501", "535") and
+          r[3].startswith("250"), r)
+    r = session([b"AUTH CRAM-MD5", base64.b64encode(bytes(range(256)) * 4), b"NOOP"])
+    check("AUTH CRAM-MD5 answered with binary is refused", len(r) == 3 and
+          r[1][:3] in ("501", "535") and r[2].startswith("250"), r)
+    wrong = b"AUTH PLAIN " + base64.b64encode(b"\x00practice\x00not-the-password")
+    r = session([wrong] * 10)
+    check("repeated wrong passwords end with 421 4.7.0 and a close",
+          any(x.startswith("421 4.7.0") for x in r) and
+          len([x for x in r if x.startswith("535")]) <= 3, r)
+    check_polite("after the AUTH abuse")
+
+
+def case_bdat():
+    """BDAT abuse: sizes that are not numbers or do not fit, a chunk far over SIZE."""
+    c = Conn(timeout=30)
+    out = []
+    try:
+        c.reply()
+        c.cmd("EHLO bdat.example")
+        c.cmd("MAIL FROM:<b@example.org>")
+        c.cmd("RCPT TO:<practice@practice.test>")
+        for cmd in ("BDAT 99999999999999999999999", "BDAT -1", "BDAT 1e9", "BDAT", "BDAT 5 LAST x"):
+            out.append(c.cmd(cmd))
+    finally:
+        c.close()
+    check("BDAT sizes that are not sizes get 501", all(x.startswith("501") for x in out), out)
+    sampler = Sampler()
+    base = vmrss()
+    c = Conn(timeout=30)
+    try:
+        c.reply()
+        c.cmd("EHLO bdat.example")
+        c.cmd("MAIL FROM:<b@example.org>")
+        c.cmd("RCPT TO:<practice@practice.test>")
+        size = 200 * 1024 * 1024
+        c.s.sendall(b"BDAT %d LAST\r\n" % size)
+        chunk = b"z" * (1 << 20)
+        sent = 0
+        try:
+            while sent < size:
+                c.s.sendall(chunk)
+                sent += len(chunk)
+        except OSError:
+            pass
+        got = c.replies_until_close(2)
+    finally:
+        c.close()
+    peak = sampler.stop()
+    check("a 200 MB BDAT chunk over SIZE is refused with 552 5.3.4 (or 421)",
+          got and got[0][:9] in ("552 5.3.4", "421 4.3.4"), got)
+    check("and memory stays bounded: peak VmRSS %d kB, %d kB at the start (limit +64 MB)" %
+          (peak, base), 0 < peak < base + 64 * 1024)
+    check_polite("after the BDAT abuse")
+
+
 def client_hello_prefix():
     """The first 60 bytes of a real ClientHello (a handshake that stops halfway)."""
     ctx = ssl.create_default_context()
@@ -455,7 +538,8 @@ def main():
     cases = {"connections": case_connections, "held": case_held,
              "slowloris": case_slowloris, "longlines": case_longlines,
              "garbage": case_garbage, "rcpts": case_rcpts,
-             "endless-data": case_endless_data, "tls": case_tls}
+             "endless-data": case_endless_data, "tls": case_tls,
+             "auth": case_auth, "bdat": case_bdat}
     if CASE not in cases or not SMTPSCOPE:
         sys.stderr.write(__doc__)
         return 2

@@ -2,7 +2,7 @@
 # tests/integration/hostile_practice.sh: the practice server under hostile clients
 # (tests/integration/hostile_practice.py): 300 clients at once, clients that hold every slot,
 # slowloris, 1 MB lines, binary garbage, floods of RCPTs, messages that never end, TLS garbage and
-# stalled handshakes. Meanwhile smtpscope's own batch mode, a well-behaved client, must get its
+# stalled handshakes, AUTH and BDAT abuse. Meanwhile smtpscope's own batch mode, a well-behaved client, must get its
 # message through; the server stays up, its memory stays bounded, and its log says what happened
 # without a raw control byte.
 . "$top_srcdir/tests/lib.sh"
@@ -30,7 +30,7 @@ rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$SPID/status" 2>
 BASE=$(rss)
 echo "# server VmRSS at the start: $BASE kB"
 
-for case in connections held slowloris longlines garbage rcpts endless-data tls; do
+for case in connections held slowloris longlines garbage rcpts endless-data tls auth bdat; do
 	check "$case: every check of the case passes" \
 	    "$SYSTEM_PYTHON" "$top_srcdir/tests/integration/hostile_practice.py" \
 	    "$case" "$PORT" "$tls_port" "$SPID"
