@@ -1035,8 +1035,8 @@ check_timers(struct engine *e)
 	int64_t deadline = reply_deadline(e);
 	char *text;
 
-	if (e->phase == PHASE_CONNECTING && e->connector != NULL &&
-	    net_connector_timeout_ms(e->connector) == 0) {
+	if (e->phase == PHASE_CONNECTING && e->connector != NULL) {
+		/* Asks after a name being resolved, or a connect attempt past its deadline. */
 		int fd;
 		char *address = NULL;
 		const char *event = NULL;

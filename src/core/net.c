@@ -192,7 +192,18 @@ net_error_event(int err)
 	}
 }
 
+/* While a host name resolves, the connector wakes the caller this often to ask. */
+#define NET_RESOLVE_POLL_MS 20
+/* How long a name may take to resolve beyond the connect timeout. */
+#define NET_RESOLVE_EXTRA_MS 5000
+
 struct net_connector {
+	/* Name resolution in the background (getaddrinfo_a), so the caller never blocks. */
+	bool resolving;
+	struct gaicb request;
+	struct addrinfo hints;
+	char *host;
+	char service[16];
 	struct addrinfo *list;
 	struct addrinfo *current;
 	int fd;
@@ -273,50 +284,83 @@ start_attempt(struct net_connector *c)
 	return -1;
 }
 
+/* A failed resolution in words; returns its event key. */
+static const char *
+resolve_failed(struct net_connector *c, int rc)
+{
+	int err = rc == EAI_SYSTEM ? errno : NET_GAI_BASE - rc;
+	const char *event = rc == EAI_SYSTEM ? net_error_event(err) : "dns-failure";
+	char *text = xasprintf("cannot resolve %s: %s", c->host, net_error_words(err));
+
+	c->note(c->ctx, event, text, true);
+	free(text);
+	return event;
+}
+
+/* The addresses are known: reports them and starts on the first. -1 when none can start. */
+static int
+resolved(struct net_connector *c)
+{
+	struct addrinfo *ai;
+	size_t n = 0;
+	char *text;
+
+	for (ai = c->list; ai != NULL; ai = ai->ai_next)
+		n++;
+	if (!net_is_address(c->host)) {
+		text = xasprintf("%s has %zu address%s", c->host, n, n == 1 ? "" : "es");
+		c->note(c->ctx, NULL, text, false);
+		free(text);
+	}
+	c->current = c->list;
+	c->last_error = ECONNREFUSED;
+	return start_attempt(c);
+}
+
 struct net_connector *
 net_connector_new(const char *host, int port, int timeout_ms, net_note_fn note, void *ctx,
     const char **event)
 {
-	struct addrinfo hints, *list = NULL;
-	struct net_connector *c;
-	char service[16], *text;
+	struct net_connector *c = xcalloc(1, sizeof *c);
+	struct gaicb *requests[1];
 	int rc;
 
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_ADDRCONFIG;
-	snprintf(service, sizeof service, "%d", port);
-	rc = getaddrinfo(host, service, &hints, &list);
-	if (rc != 0 && rc == EAI_NONAME && net_is_address(host)) {
-		/* AI_ADDRCONFIG hides ::1 on machines with no global IPv6; a literal is meant. */
-		hints.ai_flags = AI_NUMERICHOST;
-		rc = getaddrinfo(host, service, &hints, &list);
-	}
-	if (rc != 0) {
-		int err = rc == EAI_SYSTEM ? errno : NET_GAI_BASE - rc;
-
-		text = xasprintf("cannot resolve %s: %s", host, net_error_words(err));
-		*event = rc == EAI_SYSTEM ? net_error_event(err) : "dns-failure";
-		note(ctx, *event, text, true);
-		free(text);
-		return NULL;
-	}
-	c = xcalloc(1, sizeof *c);
-	c->list = list;
-	c->current = list;
 	c->fd = -1;
 	c->port = port;
 	c->timeout_ms = timeout_ms > 0 ? timeout_ms : 10000;
 	c->note = note;
 	c->ctx = ctx;
-	c->last_error = ECONNREFUSED;
-	if (start_attempt(c) < 0) {
-		*event = net_error_event(c->last_error);
-		net_connector_free(c);
-		return NULL;
+	c->host = xstrdup(host);
+	snprintf(c->service, sizeof c->service, "%d", port);
+	c->hints.ai_family = AF_UNSPEC;
+	c->hints.ai_socktype = SOCK_STREAM;
+	if (net_is_address(host)) {
+		/* A literal resolves at once, whatever addresses this machine has configured. */
+		c->hints.ai_flags = AI_NUMERICHOST;
+		rc = getaddrinfo(host, c->service, &c->hints, &c->list);
+		if (rc != 0 || resolved(c) < 0)
+			goto fail;
+		return c;
 	}
+	c->hints.ai_flags = AI_ADDRCONFIG;
+	c->request.ar_name = c->host;
+	c->request.ar_service = c->service;
+	c->request.ar_request = &c->hints;
+	requests[0] = &c->request;
+	rc = getaddrinfo_a(GAI_NOWAIT, requests, 1, NULL);
+	if (rc != 0)
+		goto fail_rc;
+	c->resolving = true;
+	c->deadline_us = net_now_us() + (int64_t)(c->timeout_ms + NET_RESOLVE_EXTRA_MS) * 1000;
 	return c;
+fail_rc:
+	*event = resolve_failed(c, rc);
+	net_connector_free(c);
+	return NULL;
+fail:
+	*event = c->list == NULL ? resolve_failed(c, rc) : net_error_event(c->last_error);
+	net_connector_free(c);
+	return NULL;
 }
 
 void
@@ -324,9 +368,20 @@ net_connector_free(struct net_connector *c)
 {
 	if (c == NULL)
 		return;
+	if (c->resolving && gai_cancel(&c->request) == EAI_NOTCANCELED) {
+		/* The resolver thread still writes into the request: wait for it to finish. */
+		const struct gaicb *wait[1] = { &c->request };
+
+		while (gai_error(&c->request) == EAI_INPROGRESS)
+			gai_suspend(wait, 1, NULL);
+	}
+	if (c->resolving && c->request.ar_result != NULL)
+		freeaddrinfo(c->request.ar_result);
 	if (c->fd >= 0)
 		close(c->fd);
-	freeaddrinfo(c->list);
+	if (c->list != NULL)
+		freeaddrinfo(c->list);
+	free(c->host);
 	free(c);
 }
 
@@ -343,7 +398,41 @@ net_connector_timeout_ms(const struct net_connector *c)
 
 	if (left <= 0)
 		return 0;
+	if (c->resolving && left / 1000 > NET_RESOLVE_POLL_MS)
+		return NET_RESOLVE_POLL_MS;
 	return (int)((left + 999) / 1000);
+}
+
+/* Checks on a resolution in progress: 0 still going or started connecting, -1 failed. */
+static int
+resolve_step(struct net_connector *c, const char **event)
+{
+	int rc = gai_error(&c->request);
+
+	if (rc == EAI_INPROGRESS) {
+		if (net_now_us() < c->deadline_us)
+			return 0;
+		gai_cancel(&c->request);
+		rc = EAI_AGAIN;
+		if (gai_error(&c->request) == EAI_INPROGRESS)
+			return 0;   /* cannot cancel: let it finish, then report */
+	}
+	c->resolving = false;
+	c->list = c->request.ar_result;
+	c->request.ar_result = NULL;
+	if (rc != 0 || c->list == NULL) {
+		if (c->list != NULL) {
+			freeaddrinfo(c->list);
+			c->list = NULL;
+		}
+		*event = resolve_failed(c, rc != 0 ? rc : EAI_NONAME);
+		return -1;
+	}
+	if (resolved(c) < 0) {
+		*event = net_error_event(c->last_error);
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -353,6 +442,8 @@ net_connector_step(struct net_connector *c, short revents, int *fd, char **addre
 	int err = 0;
 	socklen_t len = sizeof err;
 
+	if (c->resolving)
+		return resolve_step(c, event);
 	if (c->fd < 0)
 		return -1;
 	if (revents & (POLLOUT | POLLERR | POLLHUP)) {

@@ -33,14 +33,16 @@ typedef void (*net_note_fn)(void *ctx, const char *event, const char *text, bool
 
 struct net_connector;
 
-/* Resolves host (blocking, as getaddrinfo is) and starts a non-blocking connect to the first
- * address. NULL when the name does not resolve or no socket could be started; the reason was
- * reported through note, and *event is set to the failure's event key. */
+/* Starts resolving host in the background (getaddrinfo_a; address literals at once) and then
+ * a non-blocking connect to each address in turn. NULL when it cannot even start (a literal
+ * whose every address failed at once); the reason was reported through note, and *event is
+ * set to the failure's event key. */
 struct net_connector *net_connector_new(const char *host, int port, int timeout_ms,
     net_note_fn note, void *ctx, const char **event);
 void net_connector_free(struct net_connector *connector);
 
-/* The descriptor to poll (for POLLOUT) and the milliseconds until this attempt times out. */
+/* The descriptor to poll (for POLLOUT; -1 while the name resolves) and the milliseconds until
+ * the connector wants net_connector_step called again (short while resolving). */
 int net_connector_fd(const struct net_connector *connector);
 int net_connector_timeout_ms(const struct net_connector *connector);
 
