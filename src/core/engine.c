@@ -99,7 +99,6 @@ struct engine {
 	size_t log_len;
 	bool log_cut;
 	struct engine_auth auth;
-	unsigned pending_flags;
 	int64_t activity_us;      /* last byte sent or received, for the reply timeout */
 	int64_t handshake_start_us;
 	int64_t last_latency_us;
@@ -1033,7 +1032,9 @@ static void
 check_timers(struct engine *e)
 {
 	int64_t deadline = reply_deadline(e);
-	char *text;
+	char *text, secs[32], waiting[48];
+	const char *what;
+	int ms;
 
 	if (e->phase == PHASE_CONNECTING && e->connector != NULL) {
 		/* Asks after a name being resolved, or a connect attempt past its deadline. */
@@ -1052,16 +1053,27 @@ check_timers(struct engine *e)
 	}
 	if (deadline < 0 || net_now_us() < deadline)
 		return;
+	ms = e->config.reply_timeout_ms;
+	if (ms % 1000 == 0)
+		snprintf(secs, sizeof secs, "%d s", ms / 1000);
+	else
+		snprintf(secs, sizeof secs, "%.1f s", ms / 1000.0);
 	if (e->phase == PHASE_HANDSHAKE) {
-		text = xasprintf("the TLS handshake got no answer in %d s", e->config.reply_timeout_ms /
-		    1000);
+		text = xasprintf("the TLS handshake got no answer in %s", secs);
 		fail_connection(e, "reply-timeout", text);
 		free(text);
 		return;
 	}
-	text = xasprintf("no reply in %d s%s; giving up on this connection (a slow server may "
-	    "need --timeout)", e->config.reply_timeout_ms / 1000,
-	    reply_parser_pending(e->parser) ? " (part of a reply arrived, then nothing)" : "");
+	what = session_waiting_for(e->session);
+	if (what != NULL && strcmp(what, "greeting") == 0)
+		snprintf(waiting, sizeof waiting, "no greeting");
+	else if (what != NULL)
+		snprintf(waiting, sizeof waiting, "no reply to %s", what);
+	else
+		snprintf(waiting, sizeof waiting, "no reply");
+	text = xasprintf("%s in %s%s; giving up on this connection (a slow server may need "
+	    "--timeout)", waiting, secs, reply_parser_pending(e->parser) ?
+	    " (part of a reply arrived, then nothing)" : "");
 	fail_connection(e, "reply-timeout", text);
 	free(text);
 }

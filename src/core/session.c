@@ -739,6 +739,12 @@ session_oldest_sent(const struct session *s)
 	return s->count > 0 ? peek(s, 0)->sent_us : -1;
 }
 
+const char *
+session_waiting_for(const struct session *s)
+{
+	return s->count > 0 ? peek(s, 0)->verb : NULL;
+}
+
 bool
 session_capabilities_known(const struct session *s)
 {

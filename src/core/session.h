@@ -75,6 +75,8 @@ void session_reply(struct session *session, const struct reply *reply, int64_t n
 /* Commands sent and not yet answered, and the oldest one's send time (-1 when none). */
 size_t session_pending(const struct session *session);
 int64_t session_oldest_sent(const struct session *session);
+/* The verb the oldest of them is ("EHLO", "greeting", "DATA-END"), NULL when none. */
+const char *session_waiting_for(const struct session *session);
 
 /* Capabilities from the last EHLO (void after STARTTLS or HELO). */
 bool session_capabilities_known(const struct session *session);

@@ -27,16 +27,16 @@ check "closed mid-reply: transcript saved" contains "$TEST_TMP/mid.txt" "250-PIP
 start_raw silent || exit 1
 run_batch "$TEST_TMP/silent.out" "$TEST_TMP/s.script" --timeout 1 --transcript "$TEST_TMP/silent.txt" "127.0.0.1:$PORT"
 check "no greeting: exit 2" status_is 2
-check "no greeting: timeout said in words" contains "$TEST_TMP/silent.out" "no reply in 1 s"
+check "no greeting: timeout said in words" contains "$TEST_TMP/silent.out" "no greeting in 1 s"
 check "no greeting: explained" contains "$TEST_TMP/silent.out" "smtpscope explain reply-timeout"
 check "no greeting: nothing sent" lacks "$TEST_TMP/silent.out" "C: EHLO"
-check "no greeting: transcript saved" contains "$TEST_TMP/silent.txt" "no reply in 1 s"
+check "no greeting: transcript saved" contains "$TEST_TMP/silent.txt" "no greeting in 1 s"
 
 start_raw mute-after-ehlo || exit 1
 run_batch "$TEST_TMP/mute.out" "$TEST_TMP/s.script" --timeout 1 --transcript "$TEST_TMP/mute.txt" "127.0.0.1:$PORT"
 check "no reply: exit 2" status_is 2
 check "no reply: the command was sent" contains "$TEST_TMP/mute.out" "C: EHLO client.example"
-check "no reply: timeout said" contains "$TEST_TMP/mute.out" "no reply in 1 s"
+check "no reply: timeout said" contains "$TEST_TMP/mute.out" "no reply to EHLO in 1 s"
 check "no reply: transcript has the greeting" contains "$TEST_TMP/mute.txt" "S: 220 raw.test"
 
 start_raw reset || exit 1
