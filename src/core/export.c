@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -29,18 +30,30 @@
 
 enum escape_mode { ESC_TEXT, ESC_HTML, ESC_MD_CODE, ESC_MD_PROSE };
 
+/* An output buffer: either in front of a FILE (flushed in large writes, which is much
+ * cheaper than stdio call by call) or growing in memory (to keep a rendering for the cache). */
+struct obuf {
+	char *data;
+	size_t len, cap;
+	FILE *sink;       /* NULL: memory only */
+	bool failed;      /* a write to the sink failed */
+};
+
+#define OBUF_SIZE ((size_t)256 * 1024)
+
+/* A cached explanation: what to write when the same explanation comes again, in two parts so
+ * a latency can go between them. */
 struct cache_entry {
 	char *key;
-	int id;            /* anchor number in Markdown and HTML */
-	char *heading;
-	char *summary;
-	char *detail;      /* short level: the enhanced code's own title, or NULL */
-	char *full_text;   /* text format, full level: the rendered explanation */
-	int cls;
+	char *head;        /* up to where a latency goes */
+	size_t head_len;
+	char *tail;        /* the rest */
+	size_t tail_len;
 };
 
 struct export_writer {
-	FILE *out;
+	struct obuf main;
+	struct obuf *o;      /* where writing goes now: main, or a cache rendering */
 	const struct kb *kb;
 	struct export_options opts;
 	bool in_wire;        /* a block of wire lines is open (Markdown fence, HTML div) */
@@ -49,6 +62,79 @@ struct export_writer {
 	int next_id;
 	unsigned long nlines, nreplies, nclass[6];
 };
+
+/* ---- the output buffer ---- */
+
+static void
+ob_flush(struct obuf *o)
+{
+	if (o->sink == NULL || o->len == 0)
+		return;
+	if (fwrite(o->data, 1, o->len, o->sink) != o->len)
+		o->failed = true;
+	o->len = 0;
+}
+
+static void
+ob_write(struct obuf *o, const void *p, size_t n)
+{
+	if (o->len + n > o->cap) {
+		if (o->sink != NULL) {
+			ob_flush(o);
+			if (n > o->cap) {
+				if (fwrite(p, 1, n, o->sink) != n)
+					o->failed = true;
+				return;
+			}
+		} else {
+			while (o->len + n > o->cap)
+				o->cap = o->cap != 0 ? o->cap * 2 : 1024;
+			o->data = xreallocarray(o->data, o->cap, 1);
+		}
+	}
+	memcpy(o->data + o->len, p, n);
+	o->len += n;
+}
+
+static void
+ob_puts(struct obuf *o, const char *s)
+{
+	ob_write(o, s, strlen(s));
+}
+
+static void
+ob_putc(struct obuf *o, char c)
+{
+	if (o->len < o->cap)
+		o->data[o->len++] = c;
+	else
+		ob_write(o, &c, 1);
+}
+
+static void ob_printf(struct obuf *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+ob_printf(struct obuf *o, const char *fmt, ...)
+{
+	char small[256], *big = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof small, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof small) {
+		ob_write(o, small, (size_t)n);
+		return;
+	}
+	va_start(ap, fmt);
+	big = xvasprintf(fmt, ap);
+	va_end(ap);
+	ob_puts(o, big);
+	free(big);
+}
 
 /* ---- escaping ---- */
 
@@ -87,21 +173,21 @@ utf8_safe_len(const unsigned char *s, size_t len)
 }
 
 static void
-put_hex(FILE *out, unsigned char c, bool html)
+put_hex(struct obuf *out, unsigned char c, bool html)
 {
 	static const char hex[] = "0123456789abcdef";
 	char buf[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
 
 	if (html)
-		fputs("<span class=\"x\">", out);
-	fwrite(buf, 1, 4, out);
+		ob_puts(out, "<span class=\"x\">");
+	ob_write(out, buf, 4);
 	if (html)
-		fputs("</span>", out);
+		ob_puts(out, "</span>");
 }
 
 /* Writes len bytes escaped for mode; keep_newlines lets '\n' through (our own prose). */
 static void
-put_escaped(FILE *out, const char *text, size_t len, enum escape_mode mode, bool utf8,
+put_escaped(struct obuf *out, const char *text, size_t len, enum escape_mode mode, bool utf8,
     bool keep_newlines)
 {
 	const unsigned char *s = (const unsigned char *)text;
@@ -121,34 +207,34 @@ put_escaped(FILE *out, const char *text, size_t len, enum escape_mode mode, bool
 			run++;
 		}
 		if (run > i)
-			fwrite(s + i, 1, run - i, out);
+			ob_write(out, s + i, run - i);
 		i = run;
 		if (i >= len)
 			break;
 		c = s[i];
 		if (c == '\\') {
-			fputs(mode == ESC_TEXT || mode == ESC_MD_CODE ? "\\\\" : "\\", out);
+			ob_puts(out, mode == ESC_TEXT || mode == ESC_MD_CODE ? "\\\\" : "\\");
 			if (mode == ESC_MD_PROSE)
-				fputc('\\', out);
+				ob_putc(out, '\\');
 			i++;
 		} else if (c == '\n' && keep_newlines) {
-			fputc('\n', out);
+			ob_putc(out, '\n');
 			i++;
 		} else if (c >= 0x20 && c < 0x7f) {
 			if (mode == ESC_HTML) {
-				fputs(c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" :
-				    c == '"' ? "&quot;" : "&#39;", out);
+				ob_puts(out, c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" :
+				    c == '"' ? "&quot;" : "&#39;");
 			} else if (c == '&' || c == '<' || c == '>') {
 				/* Markdown prose: an entity, so no HTML tag can start. */
-				fputs(c == '&' ? "&amp;" : c == '<' ? "&lt;" : "&gt;", out);
+				ob_puts(out, c == '&' ? "&amp;" : c == '<' ? "&lt;" : "&gt;");
 			} else {
-				fputc('\\', out);
-				fputc(c, out);
+				ob_putc(out, '\\');
+				ob_putc(out, c);
 			}
 			i++;
 		} else if (c >= 0x80 && (utf8 || mode != ESC_TEXT) &&
 		    (n = utf8_safe_len(s + i, len - i)) > 0) {
-			fwrite(s + i, 1, n, out);
+			ob_write(out, s + i, n);
 			i += n;
 		} else {
 			put_hex(out, c, mode == ESC_HTML);
@@ -160,7 +246,7 @@ put_escaped(FILE *out, const char *text, size_t len, enum escape_mode mode, bool
 static void
 put_str(struct export_writer *w, const char *s, enum escape_mode mode)
 {
-	put_escaped(w->out, s, strlen(s), mode, w->opts.utf8, false);
+	put_escaped(w->o, s, strlen(s), mode, w->opts.utf8, false);
 }
 
 /* ---- the explanation cache ---- */
@@ -173,21 +259,6 @@ hash_str(const char *s)
 	while (*s != '\0')
 		h = h * 33 + (unsigned char)*s++;
 	return h;
-}
-
-/* The cache key of a reply's explanation, or NULL when it depends on the reply's own text
- * (EHLO keywords, a 334 challenge, a code that is not one). */
-static char *
-reply_key(const struct reply *reply, const char *after)
-{
-	bool is_ehlo = after != NULL && (strcasecmp(after, "EHLO") == 0 ||
-	    strcasecmp(after, "LHLO") == 0);
-
-	if (reply->code < 200 || reply->code > 599 || reply->code == 334 ||
-	    (is_ehlo && reply->nlines > 1))
-		return NULL;
-	return xasprintf("r|%d|%s|%s|%x", reply->code, reply->enhanced,
-	    after != NULL ? after : "", reply->violations);
 }
 
 static struct cache_entry *
@@ -293,9 +364,9 @@ close_wire(struct export_writer *w)
 		return;
 	w->in_wire = false;
 	if (w->opts.format == EXPORT_HTML)
-		fputs("</div>\n", w->out);
+		ob_puts(w->o, "</div>\n");
 	else if (w->opts.format == EXPORT_MARKDOWN)
-		fputs("```\n\n", w->out);
+		ob_puts(w->o, "```\n\n");
 }
 
 static void
@@ -305,9 +376,9 @@ open_wire(struct export_writer *w)
 		return;
 	w->in_wire = true;
 	if (w->opts.format == EXPORT_HTML)
-		fputs("<div class=\"wire\">\n", w->out);
+		ob_puts(w->o, "<div class=\"wire\">\n");
 	else if (w->opts.format == EXPORT_MARKDOWN)
-		fputs("```text\n", w->out);
+		ob_puts(w->o, "```text\n");
 }
 
 static void
@@ -318,33 +389,33 @@ write_head(struct export_writer *w)
 
 	switch (w->opts.format) {
 	case EXPORT_HTML:
-		fprintf(w->out, html_head, lang);
+		ob_printf(w->o, html_head, lang);
 		put_str(w, title, ESC_HTML);
 		if (w->opts.source != NULL) {
-			fputs(" \xe2\x80\x94 ", w->out);
+			ob_puts(w->o, " \xe2\x80\x94 ");
 			put_str(w, w->opts.source, ESC_HTML);
 		}
-		fputs(html_style, w->out);
-		fputs("<header>\n<h1>", w->out);
+		ob_puts(w->o, html_style);
+		ob_puts(w->o, "<header>\n<h1>");
 		put_str(w, title, ESC_HTML);
-		fputs("</h1>\n<p class=\"meta\">", w->out);
+		ob_puts(w->o, "</h1>\n<p class=\"meta\">");
 		if (w->opts.source != NULL) {
-			fputs("<code>", w->out);
+			ob_puts(w->o, "<code>");
 			put_str(w, w->opts.source, ESC_HTML);
-			fputs("</code> \xc2\xb7 ", w->out);
+			ob_puts(w->o, "</code> \xc2\xb7 ");
 		}
-		fputs("every server reply explained by smtpscope</p>\n</header>\n<main>\n", w->out);
+		ob_puts(w->o, "every server reply explained by smtpscope</p>\n</header>\n<main>\n");
 		break;
 	case EXPORT_MARKDOWN:
-		fputs("# ", w->out);
+		ob_puts(w->o, "# ");
 		put_str(w, title, ESC_MD_PROSE);
-		fputs("\n\n", w->out);
+		ob_puts(w->o, "\n\n");
 		if (w->opts.source != NULL) {
-			fputs("Source: ", w->out);
+			ob_puts(w->o, "Source: ");
 			put_str(w, w->opts.source, ESC_MD_PROSE);
-			fputs(". ", w->out);
+			ob_puts(w->o, ". ");
 		}
-		fputs("Every server reply explained by smtpscope.\n\n", w->out);
+		ob_puts(w->o, "Every server reply explained by smtpscope.\n\n");
 		break;
 	case EXPORT_TEXT:
 		break;
@@ -413,39 +484,39 @@ export_writer_line(struct export_writer *w, const struct export_line *line)
 	switch (w->opts.format) {
 	case EXPORT_TEXT:
 		if (stamp[0] != '\0')
-			fprintf(w->out, "%s ", stamp);
+			ob_printf(w->o, "%s ", stamp);
 		if (*mark != '\0')
-			fprintf(w->out, "%s ", mark);
-		put_escaped(w->out, line->text, line->len, ESC_TEXT, w->opts.utf8, false);
+			ob_printf(w->o, "%s ", mark);
+		put_escaped(w->o, line->text, line->len, ESC_TEXT, w->opts.utf8, false);
 		if (full > line->len)
-			fprintf(w->out, " [... cut: %zu bytes in all]", full);
-		fputc('\n', w->out);
+			ob_printf(w->o, " [... cut: %zu bytes in all]", full);
+		ob_putc(w->o, '\n');
 		break;
 	case EXPORT_MARKDOWN:
 		open_wire(w);
 		if (stamp[0] != '\0')
-			fprintf(w->out, "%s ", stamp);
+			ob_printf(w->o, "%s ", stamp);
 		/* Every line starts with a mark, so no wire line can close the fence. */
-		fprintf(w->out, "%s ", *mark != '\0' ? mark : "|");
-		put_escaped(w->out, line->text, line->len, ESC_MD_CODE, true, false);
+		ob_printf(w->o, "%s ", *mark != '\0' ? mark : "|");
+		put_escaped(w->o, line->text, line->len, ESC_MD_CODE, true, false);
 		if (full > line->len)
-			fprintf(w->out, " [... cut: %zu bytes in all]", full);
-		fputc('\n', w->out);
+			ob_printf(w->o, " [... cut: %zu bytes in all]", full);
+		ob_putc(w->o, '\n');
 		break;
 	case EXPORT_HTML:
 		open_wire(w);
-		fprintf(w->out, "<div class=\"l %s%s\">", line_class(line->kind),
+		ob_printf(w->o, "<div class=\"l %s%s\">", line_class(line->kind),
 		    line->tls ? " tls" : "");
 		if (stamp[0] != '\0')
-			fprintf(w->out, "<span class=\"ts\">%s</span>", stamp);
+			ob_printf(w->o, "<span class=\"ts\">%s</span>", stamp);
 		if (*mark != '\0')
-			fprintf(w->out, "<span class=\"d\">%s</span>", mark);
-		fputs(line->secret ? "<span class=\"t secret\">" : "<span class=\"t\">", w->out);
-		put_escaped(w->out, line->text, line->len, ESC_HTML, true, false);
+			ob_printf(w->o, "<span class=\"d\">%s</span>", mark);
+		ob_puts(w->o, line->secret ? "<span class=\"t secret\">" : "<span class=\"t\">");
+		put_escaped(w->o, line->text, line->len, ESC_HTML, true, false);
 		if (full > line->len)
-			fprintf(w->out, " <span class=\"cut\">[\xe2\x80\xa6 cut: %zu bytes in all]</span>",
+			ob_printf(w->o, " <span class=\"cut\">[\xe2\x80\xa6 cut: %zu bytes in all]</span>",
 			    full);
-		fputs("</span></div>\n", w->out);
+		ob_puts(w->o, "</span></div>\n");
 		break;
 	}
 }
@@ -463,20 +534,20 @@ put_inline(struct export_writer *w, const char *s, size_t n, enum escape_mode mo
 
 		if (open == NULL || (close = memchr(open + 1, '`', n - (size_t)(open + 1 - s))) == NULL ||
 		    close == open + 1) {
-			put_escaped(w->out, s, n, mode, true, false);
+			put_escaped(w->o, s, n, mode, true, false);
 			return;
 		}
 		before = (size_t)(open - s);
 		inner = (size_t)(close - open - 1);
-		put_escaped(w->out, s, before, mode, true, false);
+		put_escaped(w->o, s, before, mode, true, false);
 		if (mode == ESC_HTML) {
-			fputs("<code>", w->out);
-			put_escaped(w->out, open + 1, inner, ESC_HTML, true, false);
-			fputs("</code>", w->out);
+			ob_puts(w->o, "<code>");
+			put_escaped(w->o, open + 1, inner, ESC_HTML, true, false);
+			ob_puts(w->o, "</code>");
 		} else {
-			fputc('`', w->out);
-			put_escaped(w->out, open + 1, inner, ESC_MD_CODE, true, false);
-			fputc('`', w->out);
+			ob_putc(w->o, '`');
+			put_escaped(w->o, open + 1, inner, ESC_MD_CODE, true, false);
+			ob_putc(w->o, '`');
 		}
 		n -= (size_t)(close + 1 - s);
 		s = close + 1;
@@ -491,9 +562,9 @@ html_section(struct export_writer *w, const char *text, bool pre)
 	bool in_list = false, in_item = false, in_para = false;
 
 	if (pre) {
-		fputs("<pre>", w->out);
-		put_escaped(w->out, text, strlen(text), ESC_HTML, true, true);
-		fputs("</pre>\n", w->out);
+		ob_puts(w->o, "<pre>");
+		put_escaped(w->o, text, strlen(text), ESC_HTML, true, true);
+		ob_puts(w->o, "</pre>\n");
 		return;
 	}
 	while (*p != '\0') {
@@ -505,42 +576,42 @@ html_section(struct export_writer *w, const char *text, bool pre)
 			s++, n--;
 		if (n == 0) {  /* a blank line ends a paragraph or a list */
 			if (in_item)
-				fputs("</li>", w->out);
+				ob_puts(w->o, "</li>");
 			if (in_list)
-				fputs("</ul>\n", w->out);
+				ob_puts(w->o, "</ul>\n");
 			if (in_para)
-				fputs("</p>\n", w->out);
+				ob_puts(w->o, "</p>\n");
 			in_list = in_item = in_para = false;
 		} else if (n >= 2 && s[0] == '-' && s[1] == ' ') {
 			if (in_para)
-				fputs("</p>\n", w->out);
+				ob_puts(w->o, "</p>\n");
 			in_para = false;
 			if (!in_list)
-				fputs("<ul>", w->out);
+				ob_puts(w->o, "<ul>");
 			if (in_item)
-				fputs("</li>", w->out);
-			fputs("<li>", w->out);
+				ob_puts(w->o, "</li>");
+			ob_puts(w->o, "<li>");
 			in_list = in_item = true;
 			put_inline(w, s + 2, n - 2, ESC_HTML);
 		} else {
 			if (in_item) {
-				fputc(' ', w->out);
+				ob_putc(w->o, ' ');
 			} else if (!in_para) {
-				fputs("<p>", w->out);
+				ob_puts(w->o, "<p>");
 				in_para = true;
 			} else {
-				fputc(' ', w->out);
+				ob_putc(w->o, ' ');
 			}
 			put_inline(w, s, n, ESC_HTML);
 		}
 		p = eol != NULL ? eol + 1 : p + strlen(p);
 	}
 	if (in_item)
-		fputs("</li>", w->out);
+		ob_puts(w->o, "</li>");
 	if (in_list)
-		fputs("</ul>\n", w->out);
+		ob_puts(w->o, "</ul>\n");
 	if (in_para)
-		fputs("</p>\n", w->out);
+		ob_puts(w->o, "</p>\n");
 }
 
 /* One section as Markdown inside a block quote. */
@@ -558,25 +629,25 @@ md_section(struct export_writer *w, const char *text, bool pre)
 		if (!pre)
 			while (n > 0 && (*s == ' ' || *s == '\t'))
 				s++, n--;
-		fputs(">", w->out);
+		ob_puts(w->o, ">");
 		if (n == 0) {
 			in_item = false;
 		} else {
-			fputc(' ', w->out);
+			ob_putc(w->o, ' ');
 			if (pre) {
-				fputs("    ", w->out);
-				put_escaped(w->out, s, n, ESC_MD_CODE, true, false);
+				ob_puts(w->o, "    ");
+				put_escaped(w->o, s, n, ESC_MD_CODE, true, false);
 			} else if (n >= 2 && s[0] == '-' && s[1] == ' ') {
-				fputs("- ", w->out);
+				ob_puts(w->o, "- ");
 				put_inline(w, s + 2, n - 2, ESC_MD_PROSE);
 				in_item = true;
 			} else {
 				if (in_item)
-					fputs("  ", w->out);  /* the bullet's text goes on */
+					ob_puts(w->o, "  ");  /* the bullet's text goes on */
 				put_inline(w, s, n, ESC_MD_PROSE);
 			}
 		}
-		fputc('\n', w->out);
+		ob_putc(w->o, '\n');
 		p = eol != NULL ? eol + 1 : p + strlen(p);
 	}
 }
@@ -591,9 +662,9 @@ indent_text(struct export_writer *w, const char *text, const char *indent)
 		size_t n = eol != NULL ? (size_t)(eol - p) : strlen(p);
 
 		if (n > 0)
-			fputs(indent, w->out);
-		put_escaped(w->out, p, n, ESC_TEXT, w->opts.utf8, false);
-		fputc('\n', w->out);
+			ob_puts(w->o, indent);
+		put_escaped(w->o, p, n, ESC_TEXT, w->opts.utf8, false);
+		ob_putc(w->o, '\n');
 		p = eol != NULL ? eol + 1 : p + strlen(p);
 	}
 }
@@ -608,8 +679,8 @@ detail_lines(struct export_writer *w, const char *detail, const char *sep, enum 
 		const char *eol = strchr(p, '\n');
 		size_t n = eol != NULL ? (size_t)(eol - p) : strlen(p);
 
-		fputs(sep, w->out);
-		put_escaped(w->out, p, n, mode, true, false);
+		ob_puts(w->o, sep);
+		put_escaped(w->o, p, n, mode, true, false);
 		p = eol != NULL ? eol + 1 : p + n;
 	}
 }
@@ -624,76 +695,113 @@ latency_text(int64_t latency_us, char *buf, size_t size)
 		    (long long)(latency_us % 1000));
 }
 
-/* The heading line of an explanation in each format (the code in its class colour). */
+/* The first part of an explanation's heading, up to where the latency goes. */
 static void
-write_heading(struct export_writer *w, int cls, const char *heading, const char *summary,
-    const char *detail, const char *latency, int id, int ref)
+write_heading_head(struct export_writer *w, int cls, const char *heading, int id, int ref)
 {
 	const char *rest = heading;
 	size_t codelen = strcspn(heading, " ");
 
 	switch (w->opts.format) {
 	case EXPORT_TEXT:
-		fputs("   => ", w->out);
+		ob_puts(w->o, "   => ");
 		put_str(w, heading, ESC_TEXT);
-		if (*latency != '\0')
-			fprintf(w->out, "  (%s)", latency);
-		fputc('\n', w->out);
-		if (summary != NULL && *summary != '\0') {
-			fputs("      ", w->out);
-			put_str(w, summary, ESC_TEXT);
-			fputc('\n', w->out);
-		}
-		if (detail != NULL)
-			indent_text(w, detail, "      ");
 		break;
 	case EXPORT_MARKDOWN:
 		if (id > 0)
-			fprintf(w->out, "<a id=\"x%d\"></a>\n\n", id);
-		fputs("> **", w->out);
+			ob_printf(w->o, "<a id=\"x%d\"></a>\n\n", id);
+		ob_puts(w->o, "> **");
 		put_str(w, heading, ESC_MD_PROSE);
-		fputs("**", w->out);
-		if (*latency != '\0')
-			fprintf(w->out, " (%s)", latency);
-		fputs("  \n> ", w->out);
-		if (summary != NULL)
-			put_str(w, summary, ESC_MD_PROSE);
-		if (detail != NULL)
-			detail_lines(w, detail, "  \n> ", ESC_MD_PROSE);
-		if (ref > 0)
-			fprintf(w->out, " \xe2\x80\x94 explained [above](#x%d).", ref);
-		fputc('\n', w->out);
+		ob_puts(w->o, "**");
 		break;
 	case EXPORT_HTML:
-		fprintf(w->out, "<section class=\"ex k%d%s\"", cls, ref > 0 ? " brief" : "");
+		ob_printf(w->o, "<section class=\"ex k%d%s\"", cls, ref > 0 ? " brief" : "");
 		if (id > 0)
-			fprintf(w->out, " id=\"x%d\"", id);
-		fputs(">\n<h2>", w->out);
+			ob_printf(w->o, " id=\"x%d\"", id);
+		ob_puts(w->o, ">\n<h2>");
 		if (codelen > 0 && codelen <= 3) {
-			fputs("<span class=\"code\">", w->out);
-			put_escaped(w->out, heading, codelen, ESC_HTML, true, false);
-			fputs("</span>", w->out);
+			ob_puts(w->o, "<span class=\"code\">");
+			put_escaped(w->o, heading, codelen, ESC_HTML, true, false);
+			ob_puts(w->o, "</span>");
 			rest = heading + codelen;
 			while (*rest == ' ')
 				rest++;
 		}
 		put_str(w, rest, ESC_HTML);
-		if (*latency != '\0')
-			fprintf(w->out, " <span class=\"lat\">%s</span>", latency);
-		fputs("</h2>\n<p class=\"sum\">", w->out);
+		break;
+	}
+}
+
+static void
+write_latency(struct export_writer *w, int64_t latency_us)
+{
+	char latency[32];
+
+	latency_text(latency_us, latency, sizeof latency);
+	if (latency[0] == '\0')
+		return;
+	switch (w->opts.format) {
+	case EXPORT_TEXT:
+		ob_printf(w->o, "  (%s)", latency);
+		break;
+	case EXPORT_MARKDOWN:
+		ob_printf(w->o, " (%s)", latency);
+		break;
+	case EXPORT_HTML:
+		ob_printf(w->o, " <span class=\"lat\">%s</span>", latency);
+		break;
+	}
+}
+
+/* The rest of the heading: summary, short detail, and the link back for a repeat. */
+static void
+write_heading_tail(struct export_writer *w, const char *summary, const char *detail, int ref)
+{
+	switch (w->opts.format) {
+	case EXPORT_TEXT:
+		ob_putc(w->o, '\n');
+		if (summary != NULL && *summary != '\0') {
+			ob_puts(w->o, "      ");
+			put_str(w, summary, ESC_TEXT);
+			ob_putc(w->o, '\n');
+		}
+		if (detail != NULL)
+			indent_text(w, detail, "      ");
+		break;
+	case EXPORT_MARKDOWN:
+		ob_puts(w->o, "  \n> ");
+		if (summary != NULL)
+			put_str(w, summary, ESC_MD_PROSE);
+		if (detail != NULL)
+			detail_lines(w, detail, "  \n> ", ESC_MD_PROSE);
+		if (ref > 0)
+			ob_printf(w->o, " \xe2\x80\x94 explained [above](#x%d).", ref);
+		ob_putc(w->o, '\n');
+		break;
+	case EXPORT_HTML:
+		ob_puts(w->o, "</h2>\n<p class=\"sum\">");
 		if (summary != NULL)
 			put_str(w, summary, ESC_HTML);
 		if (detail != NULL)
 			detail_lines(w, detail, "<br>", ESC_HTML);
 		if (ref > 0)
-			fprintf(w->out, " \xe2\x80\x94 <a href=\"#x%d\">explained above</a>", ref);
-		fputs("</p>\n", w->out);
-		if (ref > 0)
-			fputs("</section>\n", w->out);
+			ob_printf(w->o, " \xe2\x80\x94 <a href=\"#x%d\">explained above</a>", ref);
+		ob_puts(w->o, "</p>\n");
 		break;
 	}
 }
 
+/* Ends an explanation that has no sections (short level, or a repeat). */
+static void
+write_end_brief(struct export_writer *w)
+{
+	if (w->opts.format == EXPORT_HTML)
+		ob_puts(w->o, "</section>\n");
+	else if (w->opts.format == EXPORT_MARKDOWN)
+		ob_putc(w->o, '\n');
+}
+
+/* Markdown and HTML: every section with its label. */
 static void
 write_sections(struct export_writer *w, const struct explanation *ex)
 {
@@ -706,19 +814,19 @@ write_sections(struct export_writer *w, const struct explanation *ex)
 			continue;
 		switch (w->opts.format) {
 		case EXPORT_MARKDOWN:
-			fputs(">\n", w->out);
+			ob_puts(w->o, ">\n");
 			if (sec->label != NULL && sec->label[0] != '\0') {
-				fputs("> **", w->out);
+				ob_puts(w->o, "> **");
 				put_str(w, sec->label, ESC_MD_PROSE);
-				fputs("**  \n", w->out);
+				ob_puts(w->o, "**  \n");
 			}
 			md_section(w, sec->text, sec->preformatted);
 			break;
 		case EXPORT_HTML:
 			if (sec->label != NULL && sec->label[0] != '\0') {
-				fputs("<h3>", w->out);
+				ob_puts(w->o, "<h3>");
 				put_str(w, sec->label, ESC_HTML);
-				fputs("</h3>\n", w->out);
+				ob_puts(w->o, "</h3>\n");
 			}
 			html_section(w, sec->text, sec->preformatted);
 			break;
@@ -727,89 +835,98 @@ write_sections(struct export_writer *w, const struct explanation *ex)
 		}
 	}
 	if (w->opts.format == EXPORT_MARKDOWN)
-		fputc('\n', w->out);
+		ob_putc(w->o, '\n');
 	else if (w->opts.format == EXPORT_HTML)
-		fputs("</section>\n", w->out);
+		ob_puts(w->o, "</section>\n");
 }
 
-/* Writes an explanation (built by build(), taking ownership) under key's cache entry. */
-static void
-write_explanation(struct export_writer *w, struct explanation *ex, const char *key, int cls,
-    int64_t latency_us, const char *detail)
+/* Text, full level: explain_render_text's body, without the heading and summary it starts
+ * with (they are shown already). The caller frees. */
+static char *
+text_body(const struct export_writer *w, const struct explanation *ex)
 {
-	struct cache_entry *ce = NULL;
-	bool found = false;
-	char latency[32];
+	char *text = explain_render_text(ex, w->opts.width - 6), *out;
+	const char *body = text;
+
+	if (ex->heading != NULL && strncmp(body, ex->heading, strlen(ex->heading)) == 0) {
+		body = strchr(body, '\n');
+		body = body != NULL ? body + 1 : "";
+		if (ex->summary != NULL) {
+			const char *s = body;
+
+			while (*s == ' ')
+				s++;
+			if (strncmp(s, ex->summary, strlen(ex->summary)) == 0) {
+				body = strchr(s, '\n');
+				body = body != NULL ? body + 1 : "";
+			}
+		}
+	}
+	out = xstrdup(body);
+	free(text);
+	return out;
+}
+
+/* Writes an explanation the first time it is seen, and keeps in the cache entry ce (when
+ * not NULL) what to write when it comes again. */
+static void
+write_explanation(struct export_writer *w, const struct explanation *ex,
+    struct cache_entry *ce, const char *key, int cls, int64_t latency_us, const char *detail)
+{
+	const char *heading = ex->heading != NULL ? ex->heading : "";
+	char *body = NULL;
+	bool full = w->opts.level == EXPORT_LEVEL_FULL;
 	int id = 0;
 
-	latency_text(latency_us, latency, sizeof latency);
-	if (key != NULL)
-		ce = cache_find(w, key, &found);
-	if (found) {
-		/* Said before: text repeats it (the reader of a pipe has no "above"); Markdown
-		 * and HTML point back to it. */
-		if (w->opts.format == EXPORT_TEXT) {
-			write_heading(w, cls, ce->heading, ce->summary, ce->detail, latency, 0, 0);
-			if (ce->full_text != NULL)
-				indent_text(w, ce->full_text, "      ");
-		} else if (w->opts.level == EXPORT_LEVEL_FULL) {
-			write_heading(w, cls, ce->heading, ce->summary, NULL, latency, 0, ce->id);
-		} else {
-			write_heading(w, cls, ce->heading, ce->summary, ce->detail, latency, 0, 0);
-			if (w->opts.format == EXPORT_HTML)
-				fputs("</section>\n", w->out);
-			else
-				fputc('\n', w->out);
-		}
-		return;
-	}
-	if (ex == NULL)
-		return;
-	if (w->opts.level == EXPORT_LEVEL_FULL && w->opts.format != EXPORT_TEXT)
+	if (full && w->opts.format != EXPORT_TEXT && ce != NULL)
 		id = ++w->next_id;
-	write_heading(w, cls, ex->heading != NULL ? ex->heading : "",
-	    ex->summary, detail, latency, id, 0);
-	if (w->opts.level == EXPORT_LEVEL_FULL) {
-		if (w->opts.format == EXPORT_TEXT) {
-			char *text = explain_render_text(ex, w->opts.width - 6);
-			const char *body = text;
+	if (full && w->opts.format == EXPORT_TEXT)
+		body = text_body(w, ex);
 
-			/* The rendering starts with the heading and summary already shown. */
-			if (ex->heading != NULL && strncmp(body, ex->heading, strlen(ex->heading)) == 0) {
-				body = strchr(body, '\n');
-				body = body != NULL ? body + 1 : "";
-				if (ex->summary != NULL) {
-					const char *s = body;
+	write_heading_head(w, cls, heading, id, 0);
+	write_latency(w, latency_us);
+	write_heading_tail(w, ex->summary, detail, 0);
+	if (body != NULL)
+		indent_text(w, body, "      ");
+	else if (full)
+		write_sections(w, ex);
+	else
+		write_end_brief(w);
 
-					while (*s == ' ')
-						s++;
-					if (strncmp(s, ex->summary, strlen(ex->summary)) == 0) {
-						body = strchr(s, '\n');
-						body = body != NULL ? body + 1 : "";
-					}
-				}
-			}
-			indent_text(w, body, "      ");
-			if (ce != NULL)
-				ce->full_text = xstrdup(body);
-			free(text);
-		} else {
-			write_sections(w, ex);
-		}
-	} else if (w->opts.format == EXPORT_HTML) {
-		fputs("</section>\n", w->out);
-	} else if (w->opts.format == EXPORT_MARKDOWN) {
-		fputc('\n', w->out);
-	}
 	if (ce != NULL) {
+		/* The repeat: text says it all again (a reader of a pipe has no "above"); Markdown
+		 * and HTML at the full level point back to the first. */
+		struct obuf tmp = { 0 };
+		int ref = full && w->opts.format != EXPORT_TEXT ? id : 0;
+
+		w->o = &tmp;
+		write_heading_head(w, cls, heading, 0, ref);
+		ce->head_len = tmp.len;
+		write_heading_tail(w, ex->summary, detail, ref);
+		if (body != NULL)
+			indent_text(w, body, "      ");
+		else
+			write_end_brief(w);
+		w->o = &w->main;
+		ce->head = xmalloc(ce->head_len + 1);
+		memcpy(ce->head, tmp.data, ce->head_len);
+		ce->tail_len = tmp.len - ce->head_len;
+		ce->tail = xmalloc(ce->tail_len + 1);
+		memcpy(ce->tail, tmp.data + ce->head_len, ce->tail_len);
+		free(tmp.data);
 		ce->key = xstrdup(key);
-		ce->id = id;
-		ce->heading = xstrdup(ex->heading != NULL ? ex->heading : "");
-		ce->summary = xstrdup(ex->summary != NULL ? ex->summary : "");
-		ce->detail = detail != NULL ? xstrdup(detail) : NULL;
-		ce->cls = cls;
 		w->cache_fill++;
 	}
+	free(body);
+}
+
+/* Writes the cached repeat of an explanation. */
+static void
+write_cached(struct export_writer *w, const struct cache_entry *ce, int64_t latency_us)
+{
+	ob_write(w->o, ce->head, ce->head_len);
+	write_latency(w, latency_us);
+	ob_write(w->o, ce->tail, ce->tail_len);
 }
 
 /* Short level: what the heading does not say and a reader needs: the enhanced code's own
@@ -845,50 +962,94 @@ short_detail(struct export_writer *w, const struct explanation *ex, const char *
 	return out;
 }
 
+/* The cache key of a reply's explanation in key (size REPLY_KEY_MAX), or false when the
+ * explanation depends on the reply's own text (EHLO keywords, a 334 challenge, a code that is
+ * not one). Built by hand: it runs once per reply. */
+#define REPLY_KEY_MAX 64
+static bool
+reply_key(const struct reply *reply, const char *after, char *key)
+{
+	static const char hex[] = "0123456789abcdef";
+	bool is_ehlo = after != NULL && (strcasecmp(after, "EHLO") == 0 ||
+	    strcasecmp(after, "LHLO") == 0);
+	size_t n = 0, m;
+	unsigned v = reply->violations;
+	int shift;
+
+	if (reply->code < 200 || reply->code > 599 || reply->code == 334 ||
+	    (is_ehlo && reply->nlines > 1))
+		return false;
+	key[n++] = 'r';
+	key[n++] = (char)('0' + reply->code / 100);
+	key[n++] = (char)('0' + reply->code / 10 % 10);
+	key[n++] = (char)('0' + reply->code % 10);
+	key[n++] = '|';
+	m = strnlen(reply->enhanced, sizeof reply->enhanced);
+	memcpy(key + n, reply->enhanced, m);
+	n += m;
+	key[n++] = '|';
+	if (after != NULL) {
+		m = strnlen(after, 24);
+		memcpy(key + n, after, m);
+		n += m;
+	}
+	key[n++] = '|';
+	for (shift = 28; shift >= 0; shift -= 4)
+		key[n++] = hex[(v >> shift) & 15];
+	key[n] = '\0';
+	return true;
+}
+
 void
 export_writer_reply(struct export_writer *w, const struct reply *reply, const char *after,
     int64_t latency_us)
 {
-	char *key, *detail;
-	struct explanation *ex = NULL;
-	bool found = false;
+	char key[REPLY_KEY_MAX];
+	struct cache_entry *ce = NULL;
+	struct explanation *ex;
+	bool found = false, keyed;
 	int cls = reply_class(reply);
+	char *detail;
 
 	w->nreplies++;
 	w->nclass[cls >= 2 && cls <= 5 ? cls : 0]++;
 	if (w->kb == NULL)
 		return;
 	close_wire(w);
-	key = reply_key(reply, after);
-	if (key != NULL)
-		cache_find(w, key, &found);
-	if (!found)
-		ex = explain_reply(w->kb, reply, after);
+	keyed = reply_key(reply, after, key);
+	if (keyed && (ce = cache_find(w, key, &found)) != NULL && found) {
+		write_cached(w, ce, latency_us);
+		return;
+	}
+	ex = explain_reply(w->kb, reply, after);
+	if (ex == NULL)
+		return;
 	detail = short_detail(w, ex, reply->enhanced, after);
-	write_explanation(w, ex, key, cls, latency_us, detail);
+	write_explanation(w, ex, ce, key, cls, latency_us, detail);
 	explanation_free(ex);
 	free(detail);
-	free(key);
 }
 
 void
 export_writer_status(struct export_writer *w, const char *enhanced)
 {
 	char *key, *err = NULL;
-	struct explanation *ex = NULL;
+	struct explanation *ex;
+	struct cache_entry *ce;
 	bool found = false;
 
 	if (w->kb == NULL || enhanced == NULL || *enhanced == '\0')
 		return;
 	close_wire(w);
 	key = xasprintf("s|%s", enhanced);
-	cache_find(w, key, &found);
-	if (!found)
-		ex = explain_word(w->kb, enhanced, &err);
+	ce = cache_find(w, key, &found);
+	if (found) {
+		write_cached(w, ce, -1);
+	} else if ((ex = explain_word(w->kb, enhanced, &err)) != NULL) {
+		write_explanation(w, ex, ce, key, enhanced[0] - '0', -1, NULL);
+		explanation_free(ex);
+	}
 	free(err);
-	if (found || ex != NULL)
-		write_explanation(w, ex, key, enhanced[0] - '0', -1, NULL);
-	explanation_free(ex);
 	free(key);
 }
 
@@ -896,7 +1057,8 @@ void
 export_writer_event(struct export_writer *w, const char *event)
 {
 	char *key;
-	struct explanation *ex = NULL;
+	struct explanation *ex;
+	struct cache_entry *ce;
 	bool found = false;
 
 	if (w->kb == NULL || event == NULL || *event == '\0' ||
@@ -904,11 +1066,13 @@ export_writer_event(struct export_writer *w, const char *event)
 		return;
 	close_wire(w);
 	key = xasprintf("e|%s", event);
-	cache_find(w, key, &found);
-	if (!found)
-		ex = explain_event(w->kb, event, NULL);
-	write_explanation(w, ex, key, 0, -1, NULL);
-	explanation_free(ex);
+	ce = cache_find(w, key, &found);
+	if (found) {
+		write_cached(w, ce, -1);
+	} else if ((ex = explain_event(w->kb, event, NULL)) != NULL) {
+		write_explanation(w, ex, ce, key, 0, -1, NULL);
+		explanation_free(ex);
+	}
 	free(key);
 }
 
@@ -919,7 +1083,10 @@ export_writer_new(FILE *out, const struct kb *kb, const struct export_options *o
 {
 	struct export_writer *w = xcalloc(1, sizeof *w);
 
-	w->out = out;
+	w->main.sink = out;
+	w->main.cap = OBUF_SIZE;
+	w->main.data = xmalloc(OBUF_SIZE);
+	w->o = &w->main;
 	w->kb = kb;
 	if (opts != NULL)
 		w->opts = *opts;
@@ -936,13 +1103,13 @@ export_writer_free(struct export_writer *w)
 
 	if (w == NULL)
 		return;
+	ob_flush(&w->main);
 	for (i = 0; i < EXPORT_CACHE_SIZE; i++) {
 		free(w->cache[i].key);
-		free(w->cache[i].heading);
-		free(w->cache[i].summary);
-		free(w->cache[i].detail);
-		free(w->cache[i].full_text);
+		free(w->cache[i].head);
+		free(w->cache[i].tail);
 	}
+	free(w->main.data);
 	free(w);
 }
 
@@ -952,20 +1119,21 @@ export_writer_finish(struct export_writer *w, char **errstr)
 	close_wire(w);
 	switch (w->opts.format) {
 	case EXPORT_HTML:
-		fprintf(w->out, "</main>\n<footer>%lu lines, %lu replies (%lu 2xx, %lu 3xx, %lu 4xx, "
+		ob_printf(w->o, "</main>\n<footer>%lu lines, %lu replies (%lu 2xx, %lu 3xx, %lu 4xx, "
 		    "%lu 5xx) \xc2\xb7 smtpscope %s</footer>\n</body>\n</html>\n", w->nlines,
 		    w->nreplies, w->nclass[2], w->nclass[3], w->nclass[4], w->nclass[5],
 		    PACKAGE_VERSION);
 		break;
 	case EXPORT_MARKDOWN:
-		fprintf(w->out, "---\n\n%lu lines, %lu replies (%lu 2xx, %lu 3xx, %lu 4xx, %lu 5xx). "
+		ob_printf(w->o, "---\n\n%lu lines, %lu replies (%lu 2xx, %lu 3xx, %lu 4xx, %lu 5xx). "
 		    "smtpscope %s\n", w->nlines, w->nreplies, w->nclass[2], w->nclass[3],
 		    w->nclass[4], w->nclass[5], PACKAGE_VERSION);
 		break;
 	case EXPORT_TEXT:
 		break;
 	}
-	if (fflush(w->out) != 0 || ferror(w->out)) {
+	ob_flush(&w->main);
+	if (w->main.failed || fflush(w->main.sink) != 0 || ferror(w->main.sink)) {
 		*errstr = xasprintf("cannot write the output: %s", strerror(errno));
 		return -1;
 	}
