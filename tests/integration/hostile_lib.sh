@@ -111,7 +111,8 @@ exited_cleanly() { # [allowed statuses...]
 	for s in $allowed; do
 		[ "$RC" = "$s" ] && return 0
 	done
-	echo "  exit status $RC, expected one of: $allowed (>= 128 is a signal; 137: killed at the time limit)"
+	echo "  exit status $RC, expected one of: $allowed (>= 128: a signal; 137: killed at the" \
+	    "time limit)"
 	sed 's/^/  err| /' "$ERR" | head -5
 	tail -n 5 "$OUT" | sed 's/^/  out| /'
 	return 1
@@ -138,13 +139,15 @@ data = open(sys.argv[1], "rb").read()
 try:
     text = data.decode("utf-8")
 except UnicodeDecodeError as e:
-    print("  %s: not UTF-8 at byte %d: %r" % (sys.argv[1], e.start, data[max(0, e.start - 20):e.start + 20]))
+    print("  %s: not UTF-8 at byte %d: %r"
+          % (sys.argv[1], e.start, data[max(0, e.start - 20):e.start + 20]))
     sys.exit(1)
 for i, ch in enumerate(text):
     o = ord(ch)
     if (o < 0x20 and ch not in "\t\n") or 0x7f <= o <= 0x9f:
         line = text.count("\n", 0, i) + 1
-        print("  %s line %d: raw control U+%04X in %r" % (sys.argv[1], line, o, text[max(0, i - 30):i + 30]))
+        print("  %s line %d: raw control U+%04X in %r"
+              % (sys.argv[1], line, o, text[max(0, i - 30):i + 30]))
         sys.exit(1)
 PY
 }

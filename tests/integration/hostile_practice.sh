@@ -2,9 +2,9 @@
 # tests/integration/hostile_practice.sh: the practice server under hostile clients
 # (tests/integration/hostile_practice.py): 300 clients at once, clients that hold every slot,
 # slowloris, 1 MB lines, binary garbage, floods of RCPTs, messages that never end, TLS garbage and
-# stalled handshakes, AUTH and BDAT abuse. Meanwhile smtpscope's own batch mode, a well-behaved client, must get its
-# message through; the server stays up, its memory stays bounded, and its log says what happened
-# without a raw control byte.
+# stalled handshakes, AUTH and BDAT abuse. Meanwhile smtpscope's own batch mode, a well-behaved
+# client, must get its message through; the server stays up, its memory stays bounded, and its
+# log says what happened without a raw control byte.
 . "$top_srcdir/tests/lib.sh"
 
 LOG="$TEST_TMP/server.log"

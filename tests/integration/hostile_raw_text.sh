@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/integration/hostile_raw_text.sh: server-chosen text that reaches smtpscope's output by
 # another way than an S: line must be escaped as well: a 334 challenge that is not base64 (its
-# text is quoted in a note) and the names in a hostile certificate shown by /tls.
+# text is quoted in a note), AUTH mechanisms named in a warning, and the names in a hostile
+# certificate shown by /tls.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/integration/hostile_lib.sh"
 
@@ -11,6 +12,14 @@ stop_hostile
 common_checks b64-escape 10 1
 check "b64-escape: not base64 said" says 'not valid base64'
 check "b64-escape: the challenge is shown escaped" contains "$OUT" '\x1b]0;AUTH-TITLE\x07'
+
+# AUTH mechanisms with escape sequences, named by the "not offered" warning.
+script mechs 'EHLO client.test' '/auth PLAIN someone Pa55-hostile-w0rd' 'QUIT'
+start_hostile ehlo-escape-mechs && run_client ehlo-escape-mechs 20 mechs --timeout 2
+stop_hostile
+common_checks ehlo-escape-mechs 10 1
+check "ehlo-escape-mechs: the warning names the offered mechanisms" says 'does not offer PLAIN'
+check "ehlo-escape-mechs: the mechanisms are shown escaped" says 'M000\\x1b\[30m'
 
 # A certificate whose subject and SANs carry escape sequences.
 ESC=$(printf '\033')

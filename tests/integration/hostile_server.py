@@ -546,6 +546,135 @@ def mode_b64_unsolicited(c):
     serve_commands(c, reply_fn=fn)
 
 
+# ---- the session: capabilities, DATA, QUIT ----
+
+def ehlo_weird(c, mechs):
+    c.send(b"220 weird ready\r\n")
+    lines = [b"weird.test", b"SIZE 999999999999999999999999999999", b"SIZE -5", b"SIZE abc",
+             b"AUTH " + mechs, b"AUTH=LOGIN \x00PLAIN", b"", b"     ", b"STARTTLS", b"STARTTLS",
+             b"PIPELINING \x1b]0;CAP-TITLE\x07", b"X" * 3000, b"8BITMIME", b"CHUNKING"]
+
+    def fn(verb, line):
+        if verb == b"EHLO":
+            return reply(250, lines)
+        return answer(verb)
+    serve_commands(c, reply_fn=fn)
+
+
+@mode("an EHLO reply with absurd capabilities (SIZE overflow, 500 AUTH mechanisms, NUL)")
+def mode_ehlo_weird(c):
+    ehlo_weird(c, b" ".join(b"M%03d" % i for i in range(500)))
+
+
+@mode("an EHLO reply whose AUTH mechanisms carry escape sequences")
+def mode_ehlo_escape_mechs(c):
+    ehlo_weird(c, b" ".join(b"M%03d\x1b[3%dm" % (i, i % 8) for i in range(50)) +
+               b" \x1b]0;MECH-TITLE\x07")
+
+
+@mode("DATA answered with 250 (no 354), the end of a message with 354")
+def mode_data_confused(c):
+    c.send(b"220 confused ready\r\n")
+    state = {"data": 0}
+    while True:
+        line = c.readline()
+        if line is None:
+            return
+        verb = line.split(b" ", 1)[0].upper()
+        if verb == b"DATA":
+            state["data"] += 1
+            if state["data"] == 1:
+                c.send(reply(250, [b"2.0.0 no data for you"]))
+                continue
+            c.send(reply(354, [b"go ahead"]))
+            while True:
+                body = c.readline()
+                if body is None:
+                    return
+                if body == b".":
+                    break
+            c.send(reply(354, [b"go ahead again"]) + reply(250, [b"2.0.0 queued late"]))
+            continue
+        c.send(answer(verb))
+        if verb == b"QUIT":
+            return
+
+
+@mode("354 to DATA, then the connection is reset while the message streams in")
+def mode_close_during_data(c):
+    c.send(b"220 ready\r\n")
+    while True:
+        line = c.readline()
+        if line is None:
+            return
+        verb = line.split(b" ", 1)[0].upper()
+        c.send(answer(verb))
+        if verb == b"DATA":
+            c.sock.settimeout(5)
+            try:
+                c.sock.recv(100000)
+            except OSError:
+                pass
+            c.reset()
+            return
+
+
+@mode("354 to DATA, then the server stops reading (the client's writes block)")
+def mode_stall_data(c):
+    c.send(b"220 ready\r\n")
+    c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    while True:
+        line = c.readline()
+        if line is None:
+            return
+        verb = line.split(b" ", 1)[0].upper()
+        c.send(answer(verb))
+        if verb == b"DATA":
+            time.sleep(110)
+            return
+
+
+@mode("implicit TLS, then plain bytes on the wire in the middle of the session")
+def mode_tls_garbage_after(c):
+    raw = c.sock
+    if not tls_wrap(c):
+        return
+    c.send(b"220 tls ready\r\n")
+    line = c.readline()
+    if line is None:
+        return
+    try:
+        raw.sendall(b"250 plain text after TLS \x1b[31m\r\n" * 10)
+    except OSError:
+        pass
+    time.sleep(3)
+
+
+@mode("every AUTH answer draws another 334, forever")
+def mode_auth_loop(c):
+    c.send(b"220 ready\r\n")
+
+    def fn(verb, line):
+        if verb in (b"EHLO", b"HELO", b"MAIL", b"RCPT", b"DATA", b"QUIT", b"NOOP"):
+            return answer(verb)
+        return b"334 \r\n"
+    serve_commands(c, reply_fn=fn, limit=100000)
+
+
+@mode("221 to QUIT, and the connection stays open")
+def mode_quit_no_close(c):
+    c.send(b"220 ready\r\n")
+    while True:
+        line = c.readline()
+        if line is None:
+            return
+        verb = line.split(b" ", 1)[0].upper()
+        c.send(answer(verb))
+        if verb == b"QUIT":
+            c.drain(110)
+            return
+
+
 # ---- plumbing ----
 
 def handle(fn, sock):
