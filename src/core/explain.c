@@ -23,7 +23,8 @@
 
 /* Every label this file asks the knowledge base for (help/en/labels.txt gives each). */
 const char *const explain_label_names[] = {
-	"description", "when", "fix", "next", "learn", "summary", "differences", "which",
+	"description", "when", "when-use", "fix", "next", "learn", "summary", "differences",
+	"which",
 	"note", "enhanced", "keywords", "challenge", "end-of-data", "violations", "syntax",
 	"example", "replies", "parameters", "as-keyword", "detail", "class-2", "class-3",
 	"class-4", "class-5", "category-x0z", "category-x1z", "category-x2z", "category-x3z",
@@ -873,6 +874,8 @@ build_command(const struct kb *kb, const struct kb_entry *e, const struct kb_ent
 	const char *s;
 
 	ex_add(ex, kb, "description", kb_field(kb, e, "description"));
+	/* For a command, "when" says when to use it rather than when it is seen. */
+	ex_add(ex, kb, "when-use", kb_field(kb, e, "when"));
 	if ((s = kb_field(kb, e, "syntax")) != NULL)
 		ex_add_owned(ex, kb, "syntax", NULL, xstrdup(s), 1);
 	if ((s = kb_field(kb, e, "example")) != NULL)
@@ -905,6 +908,8 @@ build_keyword(const struct kb *kb, const struct kb_entry *e)
 	ex_add(ex, kb, "parameters", kb_field(kb, e, "parameters"));
 	if ((s = kb_field(kb, e, "example")) != NULL)
 		ex_add_owned(ex, kb, "example", NULL, xstrdup(s), 1);
+	/* For a keyword, "when" says what a client should do on seeing it. */
+	ex_add(ex, kb, "when-use", kb_field(kb, e, "when"));
 	add_learn(&learn, kb_field(kb, e, "learn"));
 	add_learn_section(ex, kb, &learn);
 	return ex;
