@@ -45,6 +45,7 @@ struct obuf {
  * a latency can go between them. */
 struct cache_entry {
 	char *key;
+	unsigned long hash;
 	char *head;        /* up to where a latency goes */
 	size_t head_len;
 	char *tail;        /* the rest */
@@ -185,6 +186,24 @@ put_hex(struct obuf *out, unsigned char c, bool html)
 		ob_puts(out, "</span>");
 }
 
+/* plain[mode][byte]: the byte goes out as it is in that mode (printable ASCII that is not
+ * special there). */
+static bool plain[4][256];
+static bool plain_ready;
+
+static void
+plain_init(void)
+{
+	int m, c;
+
+	for (m = 0; m < 4; m++)
+		for (c = 0x20; c < 0x7f; c++)
+			plain[m][c] = c != '\\' &&
+			    !(m == ESC_HTML && strchr("&<>\"'", c) != NULL) &&
+			    !(m == ESC_MD_PROSE && strchr("`*_[]<>&#|~", c) != NULL);
+	plain_ready = true;
+}
+
 /* Writes len bytes escaped for mode; keep_newlines lets '\n' through (our own prose). */
 static void
 put_escaped(struct obuf *out, const char *text, size_t len, enum escape_mode mode, bool utf8,
@@ -198,14 +217,8 @@ put_escaped(struct obuf *out, const char *text, size_t len, enum escape_mode mod
 		unsigned char c;
 
 		/* The common case: a run of printable ASCII with nothing to escape. */
-		while (run < len && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '\\') {
-			if (mode == ESC_HTML && (s[run] == '&' || s[run] == '<' || s[run] == '>' ||
-			    s[run] == '"' || s[run] == '\''))
-				break;
-			if (mode == ESC_MD_PROSE && strchr("`*_[]<>&#|~", s[run]) != NULL)
-				break;
+		while (run < len && plain[mode][s[run]])
 			run++;
-		}
 		if (run > i)
 			ob_write(out, s + i, run - i);
 		i = run;
@@ -264,15 +277,18 @@ hash_str(const char *s)
 static struct cache_entry *
 cache_find(struct export_writer *w, const char *key, bool *found)
 {
-	size_t i = hash_str(key) & (EXPORT_CACHE_SIZE - 1), probes;
+	unsigned long h = hash_str(key);
+	size_t i = h & (EXPORT_CACHE_SIZE - 1), probes;
 
 	*found = false;
 	for (probes = 0; probes < EXPORT_CACHE_SIZE; probes++) {
 		struct cache_entry *e = &w->cache[i];
 
-		if (e->key == NULL)
+		if (e->key == NULL) {
+			e->hash = h;
 			return w->cache_fill < EXPORT_CACHE_FILL ? e : NULL;
-		if (strcmp(e->key, key) == 0) {
+		}
+		if (e->hash == h && strcmp(e->key, key) == 0) {
 			*found = true;
 			return e;
 		}
@@ -483,10 +499,14 @@ export_writer_line(struct export_writer *w, const struct export_line *line)
 	format_time(line->time_us, stamp, sizeof stamp);
 	switch (w->opts.format) {
 	case EXPORT_TEXT:
-		if (stamp[0] != '\0')
-			ob_printf(w->o, "%s ", stamp);
-		if (*mark != '\0')
-			ob_printf(w->o, "%s ", mark);
+		if (stamp[0] != '\0') {
+			ob_puts(w->o, stamp);
+			ob_putc(w->o, ' ');
+		}
+		if (*mark != '\0') {
+			ob_puts(w->o, mark);
+			ob_putc(w->o, ' ');
+		}
 		put_escaped(w->o, line->text, line->len, ESC_TEXT, w->opts.utf8, false);
 		if (full > line->len)
 			ob_printf(w->o, " [... cut: %zu bytes in all]", full);
@@ -1083,6 +1103,8 @@ export_writer_new(FILE *out, const struct kb *kb, const struct export_options *o
 {
 	struct export_writer *w = xcalloc(1, sizeof *w);
 
+	if (!plain_ready)
+		plain_init();
 	w->main.sink = out;
 	w->main.cap = OBUF_SIZE;
 	w->main.data = xmalloc(OBUF_SIZE);
