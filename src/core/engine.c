@@ -34,6 +34,8 @@
 #define ENGINE_MESSAGE_LINES_SHOWN 200
 #define ENGINE_LOG_LINE_MAX 1000
 #define ENGINE_MAX_SUGGEST 12
+/* How often a running MX look-up is asked whether it is done. */
+#define ENGINE_MX_POLL_MS 20
 #define ENGINE_MASK "****"
 
 enum engine_phase {
@@ -70,6 +72,8 @@ struct engine {
 	struct reply_parser *parser;
 	enum engine_phase phase;
 	struct net_connector *connector;
+	struct mx_query *mx_query;   /* @domain: the MX look-up under way */
+	int mx_port;
 	int fd;
 	struct tls *tls;
 	bool tls_wants_write;     /* the last TLS call asked for POLLOUT */
@@ -257,6 +261,8 @@ close_connection(struct engine *e)
 {
 	net_connector_free(e->connector);
 	e->connector = NULL;
+	mx_query_free(e->mx_query);
+	e->mx_query = NULL;
 	if (e->tls != NULL) {
 		tls_shutdown(e->tls);
 		tls_free(e->tls);
@@ -903,65 +909,16 @@ connected(struct engine *e, int fd, char *address)
 	}
 }
 
-int
-engine_connect(struct engine *e, const char *target, int default_port, char **errstr)
+/* Starts connecting to a host name or address (with an optional port). */
+static int
+connect_host(struct engine *e, const char *name, int default_port, char **errstr)
 {
+	const char *event = NULL;
 	char *host = NULL;
-	const char *event = NULL, *name = target;
-	struct mx_list *mx = NULL;
 	int port;
-	size_t i;
 
-	if (e->phase == PHASE_CONNECTING || e->phase == PHASE_HANDSHAKE ||
-	    e->phase == PHASE_OPEN) {
-		*errstr = xstrdup("already connected: /disconnect (or QUIT) first");
+	if (net_parse_target(name, default_port, &host, &port, errstr) < 0)
 		return -1;
-	}
-	/* The first port given (--port) stays the default for later /connect HOST. */
-	if (e->default_port == 0 && default_port > 0)
-		e->default_port = default_port;
-	if (default_port <= 0)
-		default_port = e->config.tls == ENGINE_TLS_IMPLICIT ? 465 : 25;
-	if (target != NULL && target[0] == '@') {
-		if (target[1] == '\0') {
-			*errstr = xstrdup("'@' needs a domain: @example.org");
-			return -1;
-		}
-		recordf(e, TRANSCRIPT_EVENT, NULL, "looking up the MX records of %s%s%s...",
-		    target + 1, e->dns_server ? " at " : "", e->dns_server ? e->dns_server : "");
-		mx = mx_lookup(target + 1, e->dns_server, errstr, &event);
-		if (mx == NULL) {
-			record(e, TRANSCRIPT_ERROR, event, false, *errstr);
-			free(*errstr);
-			*errstr = NULL;
-			e->phase = PHASE_CLOSED;
-			return 0;
-		}
-		if (mx->null_mx) {
-			recordf(e, TRANSCRIPT_ERROR, "null-mx", "%s publishes a null MX (RFC 7504): "
-			    "it accepts no mail", target + 1);
-			mx_list_free(mx);
-			e->phase = PHASE_CLOSED;
-			return 0;
-		}
-		for (i = 0; i < mx->count; i++)
-			recordf(e, TRANSCRIPT_EVENT, NULL, "  MX %d %s%s", mx->hosts[i].preference,
-			    mx->hosts[i].host, i == 0 ? "  <- best, used" : "");
-		if (mx->implicit)
-			recordf(e, TRANSCRIPT_EVENT, NULL, "no MX records: using %s itself (RFC 5321 "
-			    "section 5.1)", target + 1);
-		name = mx->hosts[0].host;
-	}
-	if (net_parse_target(name, default_port, &host, &port, errstr) < 0) {
-		mx_list_free(mx);
-		return -1;
-	}
-	mx_list_free(mx);
-	free(e->last_target);
-	e->last_target = xstrdup(target);
-	e->last_default_port = default_port;
-	free(e->target);
-	e->target = xstrdup(target);
 	free(e->host);
 	e->host = host;
 	e->port = port;
@@ -976,6 +933,85 @@ engine_connect(struct engine *e, const char *target, int default_port, char **er
 		recordf(e, TRANSCRIPT_ERROR, event, "could not connect to %s port %d", host, port);
 		e->phase = PHASE_CLOSED;
 	}
+	return 0;
+}
+
+/* The MX look-up for @domain came back: connect to the best exchanger. */
+static void
+mx_finished(struct engine *e)
+{
+	const char *event = NULL;
+	char *err = NULL;
+	struct mx_list *mx = mx_query_result(e->mx_query, &err, &event);
+	const char *domain = e->target + 1;
+	size_t i;
+
+	mx_query_free(e->mx_query);
+	e->mx_query = NULL;
+	if (mx == NULL) {
+		record(e, TRANSCRIPT_ERROR, event, false, err ? err : "the MX look-up failed");
+		free(err);
+		e->phase = PHASE_CLOSED;
+		return;
+	}
+	if (mx->null_mx) {
+		recordf(e, TRANSCRIPT_ERROR, "null-mx", "%s publishes a null MX (RFC 7504): it "
+		    "accepts no mail", domain);
+		e->phase = PHASE_CLOSED;
+	} else {
+		for (i = 0; i < mx->count && !mx->implicit; i++)
+			recordf(e, TRANSCRIPT_EVENT, NULL, "  MX %d %s%s", mx->hosts[i].preference,
+			    mx->hosts[i].host, i == 0 ? "  <- best, used" : "");
+		if (mx->implicit)
+			recordf(e, TRANSCRIPT_EVENT, NULL, "no MX records: using %s itself (RFC 5321 "
+			    "section 5.1)", domain);
+		if (connect_host(e, mx->hosts[0].host, e->mx_port, &err) < 0) {
+			recordf(e, TRANSCRIPT_ERROR, "dns-failure", "the MX host is unusable: %s", err);
+			free(err);
+			e->phase = PHASE_CLOSED;
+		}
+	}
+	mx_list_free(mx);
+}
+
+int
+engine_connect(struct engine *e, const char *target, int default_port, char **errstr)
+{
+	if (e->phase == PHASE_CONNECTING || e->phase == PHASE_HANDSHAKE ||
+	    e->phase == PHASE_OPEN) {
+		*errstr = xstrdup("already connected: /disconnect (or QUIT) first");
+		return -1;
+	}
+	if (target == NULL || *target == '\0') {
+		*errstr = xstrdup("no host given");
+		return -1;
+	}
+	/* The first port given (--port) stays the default for later /connect HOST. */
+	if (e->default_port == 0 && default_port > 0)
+		e->default_port = default_port;
+	if (default_port <= 0)
+		default_port = e->config.tls == ENGINE_TLS_IMPLICIT ? 465 : 25;
+	if (target[0] == '@' && (target[1] == '\0' || strchr(target, ':') != NULL ||
+	    strchr(target, ' ') != NULL)) {
+		*errstr = xstrdup("'@' takes a domain (@example.org); the port goes in --port");
+		return -1;
+	}
+	free(e->last_target);
+	e->last_target = xstrdup(target);
+	e->last_default_port = default_port;
+	free(e->target);
+	e->target = xstrdup(target);
+	if (target[0] != '@')
+		return connect_host(e, target, default_port, errstr);
+	recordf(e, TRANSCRIPT_EVENT, NULL, "looking up the MX records of %s%s%s...", target + 1,
+	    e->dns_server ? " at " : "", e->dns_server ? e->dns_server : "");
+	free(e->host);
+	e->host = xstrdup(target + 1);
+	e->mx_port = default_port;
+	e->mx_query = mx_query_start(target + 1, e->dns_server, errstr);
+	if (e->mx_query == NULL)
+		return -1;
+	e->phase = PHASE_CONNECTING;
 	return 0;
 }
 
@@ -1019,6 +1055,8 @@ engine_timeout_ms(const struct engine *e)
 {
 	int64_t deadline, left;
 
+	if (e->phase == PHASE_CONNECTING && e->mx_query != NULL)
+		return ENGINE_MX_POLL_MS;
 	if (e->phase == PHASE_CONNECTING && e->connector != NULL)
 		return net_connector_timeout_ms(e->connector);
 	deadline = reply_deadline(e);
@@ -1036,6 +1074,11 @@ check_timers(struct engine *e)
 	const char *what;
 	int ms;
 
+	if (e->phase == PHASE_CONNECTING && e->mx_query != NULL) {
+		if (mx_query_done(e->mx_query))
+			mx_finished(e);
+		return;
+	}
 	if (e->phase == PHASE_CONNECTING && e->connector != NULL) {
 		/* Asks after a name being resolved, or a connect attempt past its deadline. */
 		int fd;

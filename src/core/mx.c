@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <resolv.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,4 +154,79 @@ mx_list_free(struct mx_list *list)
 		free(list->hosts[i].host);
 	free(list->hosts);
 	free(list);
+}
+
+struct mx_query {
+	pthread_t thread;
+	char *domain;
+	char *dns_server;
+	struct mx_list *list;
+	char *errstr;
+	const char *event;
+	atomic_bool done;
+	bool taken;
+};
+
+static void *
+query_thread(void *arg)
+{
+	struct mx_query *q = arg;
+
+	q->list = mx_lookup(q->domain, q->dns_server, &q->errstr, &q->event);
+	atomic_store(&q->done, true);
+	return NULL;
+}
+
+struct mx_query *
+mx_query_start(const char *domain, const char *dns_server, char **errstr)
+{
+	struct mx_query *q = xcalloc(1, sizeof *q);
+	int rc;
+
+	q->domain = xstrdup(domain);
+	q->dns_server = dns_server != NULL ? xstrdup(dns_server) : NULL;
+	atomic_init(&q->done, false);
+	rc = pthread_create(&q->thread, NULL, query_thread, q);
+	if (rc != 0) {
+		*errstr = xasprintf("cannot start the MX look-up: %s", strerror(rc));
+		free(q->domain);
+		free(q->dns_server);
+		free(q);
+		return NULL;
+	}
+	return q;
+}
+
+bool
+mx_query_done(const struct mx_query *q)
+{
+	return atomic_load(&((struct mx_query *)q)->done);
+}
+
+struct mx_list *
+mx_query_result(struct mx_query *q, char **errstr, const char **event)
+{
+	struct mx_list *list = q->list;
+
+	q->list = NULL;
+	q->taken = true;
+	*event = q->event;
+	if (list == NULL) {
+		*errstr = q->errstr;
+		q->errstr = NULL;
+	}
+	return list;
+}
+
+void
+mx_query_free(struct mx_query *q)
+{
+	if (q == NULL)
+		return;
+	pthread_join(q->thread, NULL);
+	mx_list_free(q->list);
+	free(q->errstr);
+	free(q->domain);
+	free(q->dns_server);
+	free(q);
 }

@@ -26,4 +26,16 @@ struct mx_list *mx_lookup(const char *domain, const char *dns_server, char **err
     const char **event);
 void mx_list_free(struct mx_list *list);
 
+/* The same look-up in a background thread, so the engine's poll loop never waits on the DNS. */
+struct mx_query;
+
+/* Starts it; NULL with *errstr set (caller frees) when no thread could be started. */
+struct mx_query *mx_query_start(const char *domain, const char *dns_server, char **errstr);
+/* True once the answer (or the failure) is in. */
+bool mx_query_done(const struct mx_query *query);
+/* Once done: what mx_lookup would have returned (the list passes to the caller). */
+struct mx_list *mx_query_result(struct mx_query *query, char **errstr, const char **event);
+/* Frees the query, waiting for its thread when it still runs; NULL is fine. */
+void mx_query_free(struct mx_query *query);
+
 #endif
