@@ -819,6 +819,9 @@ tui_save_path(struct tui *tui, const char *path)
 		free(err);
 		return;
 	}
+	/* saved (so the path works); saved again after QUIT so the end is in it too */
+	free(tui->save_path);
+	tui->save_path = xstrdup(path);
 	tui->quit = true;
 }
 
@@ -1171,6 +1174,13 @@ tui_run(struct frontend *fe)
 	engine_set_listener(fe->engine, NULL, NULL);
 	if (tui.exit_status == 0)
 		farewell(&tui);
+	if (tui.save_path != NULL) {
+		char *err = NULL;
+
+		if (transcript_save(engine_transcript(fe->engine), tui.save_path, &err) != 0)
+			free(err);   /* the copy saved before QUIT stays */
+		free(tui.save_path);
+	}
 	prompt_end(&tui);
 	windows_free(&tui);
 	endwin();

@@ -185,7 +185,7 @@ struct tui {
 	char *mini_label;
 	char mini_buf[1024];
 	size_t mini_len;
-	bool quit_after_save;
+	char *save_path;        /* where the user saved the transcript when quitting */
 
 	bool dirty;
 	char status_last[512];

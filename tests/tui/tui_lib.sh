@@ -140,3 +140,17 @@ tui_until() {
 		sleep 0.1
 	done
 }
+
+# tui_settle: polls until two captures in a row are the same (keys sent are all handled).
+tui_settle() {
+	tui_capture
+	n=0
+	while [ "$n" -lt 50 ]; do
+		cp "$TUI_SCREEN" "$TUI_SCREEN.prev"
+		sleep 0.2
+		tui_capture
+		if cmp -s "$TUI_SCREEN" "$TUI_SCREEN.prev"; then return 0; fi
+		n=$((n + 1))
+	done
+	return 1
+}

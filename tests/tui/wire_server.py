@@ -6,6 +6,7 @@ It binds 127.0.0.1 port 0, writes the port to PORTFILE, and serves clients one a
 In flood mode, HELP draws 100 replies of 1000 lines (100,000 lines in all; a client keeps
 every line of each) and EXPN draws one reply of 100,000 lines."""
 import os
+import time
 import socket
 import sys
 
@@ -35,6 +36,9 @@ def answer(line, mode):
     if mode == "flood" and verb == b"HELP":
         return b"".join(flood_reply(214, b"block-%03d" % b, FLOOD_REPLY_LINES)
                         for b in range(1, FLOOD_REPLIES + 1))
+    if mode == "flood" and verb == b"NOOP":
+        time.sleep(2)   # arrives while the test has scrolled back
+        return b"250 2.0.0 late ok\r\n"
     if mode == "flood" and verb == b"EXPN":
         return flood_reply(250, b"huge", FLOOD_REPLIES * FLOOD_REPLY_LINES)
     if verb in (b"EHLO", b"HELO"):
