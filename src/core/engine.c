@@ -563,8 +563,10 @@ handshake_done(struct engine *e)
 	    tls_version(e->tls), tls_cipher(e->tls),
 	    e->verified ? "verified" : "NOT verified",
 	    (double)(net_now_us() - e->handshake_start_us) / 1000.0);
+	/* With implicit TLS nothing was said before it, so only the TLS flag changes; after
+	 * STARTTLS what the server said before is void. */
+	session_tls_started(e->session);
 	if (e->starttls_handshake) {
-		session_tls_started(e->session);
 		record(e, TRANSCRIPT_WARNING, "capabilities-reset", false, "the EHLO capabilities "
 		    "from before TLS are forgotten (RFC 3207): send EHLO again");
 		if (e->auto_ehlo) {
