@@ -1178,10 +1178,17 @@ auth_plain(struct server_session *s, const char *b64)
 static void
 auth_step(struct server_session *s, const char *line, size_t len)
 {
-	char *text = xstrndup(line, len);
+	char *text;
 	unsigned char *dec = NULL;
 	size_t declen = 0;
 
+	if (memchr(line, '\0', len) != NULL) {
+		forget_auth_exchange(s);
+		enter_state(s, s->state_before_auth);
+		session_reply(s, 501, "5.5.2", "Cannot decode the response: it must be base64");
+		return;
+	}
+	text = xstrndup(line, len);
 	if (strcmp(text, "*") == 0) {
 		forget_auth_exchange(s);
 		enter_state(s, s->state_before_auth);
@@ -1228,7 +1235,7 @@ out:
 		explicit_bzero(dec, declen);
 		free(dec);
 	}
-	explicit_bzero(text, len);
+	explicit_bzero(text, strlen(text));
 	free(text);
 }
 
