@@ -347,8 +347,10 @@ check("recipient 101: 452 4.5.3", r.startswith("452 4.5.3 "), r)
 c.close()
 
 c = greeted()
-for i in range(25):
-    c.send("BOGUS\r\n")
+try:
+    c.send("BOGUS\r\n" * 25)
+except OSError:
+    pass
 got = []
 try:
     while True:
