@@ -499,11 +499,9 @@ mini_key(struct tui *tui, wint_t ch, bool is_key_code)
 		explicit_bzero(tui->mini_buf, sizeof tui->mini_buf);
 		tui->mini_len = 0;
 		tui->mini = PROMPT_MINI_NONE;
-		if (mode == PROMPT_MINI_SECRET) {
-			/* the engine still waits for an answer: an empty one cancels */
-			char empty[1] = "";
-			tui_secret_entered(tui, empty);
-		} else
+		if (mode == PROMPT_MINI_SECRET)
+			tui_secret_entered(tui, NULL);   /* cancelled */
+		else
 			tui_save_path(tui, NULL);
 		tui->dirty = true;
 		return;

@@ -36,6 +36,7 @@ struct session_view {
 
 	struct tui_cells scratch;
 	size_t prefix_cells;
+	const struct kb *kb;    /* screen texts */
 };
 
 struct session_view *
@@ -205,8 +206,12 @@ entry_cells(struct session_view *view, size_t i)
 	view->prefix_cells = c->n;
 	tui_cells_add_bytes(c, e->text != NULL ? e->text : "", e->text != NULL ? e->len : 0, pair,
 	    attr, A_REVERSE);
-	if (e->secret)
-		tui_cells_add_str(c, " (masked)", TUI_PAIR_DEFAULT, A_DIM);
+	if (e->secret) {
+		tui_cells_add_str(c, " (", TUI_PAIR_DEFAULT, A_DIM);
+		tui_cells_add_str(c, tui_label(view->kb, "ui-masked", "masked"), TUI_PAIR_DEFAULT,
+		    A_DIM);
+		tui_cells_add_str(c, ")", TUI_PAIR_DEFAULT, A_DIM);
+	}
 	if (r != NULL && r->last_entry == i) {
 		if (r->latency_us >= 0) {
 			format_latency(lat, sizeof lat, r->latency_us);
@@ -215,8 +220,9 @@ entry_cells(struct session_view *view, size_t i)
 			tui_cells_add_str(c, "]", TUI_PAIR_DEFAULT, 0);
 		}
 		if (r->reply != NULL && r->reply->lines_total > r->reply->nlines) {
-			snprintf(lat, sizeof lat, "  (+%zu lines not kept)",
-			    r->reply->lines_total - r->reply->nlines);
+			snprintf(lat, sizeof lat, "  (+%zu %s)",
+			    r->reply->lines_total - r->reply->nlines,
+			    tui_label(view->kb, "ui-lines-not-kept", "lines not kept"));
 			tui_cells_add_str(c, lat, TUI_PAIR_WARNING, A_BOLD);
 		}
 	}
@@ -548,6 +554,7 @@ session_view_draw(struct session_view *view, WINDOW *title, WINDOW *body, bool c
 		view->top_row = 0;
 	}
 	view->colour = colour;
+	view->kb = kb;
 	werase(body);
 	if (!view->follow && !anchor_reaches_end(view)) {
 		/* draw from the anchor */

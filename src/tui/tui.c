@@ -763,7 +763,12 @@ send_anyway(struct tui *tui)
 void
 tui_secret_entered(struct tui *tui, char *secret)
 {
-	engine_provide_secret(tui->engine, secret);
+	/* cancelled: the engine has no way to withdraw the request, so nothing is sent and the
+	 * next /auth starts afresh */
+	if (secret == NULL)
+		set_notice(tui, L(tui, "ui-secret-cancelled", "Cancelled: no password was sent."));
+	else
+		engine_provide_secret(tui->engine, secret);
 	tui->dirty = true;
 }
 

@@ -23,6 +23,14 @@ for size in 80x24 200x50; do
 	check "$size: the EHLO reply arrives" tui_wait "S: 250 "
 	check "$size: the status bar follows the state" tui_wait "after EHLO"
 	check "$size: PIPELINING is explained" tui_seek "PIPELINING: $pipelining" F8 40
+	tui_keys M-Up
+	check "$size: Alt-Up selects the greeting again" tui_wait "Explanation: 220"
+	tui_keys M-Down
+	check "$size: Alt-Down back to the newest" tui_wait "Explanation: 250"
+	tui_keys F5
+	check "$size: F5 selects an older reply too" tui_wait "Explanation: 220"
+	tui_keys F6
+	check "$size: F6 a newer one" tui_wait "Explanation: 250"
 
 	tui_keys F1
 	check "$size: F1 shows the keys" tui_wait "PgUp/PgDn"
