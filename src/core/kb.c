@@ -31,27 +31,31 @@
 enum kb_kind {
 	KIND_CODE, KIND_CLASS, KIND_CATEGORY, KIND_STATUS_CLASS, KIND_SUBJECT, KIND_ENHANCED,
 	KIND_COMMAND, KIND_KEYWORD, KIND_SCENARIO, KIND_EVENT, KIND_LABEL, KIND_COMPARE,
-	KIND_COUNT
+	KIND_LESSON, KIND_STEP, KIND_COUNT
 };
 
 const char *const kb_kind_names[] = {
 	"code", "class", "category", "status-class", "subject", "enhanced", "command", "keyword",
-	"scenario", "event", "label", "compare", NULL
+	"scenario", "event", "label", "compare", "lesson", "step", NULL
 };
 
 enum kb_field_id {
 	F_TITLE, F_DESCRIPTION, F_WHEN, F_FIX, F_NEXT, F_LEARN, F_PHASE, F_DRAWN_BY, F_SYNTAX,
-	F_EXAMPLE, F_REPLIES, F_PARAMETERS, F_DIFFERENCES, F_WHICH, F_TEXT, F_COUNT
+	F_EXAMPLE, F_REPLIES, F_PARAMETERS, F_DIFFERENCES, F_WHICH, F_TEXT,
+	/* lesson files (help/lessons/README.md) */
+	F_SUMMARY, F_SCENARIO, F_TRY, F_EXPECT, F_CHECK, F_WRONG, F_HINT, F_DONE, F_COUNT
 };
 
 const char *const kb_field_names[] = {
 	"title", "description", "when", "fix", "next", "learn", "phase", "drawn-by", "syntax",
-	"example", "replies", "parameters", "differences", "which", "text", NULL
+	"example", "replies", "parameters", "differences", "which", "text",
+	"summary", "scenario", "try", "expect", "check", "wrong", "hint", "done", NULL
 };
 
 /* One entry as written in one language's files. */
 struct kb_raw {
 	char *fields[F_COUNT];
+	unsigned lines[F_COUNT];   /* where each field's value starts, for later diagnostics */
 	const char *file;   /* owned by kb->files */
 	unsigned line;
 };
@@ -342,6 +346,7 @@ key_problem(enum kb_kind kind, const char *key)
 	case KIND_SCENARIO:
 	case KIND_EVENT:
 	case KIND_LABEL:
+	case KIND_LESSON:
 		if (key_chars(key, false, "-_.") && islower((unsigned char)key[0]))
 			return NULL;
 		return "a lower-case name such as connect-refused";
@@ -350,6 +355,10 @@ key_problem(enum kb_kind kind, const char *key)
 		if (p != NULL && p != key && p[1] != '\0' && strchr(p + 1, '/') == NULL)
 			return NULL;
 		return "two keys joined by '/', such as 450/550";
+	case KIND_STEP:
+		if (all_digits(key, 1, 3) && key[0] != '0')
+			return NULL;
+		return "a step number from 1 to 999";
 	case KIND_COUNT:
 		break;
 	}
@@ -382,6 +391,7 @@ struct parser {
 	unsigned field_line[F_COUNT];
 	int field;                 /* the field being filled, or -1 */
 	unsigned field_start;
+	unsigned value_line;       /* the line the value starts on, 0 while it is empty */
 	struct sbuf value;
 	size_t first_indent;       /* indentation of the field's first continuation line */
 	bool have_indent;
@@ -401,6 +411,7 @@ end_field(struct parser *p)
 		free(p->value.s);
 	} else {
 		p->raw->fields[p->field] = p->value.s;
+		p->raw->lines[p->field] = p->value_line ? p->value_line : p->field_start;
 	}
 	p->value.s = NULL;
 	p->value.len = p->value.cap = 0;
@@ -544,6 +555,7 @@ parse_field(struct parser *p, char *line, char *colon, unsigned lineno)
 	p->field_line[field] = lineno;
 	p->field = field;
 	p->field_start = lineno;
+	p->value_line = *value != '\0' ? lineno : 0;
 	if (*value != '\0')
 		sbuf_add(&p->value, value, strlen(value));
 }
@@ -568,6 +580,8 @@ parse_continuation(struct parser *p, const char *line, size_t indent, unsigned l
 		p->have_indent = true;
 	}
 	strip = indent < p->first_indent ? indent : p->first_indent;
+	if (p->value_line == 0)
+		p->value_line = lineno;
 	text = line + strip;
 	if (p->value.len > 0)
 		sbuf_add(&p->value, p->pending_blanks > 0 ? "\n\n" : "\n",
@@ -998,6 +1012,34 @@ kb_field(const struct kb *kb, const struct kb_entry *entry, const char *field)
 				return e->raw[lang]->fields[f];
 	}
 	return NULL;
+}
+
+unsigned
+kb_field_line(const struct kb *kb, const struct kb_entry *entry, const char *field)
+{
+	int f = field != NULL ? field_from_name(field) : -1;
+	int hops, lang;
+
+	if (kb == NULL || f < 0)
+		return 0;
+	/* The same chain as kb_field, so the line is that of the text kb_field gives. */
+	for (lang = 1; lang >= 0; lang--) {
+		const struct kb_entry *e = entry;
+
+		for (hops = 0; e != NULL && hops < 4; e = e->base, hops++)
+			if (e->raw[lang] != NULL && e->raw[lang]->fields[f] != NULL)
+				return e->raw[lang]->lines[f];
+	}
+	return 0;
+}
+
+unsigned
+kb_entry_line(const struct kb_entry *entry)
+{
+	if (entry == NULL)
+		return 0;
+	return entry->raw[0] != NULL ? entry->raw[0]->line :
+	    entry->raw[1] != NULL ? entry->raw[1]->line : 0;
 }
 
 const char *

@@ -37,6 +37,12 @@ const struct kb_entry *kb_find(const struct kb *kb, const char *kind, const char
  * when no one has it. */
 const char *kb_field(const struct kb *kb, const struct kb_entry *entry, const char *field);
 
+/* The line of the entry's file where the field's value (as kb_field finds it) starts, and the
+ * line of the entry's header (English first); 0 when unknown. For diagnostics of readers built
+ * on this format, such as the lesson files. */
+unsigned kb_field_line(const struct kb *kb, const struct kb_entry *entry, const char *field);
+unsigned kb_entry_line(const struct kb_entry *entry);
+
 /* The entry's kind and key. */
 const char *kb_entry_kind(const struct kb_entry *entry);
 const char *kb_entry_key(const struct kb_entry *entry);
