@@ -62,6 +62,8 @@ struct export_writer {
 	size_t cache_fill;
 	int next_id;
 	unsigned long nlines, nreplies, nclass[6];
+	int64_t stamp_secs;      /* the second stamp_prefix shows ("10:00:01.") */
+	char stamp_prefix[16];
 };
 
 /* ---- the output buffer ---- */
@@ -475,17 +477,33 @@ line_class(enum export_line_kind kind)
 }
 
 static void
-format_time(int64_t us, char *buf, size_t size)
+format_time(struct export_writer *w, int64_t us, char *buf)
 {
-	time_t s = (time_t)(us / 1000000);
-	struct tm tm;
+	int64_t secs = us / 1000000;
+	int ms = (int)((us / 1000) % 1000);
 
-	if (us < 0 || gmtime_r(&s, &tm) == NULL) {
+	if (us < 0) {
 		buf[0] = '\0';
 		return;
 	}
-	snprintf(buf, size, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
-	    (int)((us / 1000) % 1000));
+	/* Lines come many to the second: convert the second once. */
+	if (secs != w->stamp_secs) {
+		time_t t = (time_t)secs;
+		struct tm tm;
+
+		if (gmtime_r(&t, &tm) == NULL) {
+			buf[0] = '\0';
+			return;
+		}
+		snprintf(w->stamp_prefix, sizeof w->stamp_prefix, "%02d:%02d:%02d.", tm.tm_hour,
+		    tm.tm_min, tm.tm_sec);
+		w->stamp_secs = secs;
+	}
+	memcpy(buf, w->stamp_prefix, 9);
+	buf[9] = (char)('0' + ms / 100);
+	buf[10] = (char)('0' + ms / 10 % 10);
+	buf[11] = (char)('0' + ms % 10);
+	buf[12] = '\0';
 }
 
 void
@@ -496,7 +514,7 @@ export_writer_line(struct export_writer *w, const struct export_line *line)
 	char stamp[24];
 
 	w->nlines++;
-	format_time(line->time_us, stamp, sizeof stamp);
+	format_time(w, line->time_us, stamp);
 	switch (w->opts.format) {
 	case EXPORT_TEXT:
 		if (stamp[0] != '\0') {
@@ -708,11 +726,25 @@ detail_lines(struct export_writer *w, const char *detail, const char *sep, enum 
 static void
 latency_text(int64_t latency_us, char *buf, size_t size)
 {
-	if (latency_us < 0)
+	char digits[24];
+	size_t n = 0, i = 0;
+	int64_t ms = latency_us / 1000;
+
+	if (latency_us < 0 || size < 32) {
 		buf[0] = '\0';
-	else
-		snprintf(buf, size, "%lld.%03lld ms", (long long)(latency_us / 1000),
-		    (long long)(latency_us % 1000));
+		return;
+	}
+	/* "12.345 ms", by hand: it runs once per reply. */
+	do
+		digits[n++] = (char)('0' + ms % 10);
+	while ((ms /= 10) > 0 && n < sizeof digits);
+	while (n > 0)
+		buf[i++] = digits[--n];
+	buf[i++] = '.';
+	buf[i++] = (char)('0' + latency_us % 1000 / 100);
+	buf[i++] = (char)('0' + latency_us % 100 / 10);
+	buf[i++] = (char)('0' + latency_us % 10);
+	memcpy(buf + i, " ms", 4);
 }
 
 /* The first part of an explanation's heading, up to where the latency goes. */
@@ -762,13 +794,19 @@ write_latency(struct export_writer *w, int64_t latency_us)
 		return;
 	switch (w->opts.format) {
 	case EXPORT_TEXT:
-		ob_printf(w->o, "  (%s)", latency);
+		ob_puts(w->o, "  (");
+		ob_puts(w->o, latency);
+		ob_putc(w->o, ')');
 		break;
 	case EXPORT_MARKDOWN:
-		ob_printf(w->o, " (%s)", latency);
+		ob_puts(w->o, " (");
+		ob_puts(w->o, latency);
+		ob_putc(w->o, ')');
 		break;
 	case EXPORT_HTML:
-		ob_printf(w->o, " <span class=\"lat\">%s</span>", latency);
+		ob_puts(w->o, " <span class=\"lat\">");
+		ob_puts(w->o, latency);
+		ob_puts(w->o, "</span>");
 		break;
 	}
 }
@@ -982,22 +1020,22 @@ short_detail(struct export_writer *w, const struct explanation *ex, const char *
 	return out;
 }
 
-/* The cache key of a reply's explanation in key (size REPLY_KEY_MAX), or false when the
- * explanation depends on the reply's own text (EHLO keywords, a 334 challenge, a code that is
- * not one). Built by hand: it runs once per reply. */
-#define REPLY_KEY_MAX 64
+/* The cache key of a reply's explanation in key (size REPLY_KEY_MAX), or false when it cannot
+ * have one. An EHLO reply's keywords and a 334's challenge are part of their explanation, so
+ * their text goes into the key (when short enough; long ones are explained each time). Built
+ * by hand: it runs once per reply. */
+#define REPLY_KEY_MAX 1024
 static bool
 reply_key(const struct reply *reply, const char *after, char *key)
 {
 	static const char hex[] = "0123456789abcdef";
 	bool is_ehlo = after != NULL && (strcasecmp(after, "EHLO") == 0 ||
 	    strcasecmp(after, "LHLO") == 0);
-	size_t n = 0, m;
+	size_t n = 0, m, i;
 	unsigned v = reply->violations;
 	int shift;
 
-	if (reply->code < 200 || reply->code > 599 || reply->code == 334 ||
-	    (is_ehlo && reply->nlines > 1))
+	if (reply->code < 200 || reply->code > 599)
 		return false;
 	key[n++] = 'r';
 	key[n++] = (char)('0' + reply->code / 100);
@@ -1016,6 +1054,20 @@ reply_key(const struct reply *reply, const char *after, char *key)
 	key[n++] = '|';
 	for (shift = 28; shift >= 0; shift -= 4)
 		key[n++] = hex[(v >> shift) & 15];
+	if (reply->code == 334 || (is_ehlo && reply->nlines > 1)) {
+		if (reply->nlines != reply->lines_total)
+			return false;
+		for (i = reply->code == 334 ? 0 : 1; i < reply->nlines; i++) {
+			const char *t = reply_line_text(reply, i);
+
+			m = reply_line_text_len(reply, i);
+			if (n + m + 2 >= REPLY_KEY_MAX || memchr(t, '\0', m) != NULL)
+				return false;
+			key[n++] = '\n';
+			memcpy(key + n, t, m);
+			n += m;
+		}
+	}
 	key[n] = '\0';
 	return true;
 }
@@ -1109,6 +1161,7 @@ export_writer_new(FILE *out, const struct kb *kb, const struct export_options *o
 	w->main.cap = OBUF_SIZE;
 	w->main.data = xmalloc(OBUF_SIZE);
 	w->o = &w->main;
+	w->stamp_secs = -1;
 	w->kb = kb;
 	if (opts != NULL)
 		w->opts = *opts;
