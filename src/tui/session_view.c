@@ -14,6 +14,8 @@
 
 /* Continuation rows are indented under the text when the pane is wide enough for it. */
 #define SESSION_INDENT_MIN_WIDTH 40
+/* How far back from the end the selection looks for a failure to show first. */
+#define SESSION_SELECT_LOOKBACK 64
 
 struct session_view {
 	struct transcript *transcript;
@@ -388,19 +390,29 @@ reveal(struct session_view *view, size_t i)
 void
 session_view_appended(struct session_view *view)
 {
-	size_t count = transcript_count(view->transcript), i;
+	size_t count = transcript_count(view->transcript), i, steps = 0;
+	size_t newest = TRANSCRIPT_NO_REPLY;
 
 	if (!view->follow)
 		view->new_below++;
 	if (!view->select_follow)
 		return;
+	/* the newest explainable entry; but a failure since the last command outranks what
+	 * followed it (a "connection closed" after a certificate failure explains little) */
 	i = count;
-	while (i > 0) {
+	while (i > 0 && steps < SESSION_SELECT_LOOKBACK) {
 		const struct transcript_entry *e = transcript_entry(view->transcript, i - 1);
 
+		steps++;
+		if (e->kind == TRANSCRIPT_SENT)
+			break;
 		if (session_view_explainable(view->transcript, i - 1)) {
-			view->selected = i - 1;
-			return;
+			if (newest == TRANSCRIPT_NO_REPLY)
+				newest = i - 1;
+			if (e->kind == TRANSCRIPT_ERROR) {
+				newest = i - 1;
+				break;
+			}
 		}
 		/* a reply's lines: jump to its first */
 		if (e->kind == TRANSCRIPT_RECEIVED && e->reply != TRANSCRIPT_NO_REPLY) {
@@ -413,6 +425,29 @@ session_view_appended(struct session_view *view)
 		}
 		i--;
 	}
+	if (newest == TRANSCRIPT_NO_REPLY) {
+		/* nothing since the last command: the newest before it */
+		while (i > 0) {
+			const struct transcript_entry *e = transcript_entry(view->transcript, i - 1);
+
+			if (session_view_explainable(view->transcript, i - 1)) {
+				newest = i - 1;
+				break;
+			}
+			if (e->kind == TRANSCRIPT_RECEIVED && e->reply != TRANSCRIPT_NO_REPLY) {
+				const struct transcript_reply *r =
+				    transcript_reply(view->transcript, e->reply);
+
+				if (r != NULL && r->first_entry < i - 1) {
+					i = r->first_entry + 1;
+					continue;
+				}
+			}
+			i--;
+		}
+	}
+	if (newest != TRANSCRIPT_NO_REPLY)
+		view->selected = newest;
 }
 
 size_t

@@ -196,21 +196,21 @@ resize(struct tui *tui)
 
 /* ---- the status bar ---- */
 
+/* Adds one field to the status bar; the text goes through the same escaping as everything
+ * else (a peer name or user typed with control characters cannot reach the terminal). */
 static void
 status_add(WINDOW *w, const char *text, attr_t attr, bool *first)
 {
-	int y, x;
+	struct tui_cells cells = { 0 };
 
-	getyx(w, y, x);
-	(void)y;
-	if (x >= getmaxx(w) - 2)
+	if (getcurx(w) >= getmaxx(w) - 2)
 		return;
 	if (!*first)
-		waddstr(w, " | ");
+		tui_cells_add_str(&cells, " | ", 0, A_REVERSE);
 	*first = false;
-	wattron(w, attr);
-	waddnstr(w, text, getmaxx(w) - x - 3 > 0 ? getmaxx(w) - x - 3 : 0);
-	wattroff(w, attr);
+	tui_cells_add_str(&cells, text, 0, A_REVERSE | attr);
+	tui_cells_draw(w, &cells, 0, cells.n, false);
+	tui_cells_free(&cells);
 }
 
 static void
@@ -404,7 +404,11 @@ explain_rebuild(struct tui *tui)
 			explain_view_add(tui->explain, EXPLAIN_NOTE, L(tui, "ui-no-kb",
 			    "No explanation: the knowledge base is not loaded."));
 	} else {
-		explain_view_set_title(tui->explain, L(tui, "ui-pane-event", "Explanation: event"));
+		char *title = xasprintf("%s: %s", L(tui, "ui-pane-explain", "Explanation"),
+		    entry->event);
+
+		explain_view_set_title(tui->explain, title);
+		free(title);
 		if (tui->kb != NULL)
 			e = explain_event(tui->kb, entry->event, entry->text);
 		if (e != NULL)
