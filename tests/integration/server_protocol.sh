@@ -14,4 +14,5 @@ check "the log hides AUTH payloads" lacks "$S_LOG" "$(printf '\0practice\0secret
 check "the log shows the password nowhere" lacks "$S_LOG" "secret123"
 check "the log escapes a NUL from the client" contains "$S_LOG" 'C: N\x00OOP'
 check "the log names the limit that was hit" contains "$S_LOG" "limit: 20 errors"
+check "the server stops cleanly, no sanitizer report" stopped_clean S
 finish

@@ -89,4 +89,5 @@ check "5 MB message: stored whole (LF line ends)" test "$size" -gt 5170000
 check "the log tells of the big message" contains "$S_LOG" "from <big@example.org> to <alice@practice.test>"
 check "the log has no AUTH password" lacks "$S_LOG" "secret123"
 check "nothing left in tmp/" test -z "$(ls "$MD/tmp")"
+check "the server stops cleanly, no sanitizer report" stopped_clean S
 finish
