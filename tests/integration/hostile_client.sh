@@ -102,21 +102,21 @@ check "answer-unsent: the unasked 354 is shown" contains "$TEST_TMP/answer-unsen
     'S: 354 unasked data'
 check "pipeline-ahead: every early reply is shown" contains "$TEST_TMP/pipeline-ahead.out" \
     'S: 221 2.0.0 quit-ahead'
-check "pipeline-ahead: nothing answers EHLO: timeout" says 'no reply in' \
+check "pipeline-ahead: nothing answers EHLO: timeout" says 'no reply.* in [0-9]+ s' \
     "$TEST_TMP/pipeline-ahead.out"
 
 # ---- silence ----
 start_hostile silence && run_client silence "$LIMIT" plain --timeout "$TIMEOUT"
 stop_hostile
 common_checks silence 10 2
-check "silence: the timeout is named" says "no reply in $TIMEOUT s"
+check "silence: the timeout is named" says "no (reply|greeting).* in $TIMEOUT s"
 check "silence: transcript has the connection" transcript_has "connected to 127.0.0.1"
 
 start_hostile silence-after-greeting &&
     run_client silence-after-greeting "$LIMIT" plain --timeout "$TIMEOUT"
 stop_hostile
 common_checks silence-after-greeting 10 2
-check "silence-after-greeting: the timeout is named" says "no reply in $TIMEOUT s"
+check "silence-after-greeting: the timeout is named" says "no reply.* in $TIMEOUT s"
 check "silence-after-greeting: transcript has the greeting" transcript_has "S: 220 quiet ready"
 check "silence-after-greeting: transcript has EHLO" transcript_has "C: EHLO client.test"
 

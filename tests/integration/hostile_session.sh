@@ -17,7 +17,8 @@ script weird 'EHLO client.test' 'MAIL FROM:<a@example.org>' 'RCPT TO:<b@example.
 start_hostile ehlo-weird && run_client ehlo-weird "$LIMIT" weird --timeout 3
 stop_hostile
 common_checks ehlo-weird 15 0 1
-check "ehlo-weird: the odd SIZE is shown" contains "$OUT" 'S: 250-SIZE 999999999999999999999999999999'
+check "ehlo-weird: the odd SIZE is shown" \
+    contains "$OUT" 'S: 250-SIZE 999999999999999999999999999999'
 check "ehlo-weird: the message still goes" contains "$OUT" 'S: 250 2.0.0 queued'
 check "ehlo-weird: the violations are named" says 'NUL byte'
 check "ehlo-weird: no password on stdout" lacks "$OUT" 'Pa55-hostile-w0rd'

@@ -13,7 +13,7 @@ script bigdata 'EHLO client.test' 'MAIL FROM:<a@example.org>' 'RCPT TO:<b@exampl
 start_hostile stall-data && run_client stall-data 20 bigdata --timeout 3
 stop_hostile
 common_checks stall-data 10 2
-check "stall-data: says it gave up" says 'no reply|timed? ?out|giving up|stalled|not reading'
+check "stall-data: says it gave up" says 'no (reply|greeting)|timed? ?out|giving up|stalled|not reading'
 
 script loop 'EHLO client.test' '/auth PLAIN someone Pa55-hostile-w0rd' 'QUIT'
 start_hostile auth-loop && run_client auth-loop 20 loop --timeout 3

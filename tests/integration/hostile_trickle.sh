@@ -16,7 +16,7 @@ for mode in tarpit endless-reply endless-line; do
 	stop_hostile
 	common_checks "$mode" $((TIMEOUT * 3)) 2
 	check "$mode: memory stays under 100 MB" rss_below 100
-	check "$mode: says it gave up waiting" says 'no reply|timed? ?out|too long|gave up|giving up'
+	check "$mode: says it gave up waiting" says 'no (reply|greeting)|timed? ?out|too long|gave up|giving up'
 done
 TR=$TEST_TMP/tarpit.transcript
 check "tarpit: transcript keeps what trickled in" \
