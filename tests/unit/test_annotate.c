@@ -1,0 +1,360 @@
+/* test_annotate.c: the capture readers (format detection, which command each reply answered,
+ * lines across read buffers, caps) and the exports of a recorded transcript (the API the
+ * screen's /save FILE.html and /save FILE.md use), against the real knowledge base in help/. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/capture.h"
+#include "core/explain.h"
+#include "core/export.h"
+#include "core/kb.h"
+#include "core/reply.h"
+#include "core/transcript.h"
+#include "core/xmalloc.h"
+
+static struct kb *
+load_kb(void)
+{
+	const char *top = getenv("top_srcdir");
+	char *dir = xasprintf("%s/help", top != NULL ? top : ABS_TOP_SRCDIR), *err = NULL;
+	struct kb *kb = kb_load(dir, "en", &err);
+
+	assert_non_null(kb);
+	free(dir);
+	return kb;
+}
+
+/* Reads every item of text; returns the replies' "CODE after" in one string ("220 greeting;
+ * 250 EHLO; ..."), and the format detected in *format. */
+static char *
+replies_of(const char *text, const struct capture_options *opts, enum capture_format *format)
+{
+	FILE *in = fmemopen((void *)text, strlen(text), "r");
+	struct capture_reader *r = capture_reader_new(in, opts);
+	struct capture_item item;
+	char *err = NULL, *out = xstrdup("");
+	int rc;
+
+	while ((rc = capture_reader_next(r, &item, &err)) > 0) {
+		if (item.kind == CAPTURE_REPLY) {
+			char *more = xasprintf("%s%s%d %s", out, *out ? "; " : "", item.reply->code,
+			    item.after != NULL ? item.after : "-");
+
+			free(out);
+			out = more;
+		}
+	}
+	assert_int_equal(rc, 0);
+	if (format != NULL)
+		*format = capture_reader_format(r);
+	capture_reader_free(r);
+	fclose(in);
+	return out;
+}
+
+static void
+check_replies(const char *text, enum capture_format want_format, const char *want)
+{
+	enum capture_format format;
+	char *got = replies_of(text, NULL, &format);
+
+	if (strcmp(got, want) != 0)
+		print_error("got:  %s\nwant: %s\n", got, want);
+	assert_string_equal(got, want);
+	assert_int_equal(format, want_format);
+	free(got);
+}
+
+static void
+test_swaks_replies_pair_with_commands(void **state)
+{
+	(void)state;
+	check_replies("=== Trying 127.0.0.1:25...\n"
+	    "<-  220 mx ESMTP\n"
+	    " -> EHLO me\n"
+	    "<-  250-mx\n"
+	    "<-  250 STARTTLS\n"
+	    " -> STARTTLS\n"
+	    "<-  220 go ahead\n"
+	    "=== TLS started with cipher TLSv1.3\n"
+	    " ~> EHLO me\n"
+	    "<~  250 mx\n"
+	    " ~> MAIL FROM:<a@b>\n"
+	    "<~  250 ok\n"
+	    " ~> RCPT TO:<c@d>\n"
+	    "<~* 550 5.1.1 no\n"
+	    " ~> QUIT\n"
+	    "<~  221 bye\n",
+	    CAPTURE_FORMAT_SWAKS,
+	    "220 greeting; 250 EHLO; 220 STARTTLS; 250 EHLO; 250 MAIL; 550 RCPT; 221 QUIT");
+}
+
+static void
+test_data_body_and_final_dot(void **state)
+{
+	(void)state;
+	check_replies("S: 220 x\nC: DATA\nS: 354 go\nC: RCPT TO:<looks like a command>\nC: .\n"
+	    "S: 250 queued\nC: QUIT\nS: 221 bye\n", CAPTURE_FORMAT_CS,
+	    "220 greeting; 354 DATA; 250 DATA-END; 221 QUIT");
+}
+
+static void
+test_rejected_data_has_no_body(void **state)
+{
+	(void)state;
+	check_replies("S: 220 x\nC: DATA\nS: 554 no valid recipients\nC: QUIT\nS: 221 bye\n",
+	    CAPTURE_FORMAT_CS, "220 greeting; 554 DATA; 221 QUIT");
+}
+
+static void
+test_auth_continuations_answer_auth(void **state)
+{
+	(void)state;
+	check_replies("220 x\nAUTH LOGIN\n334 VXNlcm5hbWU6\nYWxpY2U=\n334 UGFzc3dvcmQ6\nczNjcmV0\n"
+	    "235 ok\nQUIT\n221 bye\n", CAPTURE_FORMAT_RAW,
+	    "220 greeting; 334 AUTH; 334 AUTH; 235 AUTH; 221 QUIT");
+}
+
+static void
+test_pipelined_replies_in_order(void **state)
+{
+	(void)state;
+	check_replies("C: MAIL FROM:<a@b>\nC: RCPT TO:<c@d>\nC: DATA\nS: 250 a\nS: 550 b\n"
+	    "S: 554 c\n", CAPTURE_FORMAT_CS, "250 MAIL; 550 RCPT; 554 DATA");
+}
+
+static void
+test_open_multiline_reply_ends_at_client_line(void **state)
+{
+	(void)state;
+	check_replies("S: 220 x\nC: EHLO me\nS: 250-mx\nS: 250-PIPELINING\nC: QUIT\nS: 221 bye\n",
+	    CAPTURE_FORMAT_CS, "220 greeting; 250 EHLO; 221 QUIT");
+}
+
+static void
+test_mail_log_contexts(void **state)
+{
+	(void)state;
+	check_replies("Nov 26 10:00:01 mx postfix/smtp[1]: A: to=<a@b>, dsn=5.1.1, status=bounced "
+	    "(host x[1.2.3.4] said: 550 5.1.1 no such user (in reply to RCPT TO command))\n"
+	    "Nov 26 10:00:02 mx postfix/smtp[1]: B: host x[1.2.3.4] said: 552 5.3.4 too big "
+	    "(in reply to end of DATA command)\n"
+	    "Nov 26 10:00:03 mx postfix/smtp[1]: C: host x[1.2.3.4] said: 550-5.7.1 first "
+	    "550 5.7.1 second (in reply to MAIL FROM command)\n"
+	    "Nov 26 10:00:04 mx postfix/smtpd[2]: NOQUEUE: reject: RCPT from x[1.2.3.4]: 554 5.7.1 "
+	    "<c@d>: Relay access denied; from=<a@b> to=<c@d> proto=ESMTP helo=<h>\n",
+	    CAPTURE_FORMAT_MAILLOG, "550 RCPT; 552 DATA-END; 550 MAIL; 554 RCPT");
+}
+
+static void
+test_openssl_noise_is_skipped(void **state)
+{
+	enum capture_format format;
+	char *got;
+
+	(void)state;
+	got = replies_of("depth=0 CN = localhost\nverify return:1\nCONNECTED(00000003)\n---\n"
+	    "Certificate chain\n 0 s:CN = localhost\n---\nServer certificate\n"
+	    "-----BEGIN CERTIFICATE-----\nMIIDCTCCAfGgAwIBAgIUZv96n1lZ\n-----END CERTIFICATE-----\n"
+	    "subject=CN = localhost\n---\nSSL handshake has read 1510 bytes\n---\n"
+	    "EHLO me\n250-mx\n250 HELP\n---\nPost-Handshake New Session Ticket arrived:\n"
+	    "SSL-Session:\n    Protocol  : TLSv1.3\n---\nread R BLOCK\nQUIT\n221 bye\n",
+	    NULL, &format);
+	assert_string_equal(got, "250 EHLO; 221 QUIT");
+	assert_int_equal(format, CAPTURE_FORMAT_RAW);
+	free(got);
+}
+
+static void
+test_lines_across_read_buffers(void **state)
+{
+	/* Lines of many lengths, so line ends fall at every offset of the 64 KiB reads. */
+	size_t cap = 4 * 1024 * 1024, len = 0, expected = 0, i;
+	char *text = xmalloc(cap), *got;
+	const char *p;
+	size_t n = 0;
+
+	(void)state;
+	for (i = 0; len + 400 < cap; i++) {
+		size_t pad = i % 97;
+
+		len += (size_t)sprintf(text + len, "C: NOOP %.*s\r\nS: 250 %.*s\n", (int)pad,
+		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		    "xxxxxxxxxxxxxxxxxxxxxxxxx", (int)(96 - pad),
+		    "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"
+		    "yyyyyyyyyyyyyyyyyyyyyyyyy");
+		expected++;
+	}
+	got = replies_of(text, NULL, NULL);
+	for (p = got; (p = strstr(p, "250 NOOP")) != NULL; p++)
+		n++;
+	assert_int_equal(n, expected);
+	assert_null(strstr(got, "250 -"));
+	free(got);
+	free(text);
+}
+
+static void
+test_long_line_is_cut_and_measured(void **state)
+{
+	struct capture_options opts = { .format = CAPTURE_FORMAT_CS, .line_cap = 100 };
+	size_t big = 300000;
+	char *text = xmalloc(big + 64), *err = NULL;
+	FILE *in;
+	struct capture_reader *r;
+	struct capture_item item;
+	bool seen = false;
+
+	(void)state;
+	memcpy(text, "S: 250 ", 7);
+	memset(text + 7, 'a', big);
+	strcpy(text + 7 + big, "\r\nC: QUIT\n");
+	in = fmemopen(text, strlen(text), "r");
+	r = capture_reader_new(in, &opts);
+	while (capture_reader_next(r, &item, &err) > 0) {
+		if (item.kind == CAPTURE_SERVER) {
+			assert_true(item.truncated);
+			assert_true(item.len <= 100);
+			assert_int_equal(item.full_len, big + 4);  /* "250 " and the a's, no CR */
+			seen = true;
+		}
+		if (item.kind == CAPTURE_CLIENT)
+			assert_memory_equal(item.text, "QUIT", 4);
+	}
+	assert_true(seen);
+	capture_reader_free(r);
+	fclose(in);
+	free(text);
+}
+
+static void
+test_auth_payloads_masked(void **state)
+{
+	const char *text = "C: AUTH PLAIN AGFsaWNlAHMzY3JldA==\nS: 235 ok\n";
+	FILE *in = fmemopen((void *)text, strlen(text), "r");
+	struct capture_reader *r = capture_reader_new(in, NULL);
+	struct capture_item item;
+	char *err = NULL;
+
+	(void)state;
+	while (capture_reader_next(r, &item, &err) > 0)
+		if (item.kind == CAPTURE_CLIENT) {
+			assert_true(item.secret);
+			assert_null(memmem(item.text, item.len, "AGFsaWNl", 8));
+			assert_memory_equal(item.text, "AUTH PLAIN ", 11);
+		}
+	capture_reader_free(r);
+	fclose(in);
+}
+
+/* ---- exports of a recorded transcript ---- */
+
+static struct reply *
+parse_reply(const char *wire)
+{
+	struct reply_parser *p = reply_parser_new(NULL);
+	struct reply *reply;
+
+	reply_parser_feed(p, wire, strlen(wire));
+	reply = reply_parser_next(p);
+	assert_non_null(reply);
+	reply_parser_free(p);
+	return reply;
+}
+
+static char *
+export_to_string(const struct transcript *t, const struct kb *kb, enum export_format format)
+{
+	char *buf = NULL, *err = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_int_equal(export_transcript(t, kb, format, out, &err), 0);
+	fclose(out);
+	return buf;
+}
+
+static void
+test_export_transcript_escapes_and_explains(void **state)
+{
+	struct kb *kb = load_kb();
+	struct transcript *t = transcript_new();
+	struct reply *greeting = parse_reply("220 mx <script>x</script>\x1b[2J ready\r\n");
+	struct reply *rcpt = parse_reply("550 5.1.1 <nobody@example.org>: no such user\r\n");
+	struct explanation *ex = explain_reply(kb, rcpt, "RCPT");
+	char *html, *md;
+
+	(void)state;
+	transcript_add(t, TRANSCRIPT_EVENT, "connected to 127.0.0.1:25", 25, "connected", false);
+	transcript_add_reply(t, greeting, "greeting", "greeting", 1000);
+	transcript_add(t, TRANSCRIPT_SENT, "RCPT TO:<nobody@example.org>", 28, NULL, false);
+	transcript_add_reply(t, rcpt, "RCPT", "in transaction", 2500);
+	transcript_add(t, TRANSCRIPT_SENT, "AUTH PLAIN ********", 19, NULL, true);
+
+	html = export_to_string(t, kb, EXPORT_HTML);
+	assert_non_null(strstr(html, "<!DOCTYPE html>"));
+	assert_null(strstr(html, "<script"));
+	assert_null(strchr(html, '\x1b'));
+	assert_non_null(strstr(html, "&lt;script&gt;x&lt;/script&gt;<span class=\"x\">\\x1b</span>"));
+	assert_non_null(strstr(html, "&lt;nobody@example.org&gt;"));
+	/* The RCPT variant's heading, without its code (the code is a badge of its own). */
+	assert_non_null(strstr(html, strchr(ex->heading, ' ') + 1));
+	assert_non_null(strstr(html, "2.500 ms"));
+	assert_non_null(strstr(html, "</html>"));
+
+	md = export_to_string(t, kb, EXPORT_MARKDOWN);
+	assert_null(strchr(md, '\x1b'));
+	assert_non_null(strstr(md, "S: 220 mx <script>x</script>\\x1b[2J ready"));
+	assert_non_null(strstr(md, "```text\n"));
+
+	free(html);
+	free(md);
+	explanation_free(ex);
+	transcript_free(t);
+	kb_free(kb);
+}
+
+static void
+test_export_format_for_path(void **state)
+{
+	enum export_format f;
+
+	(void)state;
+	assert_true(export_format_for_path("handout.html", &f));
+	assert_int_equal(f, EXPORT_HTML);
+	assert_true(export_format_for_path("dir.d/notes.MD", &f));
+	assert_int_equal(f, EXPORT_MARKDOWN);
+	assert_false(export_format_for_path("session.txt", &f));
+	assert_false(export_format_for_path("dir.html/session", &f));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_swaks_replies_pair_with_commands),
+		cmocka_unit_test(test_data_body_and_final_dot),
+		cmocka_unit_test(test_rejected_data_has_no_body),
+		cmocka_unit_test(test_auth_continuations_answer_auth),
+		cmocka_unit_test(test_pipelined_replies_in_order),
+		cmocka_unit_test(test_open_multiline_reply_ends_at_client_line),
+		cmocka_unit_test(test_mail_log_contexts),
+		cmocka_unit_test(test_openssl_noise_is_skipped),
+		cmocka_unit_test(test_lines_across_read_buffers),
+		cmocka_unit_test(test_long_line_is_cut_and_measured),
+		cmocka_unit_test(test_auth_payloads_masked),
+		cmocka_unit_test(test_export_transcript_escapes_and_explains),
+		cmocka_unit_test(test_export_format_for_path),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
