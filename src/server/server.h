@@ -23,7 +23,7 @@
 #define SERVER_CLIENTS_MAX     256       /* clients at once: 421 4.3.2 at connect */
 #define SERVER_OUTBUF_MAX      (256 * 1024) /* replies a client has not read: stop reading it */
 #define SERVER_IDLE_TIMEOUT    300       /* seconds without a command: 421 4.4.2 */
-#define SERVER_SIZE_DEFAULT    (100ULL * 1024 * 1024)
+#define SERVER_SIZE_DEFAULT    (200ULL * 1024 * 1024) /* room for 100 MB benchmarks */
 #define SERVER_SIZE_TOO_BIG    10240     /* the SIZE the too-big scenario advertises */
 #define SERVER_QUOTA_LEFT      1024      /* bytes left in a mailbox for mailbox-full */
 #define SERVER_STORE_MESSAGES  32        /* messages kept in memory */

@@ -594,8 +594,12 @@ proceed_rcpt(struct server_session *s, const struct server_command *cmd)
 	if (server_has(srv, SCENARIO_GREYLIST) &&
 	    (wait = greylist_wait(srv, s->mail.addr, addr)) > 0) {
 		long secs = (long)(wait + 0.999);
+		char *ef = server_escape(s->mail.addr, strlen(s->mail.addr), SERVER_ADDR_MAX);
+		char *et = server_escape(addr, strlen(addr), SERVER_ADDR_MAX);
 		server_log(srv->log, s->id, "scenario greylist: <%s> -> <%s> must wait %ld more "
-		    "seconds", s->mail.addr, addr, secs);
+		    "seconds", ef, et, secs);
+		free(ef);
+		free(et);
 		session_reply(s, 451, "4.7.1", "<%s>: Greylisted, please try again in %ld seconds "
 		    "(scenario greylist)", addr, secs);
 		return;
@@ -671,7 +675,7 @@ static void
 finish_message(struct server_session *s)
 {
 	const struct server_config *cfg = s->srv->cfg;
-	char *where = NULL, *err = NULL, *to = NULL, *next;
+	char *where = NULL, *err = NULL, *to = NULL, *next, *from;
 	long number;
 	size_t i;
 
@@ -711,13 +715,18 @@ finish_message(struct server_session *s)
 		reset_transaction(s);
 		return;
 	}
+	/* Addresses may hold UTF-8 (SMTPUTF8): escaped, like everything from a client. */
 	for (i = 0; i < s->nrcpt; i++) {
-		next = to ? xasprintf("%s, <%s>", to, s->rcpts[i]) : xasprintf("<%s>", s->rcpts[i]);
+		char *e = server_escape(s->rcpts[i], strlen(s->rcpts[i]), SERVER_ADDR_MAX);
+		next = to ? xasprintf("%s, <%s>", to, e) : xasprintf("<%s>", e);
+		free(e);
 		free(to);
 		to = next;
 	}
+	from = server_escape(s->mail.addr, strlen(s->mail.addr), SERVER_ADDR_MAX);
 	server_log(s->srv->log, s->id, "message #%ld accepted: from <%s> to %s, %llu bytes, "
-	    "stored in %s", number, s->mail.addr, to, (unsigned long long)s->data_bytes, where);
+	    "stored in %s", number, from, to, (unsigned long long)s->data_bytes, where);
+	free(from);
 	free(to);
 	free(where);
 	s->messages++;
