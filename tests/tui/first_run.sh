@@ -57,4 +57,4 @@ check "Ctrl-D on an empty line asks too" tui_wait "(y)es"
 tui_keys n
 check "and quits" tui_wait "smtpscope-exited-0"
 
-finish
+tui_finish

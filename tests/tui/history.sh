@@ -70,4 +70,4 @@ tui_keys n
 check "password on the line: quit" tui_wait "smtpscope-exited-0"
 check "the history still lacks the password" lacks "$history" "$pass"
 check "and every AUTH payload" lacks "$history" "$payload"
-finish
+tui_finish

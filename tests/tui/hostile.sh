@@ -29,4 +29,4 @@ for size in 80x24 200x50; do
 	tui_type "/quit"
 	check "$size: and /quit leaves without asking" tui_wait "smtpscope-exited-0"
 done
-finish
+tui_finish

@@ -45,4 +45,4 @@ tui_type "QUIT"
 check "QUIT closes the session" tui_wait "smtp (not connected)>"
 tui_keys C-d
 check "Ctrl-D leaves without asking once closed" tui_wait "smtpscope-exited-0"
-finish
+tui_finish

@@ -33,4 +33,4 @@ for size in 80x24 200x50; do
 	tui_keys n
 	check "$size: n quits" tui_wait "smtpscope-exited-0"
 done
-finish
+tui_finish

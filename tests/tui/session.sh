@@ -68,4 +68,4 @@ for size in 80x24 200x50; do
 	check "$size: but not the AUTH answer" lacks "$TEST_TMP/state/smtpscope/history" "$payload"
 	check "$size: nor the message text" lacks "$TEST_TMP/state/smtpscope/history" "Hello from the screen test."
 done
-finish
+tui_finish

@@ -42,7 +42,7 @@ tui_start() {
 cd '$TEST_TMP'
 exec env TERM=screen-256color HOME='$TUI_HOME' XDG_STATE_HOME='$TEST_TMP/state' \
 	SMTPSCOPE_HELP_DIR='$SMTPSCOPE_HELP_DIR' LANG=C.UTF-8 LC_ALL=C.UTF-8 $envs \
-	'$SMTPSCOPE' $args 2>'$TEST_TMP/stderr.txt'
+	'$SMTPSCOPE' $args 2>>'$TEST_TMP/stderr.txt'
 RUN
 	tui_tmux new-session -d -x "$cols" -y "$rows" "sh '$TEST_TMP/run.sh'; echo smtpscope-exited-\$?; sleep 600"
 }
@@ -153,4 +153,13 @@ tui_settle() {
 		n=$((n + 1))
 	done
 	return 1
+}
+
+# tui_finish: finish, after checking that no sanitizer spoke on the program's stderr.
+tui_finish() {
+	if [ -f "$TEST_TMP/stderr.txt" ]; then
+		check "no sanitizer report on stderr" lacks "$TEST_TMP/stderr.txt" "Sanitizer"
+		check "no undefined behaviour on stderr" lacks "$TEST_TMP/stderr.txt" "runtime error"
+	fi
+	finish
 }
