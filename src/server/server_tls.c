@@ -126,6 +126,8 @@ server_tls_ctx_new(const char *cert_file, const char *key_file, const char *host
 		goto fail;
 	}
 	SSL_CTX_set_min_proto_version(t->ssl_ctx, TLS1_2_VERSION);
+	/* Many clients just close the socket: treat that as the end, not as an attack. */
+	SSL_CTX_set_options(t->ssl_ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
 	/* A write may move its buffer between calls; the poll loop retries with what is left. */
 	SSL_CTX_set_mode(t->ssl_ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
 	    SSL_MODE_ENABLE_PARTIAL_WRITE);
