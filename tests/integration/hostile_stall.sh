@@ -22,7 +22,7 @@ common_checks auth-loop 10 1 2
 sends=$(grep -c '^C: ' "$OUT")
 check "auth-loop: credentials are not sent over and over ($sends lines sent)" \
     test "$sends" -le 20
-check "auth-loop: memory stays small" rss_below 30
+check "auth-loop: memory stays small" rss_below 60
 check "auth-loop: says it gave up on the exchange" says 'cancel|gave up|giving up|too many'
 
 finish
