@@ -43,6 +43,11 @@ tls_and_login_details "password prompt"
 tui_keys Up
 check "the history came back after a restart: Up recalls it" tui_wait "smtp> EHLO localhost"
 tui_keys C-c
+tui_keys C-r
+tui_tmux send-keys -l "STARTT"
+check "Ctrl-R searches the history" tui_wait "reverse-i-search"
+check "and finds the line" tui_wait "STARTTLS"
+tui_keys C-g C-c
 tui_type "/auth PLAIN $user"
 check "password prompt: it asks" tui_wait "assword"
 tui_tmux send-keys -l -- "$pass"

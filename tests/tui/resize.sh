@@ -15,6 +15,17 @@ tui_type "EHLO localhost"
 check "80x24: EHLO answered" tui_wait "S: 250 "
 check "80x24: panes stacked" tui_until stacked
 
+explain_row() { grep -n "Explanation" "$TUI_SCREEN" | head -1 | cut -d: -f1; }
+explain_lower() { [ "$(explain_row)" -gt "$row" ]; }
+explain_higher() { [ "$(explain_row)" -lt "$row" ]; }
+tui_capture
+row=$(explain_row)
+tui_keys F4
+check "F4: a larger session pane" tui_until explain_lower
+tui_keys F3 F3
+check "F3: a smaller one" tui_until explain_higher
+tui_keys F4
+
 tui_tmux resize-window -x 200 -y 50
 check "200x50: re-laid side by side" tui_wait "Explanation: 250"
 check "200x50: the panes share a row" tui_until same_row "Session" "Explanation: 250"
