@@ -146,17 +146,24 @@ explain_view_add(struct explain_view *view, enum explain_style style, const char
 }
 
 void
-explain_view_add_explanation(struct explain_view *view, const struct explanation *e,
-    const char *skip)
+explain_view_add_head(struct explain_view *view, const struct explanation *e)
 {
-	size_t i;
-
 	if (e == NULL)
 		return;
 	if (e->heading != NULL)
 		explain_view_add(view, EXPLAIN_HEADING, e->heading);
 	if (e->summary != NULL)
 		explain_view_add(view, EXPLAIN_SUMMARY, e->summary);
+}
+
+void
+explain_view_add_sections(struct explain_view *view, const struct explanation *e,
+    const char *skip)
+{
+	size_t i;
+
+	if (e == NULL)
+		return;
 	for (i = 0; i < e->nsections; i++) {
 		const struct explanation_section *s = &e->sections[i];
 
@@ -168,6 +175,14 @@ explain_view_add_explanation(struct explain_view *view, const struct explanation
 		explain_view_add(view, EXPLAIN_LABEL, s->label != NULL ? s->label : s->name);
 		explain_view_add(view, s->preformatted ? EXPLAIN_CODE : EXPLAIN_BODY, s->text);
 	}
+}
+
+void
+explain_view_add_explanation(struct explain_view *view, const struct explanation *e,
+    const char *skip)
+{
+	explain_view_add_head(view, e);
+	explain_view_add_sections(view, e, skip);
 }
 
 static void

@@ -378,6 +378,7 @@ explain_rebuild(struct tui *tui)
 		explain_view_set_title(tui->explain, L(tui, "ui-pane-explain", "Explanation"));
 		explain_view_add(tui->explain, EXPLAIN_NOTE, L(tui, "ui-welcome",
 		    "Replies from the server are explained here. Press F1 for help."));
+		add_suggestions(tui);
 	} else if (entry->kind == TRANSCRIPT_RECEIVED) {
 		char title[128];
 
@@ -391,7 +392,11 @@ explain_rebuild(struct tui *tui)
 		if (tui->kb != NULL && r != NULL && r->reply != NULL)
 			e = explain_reply(tui->kb, r->reply, r->after);
 		if (e != NULL) {
-			explain_view_add_explanation(tui->explain, e, skip_next);
+			/* what to type now comes first: it is what a learner looks for */
+			explain_view_add_head(tui->explain, e);
+			if (newest)
+				add_suggestions(tui);
+			explain_view_add_sections(tui->explain, e, skip_next);
 			if (r->after != NULL) {
 				char *ctx = xasprintf("%s: %s", L(tui, "ui-answered", "Answered"),
 				    r->after);
@@ -400,9 +405,12 @@ explain_rebuild(struct tui *tui)
 				explain_view_add(tui->explain, EXPLAIN_NOTE, ctx);
 				free(ctx);
 			}
-		} else
+		} else {
 			explain_view_add(tui->explain, EXPLAIN_NOTE, L(tui, "ui-no-kb",
 			    "No explanation: the knowledge base is not loaded."));
+			if (newest)
+				add_suggestions(tui);
+		}
 	} else {
 		char *title = xasprintf("%s: %s", L(tui, "ui-pane-explain", "Explanation"),
 		    entry->event);
@@ -411,13 +419,17 @@ explain_rebuild(struct tui *tui)
 		free(title);
 		if (tui->kb != NULL)
 			e = explain_event(tui->kb, entry->event, entry->text);
-		if (e != NULL)
-			explain_view_add_explanation(tui->explain, e, skip_next);
-		else
+		if (e != NULL) {
+			explain_view_add_head(tui->explain, e);
+			if (newest)
+				add_suggestions(tui);
+			explain_view_add_sections(tui->explain, e, skip_next);
+		} else {
 			explain_view_add(tui->explain, EXPLAIN_NOTE, entry->text);
+			if (newest)
+				add_suggestions(tui);
+		}
 	}
-	if (newest)
-		add_suggestions(tui);
 	explanation_free(e);
 	if (!keep_scroll)
 		explain_view_top(tui->explain);

@@ -122,7 +122,10 @@ void explain_view_clear(struct explain_view *view);
 void explain_view_set_title(struct explain_view *view, const char *title);
 /* Adds text in a style; '\n' separates lines, "- " lines are bullets. */
 void explain_view_add(struct explain_view *view, enum explain_style style, const char *text);
-/* Adds a whole explanation: heading, summary, every section but the one named skip. */
+/* Adds an explanation's heading and summary; its sections (but the one named skip); or both. */
+void explain_view_add_head(struct explain_view *view, const struct explanation *e);
+void explain_view_add_sections(struct explain_view *view, const struct explanation *e,
+    const char *skip);
 void explain_view_add_explanation(struct explain_view *view, const struct explanation *e,
     const char *skip);
 void explain_view_draw(struct explain_view *view, WINDOW *title, WINDOW *body, bool colour);
