@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <locale.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,77 +197,114 @@ resize(struct tui *tui)
 
 /* ---- the status bar ---- */
 
-/* Adds one field to the status bar; the text goes through the same escaping as everything
- * else (a peer name or user typed with control characters cannot reach the terminal). */
-static void
-status_add(WINDOW *w, const char *text, attr_t attr, bool *first)
-{
-	struct tui_cells cells = { 0 };
+/* The status bar's fields, each with a priority: when the row is too narrow for all of them
+ * the least important go first. */
+#define STATUS_FIELDS 10
+struct status_bar {
+	char text[STATUS_FIELDS][160];
+	attr_t attr[STATUS_FIELDS];
+	int priority[STATUS_FIELDS];
+	size_t n;
+};
 
-	if (getcurx(w) >= getmaxx(w) - 2)
+static void
+status_field(struct status_bar *bar, int priority, attr_t attr, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+status_field(struct status_bar *bar, int priority, attr_t attr, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (bar->n == STATUS_FIELDS)
 		return;
-	if (!*first)
-		tui_cells_add_str(&cells, " | ", 0, A_REVERSE);
-	*first = false;
-	tui_cells_add_str(&cells, text, 0, A_REVERSE | attr);
-	tui_cells_draw(w, &cells, 0, cells.n, false);
-	tui_cells_free(&cells);
+	va_start(ap, fmt);
+	vsnprintf(bar->text[bar->n], sizeof bar->text[bar->n], fmt, ap);
+	va_end(ap);
+	bar->attr[bar->n] = attr;
+	bar->priority[bar->n] = priority;
+	bar->n++;
 }
 
 static void
 status_draw(struct tui *tui)
 {
 	struct engine_status st;
+	struct status_bar bar = { .n = 0 };
+	struct tui_cells cells = { 0 };
 	WINDOW *w = tui->w_status;
-	char buf[256];
+	const char *tls_version;
+	bool keep[STATUS_FIELDS];
+	size_t i, total, lowest;
 	bool first = true;
-	attr_t base = A_REVERSE;
 
 	if (w == NULL)
 		return;
 	engine_status(tui->engine, &st);
-	wbkgdset(w, ' ' | base);
-	werase(w);
-	wattrset(w, base);
-	wmove(w, 0, 1);
-	if (st.connected || st.peer != NULL) {
-		snprintf(buf, sizeof buf, "%s:%d", st.address != NULL ? st.address :
+	if (st.connected || st.peer != NULL)
+		status_field(&bar, 9, A_BOLD, "%s:%d", st.address != NULL ? st.address :
 		    st.peer != NULL ? st.peer : "?", st.port);
-		status_add(w, buf, A_BOLD, &first);
-	} else
-		status_add(w, L(tui, "ui-status-disconnected", "not connected"), A_BOLD, &first);
-	if (st.connected) {
-		if (!st.tls)
-			status_add(w, L(tui, "ui-status-plain", "plain text"), 0, &first);
-		else if (st.verified) {
-			snprintf(buf, sizeof buf, "%s %s", st.tls_version ? st.tls_version : "TLS",
-			    L(tui, "ui-status-verified", "verified"));
-			status_add(w, buf, 0, &first);
-		} else {
-			snprintf(buf, sizeof buf, "%s %s", st.tls_version ? st.tls_version : "TLS",
-			    L(tui, "ui-status-unverified", "NOT VERIFIED"));
-			status_add(w, buf, A_BOLD | A_UNDERLINE, &first);
-		}
-	}
-	if (st.user != NULL) {
-		snprintf(buf, sizeof buf, "%s %s", L(tui, "ui-status-user", "user"), st.user);
-		status_add(w, buf, 0, &first);
-	}
+	else
+		status_field(&bar, 9, A_BOLD, "%s", L(tui, "ui-status-disconnected",
+		    "not connected"));
+	tls_version = st.tls_version != NULL ? st.tls_version : "TLS";
+	if (st.connected && !st.tls)
+		status_field(&bar, 8, 0, "%s", L(tui, "ui-status-plain", "plain text"));
+	else if (st.connected && st.verified)
+		status_field(&bar, 8, 0, "%s %s", tls_version,
+		    L(tui, "ui-status-verified", "verified"));
+	else if (st.connected)
+		status_field(&bar, 8, A_BOLD | A_UNDERLINE, "%s %s", tls_version,
+		    L(tui, "ui-status-unverified", "NOT VERIFIED"));
+	if (st.user != NULL)
+		status_field(&bar, 7, 0, "%s %s", L(tui, "ui-status-user", "user"), st.user);
 	if (st.state != NULL)
-		status_add(w, st.state, A_BOLD, &first);
+		status_field(&bar, 6, A_BOLD, "%s", st.state);
 	if (st.waiting)
-		status_add(w, L(tui, "ui-status-waiting", "waiting for reply"), 0, &first);
-	if (st.last_latency_us >= 0) {
-		snprintf(buf, sizeof buf, "%.1f ms", (double)st.last_latency_us / 1000.0);
-		status_add(w, buf, 0, &first);
+		status_field(&bar, 4, 0, "%s", L(tui, "ui-status-waiting", "waiting for reply"));
+	if (st.last_latency_us >= 0)
+		status_field(&bar, 2, 0, "%.1f ms", (double)st.last_latency_us / 1000.0);
+	if (tui->fe->practice != NULL)
+		status_field(&bar, 3, 0, "%s: %s", L(tui, "ui-status-practice", "practice"),
+		    practice_scenarios(tui->fe->practice) != NULL ?
+		    practice_scenarios(tui->fe->practice) : "normal");
+	status_field(&bar, 5, 0, "%s", L(tui, "ui-status-help", "F1 help"));
+
+	/* drop the least important fields until the rest fit */
+	for (i = 0; i < bar.n; i++)
+		keep[i] = true;
+	for (;;) {
+		total = 1;
+		for (i = 0; i < bar.n; i++)
+			if (keep[i])
+				total += tui_text_width(bar.text[i]) + (total > 1 ? 3 : 0);
+		if (total <= (size_t)getmaxx(w))
+			break;
+		lowest = bar.n;
+		for (i = 0; i < bar.n; i++)
+			if (keep[i] && bar.priority[i] < 9 &&
+			    (lowest == bar.n || bar.priority[i] < bar.priority[lowest]))
+				lowest = i;
+		if (lowest == bar.n)
+			break;   /* only the peer left: it is cut at the edge */
+		keep[lowest] = false;
 	}
-	if (tui->fe->practice != NULL) {
-		snprintf(buf, sizeof buf, "%s: %s", L(tui, "ui-status-practice", "practice"),
-		    practice_scenarios(tui->fe->practice) ? practice_scenarios(tui->fe->practice) :
-		    "normal");
-		status_add(w, buf, 0, &first);
+	/* each field goes through the same escaping as everything else: a peer name or user
+	 * typed with control characters cannot reach the terminal */
+	tui_cells_add_str(&cells, " ", 0, A_REVERSE);
+	for (i = 0; i < bar.n; i++) {
+		if (!keep[i])
+			continue;
+		if (!first)
+			tui_cells_add_str(&cells, " | ", 0, A_REVERSE);
+		first = false;
+		tui_cells_add_str(&cells, bar.text[i], 0, A_REVERSE | bar.attr[i]);
 	}
-	status_add(w, L(tui, "ui-status-help", "F1 help"), 0, &first);
+	wbkgdset(w, ' ' | A_REVERSE);
+	werase(w);
+	wmove(w, 0, 0);
+	tui_cells_draw(w, &cells, 0, cells.n, false);
+	tui_cells_free(&cells);
 	wnoutrefresh(w);
 }
 
