@@ -270,7 +270,9 @@ annotate_stream(struct capture_reader *reader, struct export_writer *writer, cha
 			export_writer_status(writer, item.enhanced);
 			replies++;
 		}
-		if ((item.kind == CAPTURE_ERROR || item.kind == CAPTURE_INFO) && item.event[0] != '\0')
+		/* Errors and warnings of smtpscope transcripts are explained (full level); plain
+		 * events (connected, closed) speak for themselves. */
+		if (item.kind == CAPTURE_ERROR && item.event[0] != '\0')
 			export_writer_event(writer, item.event);
 	}
 	return rc < 0 ? -1 : replies;

@@ -32,6 +32,7 @@
 
 #include "core/capture.h"
 #include "core/reply.h"
+#include "core/transcript.h"
 #include "core/xmalloc.h"
 
 #define CAPTURE_DEFAULT_LINE_CAP 8192
@@ -1219,6 +1220,90 @@ capture_reader_next(struct capture_reader *r, struct capture_item *item, char **
 	r->queue_head = (r->queue_head + 1) % CAPTURE_QUEUE;
 	r->queue_count--;
 	return 1;
+}
+
+struct reply *
+capture_reader_take_reply(struct capture_reader *r, const struct capture_item *item)
+{
+	size_t i;
+
+	if (item->kind != CAPTURE_REPLY || item->reply == NULL)
+		return NULL;
+	for (i = 0; i < r->nowned; i++)
+		if (r->owned[i] == item->reply) {
+			struct reply *reply = r->owned[i];
+
+			r->owned[i] = r->owned[--r->nowned];
+			return reply;
+		}
+	return NULL;
+}
+
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+struct transcript *
+capture_load_transcript(const char *path, const struct capture_options *opts, char **errstr)
+{
+	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	struct capture_reader *r;
+	struct transcript *t;
+	struct capture_item item;
+	int rc;
+
+	if (in == NULL) {
+		*errstr = xasprintf("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	r = capture_reader_new(in, opts);
+	t = transcript_new();
+	while ((rc = capture_reader_next(r, &item, errstr)) > 0) {
+		/* Times from the capture when it has them, else now (captures from other tools
+		 * seldom have one per line). */
+		int64_t when = item.time_us >= 0 ? item.time_us : now_us();
+		const char *event = item.event[0] != '\0' ? item.event : NULL;
+		struct reply *reply;
+
+		switch (item.kind) {
+		case CAPTURE_CLIENT:
+		case CAPTURE_BODY:
+			transcript_add_at(t, when, TRANSCRIPT_SENT, item.text, item.len, NULL,
+			    item.secret);
+			break;
+		case CAPTURE_SERVER:
+			break;  /* its reply brings the lines */
+		case CAPTURE_REPLY:
+			if ((reply = capture_reader_take_reply(r, &item)) != NULL)
+				transcript_add_reply_at(t, when, reply, item.after, NULL,
+				    item.latency_us);
+			break;
+		case CAPTURE_ERROR:
+			transcript_add_at(t, when, TRANSCRIPT_ERROR, item.text, item.len, event, false);
+			break;
+		case CAPTURE_INFO:
+			transcript_add_at(t, when, event != NULL ? TRANSCRIPT_EVENT : TRANSCRIPT_INFO,
+			    item.text, item.len, event, false);
+			break;
+		case CAPTURE_LOG:
+		case CAPTURE_OTHER:
+			transcript_add_at(t, when, TRANSCRIPT_INFO, item.text, item.len, NULL, false);
+			break;
+		}
+	}
+	capture_reader_free(r);
+	if (in != stdin)
+		fclose(in);
+	if (rc < 0) {
+		transcript_free(t);
+		return NULL;
+	}
+	return t;
 }
 
 enum capture_format

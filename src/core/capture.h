@@ -73,6 +73,19 @@ void capture_reader_free(struct capture_reader *reader);
  * *errstr set (caller frees). */
 int capture_reader_next(struct capture_reader *reader, struct capture_item *item, char **errstr);
 
+/* Takes the reply of a CAPTURE_REPLY item out of the reader: the caller owns it then (free with
+ * reply_free, or hand it to transcript_add_reply). NULL when the item has none or it was taken. */
+struct reply *capture_reader_take_reply(struct capture_reader *reader,
+    const struct capture_item *item);
+
+/* Reads a whole capture file ("-": standard input) of any format into a transcript, for the
+ * screen's replay: client lines as sent, replies with the command they answered, the tools'
+ * notes and log lines as information. Unlike the reader, this holds the whole session in
+ * memory. NULL with *errstr set (caller frees) when the file cannot be read. */
+struct transcript;
+struct transcript *capture_load_transcript(const char *path, const struct capture_options *opts,
+    char **errstr);
+
 /* The format in force: the one asked for, or the one detected so far (AUTO until known). */
 enum capture_format capture_reader_format(const struct capture_reader *reader);
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -324,6 +325,48 @@ test_export_transcript_escapes_and_explains(void **state)
 }
 
 static void
+test_capture_load_transcript_for_replay(void **state)
+{
+	const char *text = "=== Connected to 127.0.0.1.\n<-  220 mx\n -> EHLO me\n<-  250-mx\n"
+	    "<-  250 PIPELINING\n -> AUTH PLAIN AGFsaWNlAHMzY3JldA==\n<-  235 ok\n"
+	    " -> RCPT TO:<c@d>\n<** 550 5.1.1 no\n";
+	char path[] = "/tmp/test_annotate.XXXXXX", *err = NULL, *html;
+	int fd = mkstemp(path);
+	struct transcript *t;
+	struct kb *kb = load_kb();
+	const struct transcript_entry *e;
+	size_t i, secrets = 0;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	t = capture_load_transcript(path, NULL, &err);
+	unlink(path);
+	assert_non_null(t);
+	assert_int_equal(transcript_reply_count(t), 4);
+	assert_string_equal(transcript_reply(t, 0)->after, "greeting");
+	assert_string_equal(transcript_reply(t, 1)->after, "EHLO");
+	assert_int_equal(transcript_reply(t, 1)->reply->nlines, 2);
+	assert_string_equal(transcript_reply(t, 2)->after, "AUTH");
+	assert_string_equal(transcript_reply(t, 3)->after, "RCPT");
+	for (i = 0; i < transcript_count(t); i++) {
+		e = transcript_entry(t, i);
+		assert_null(memmem(e->text, e->len, "AGFsaWNl", 8));
+		secrets += e->secret;
+	}
+	assert_int_equal(secrets, 1);
+	html = export_to_string(t, kb, EXPORT_HTML);
+	assert_non_null(strstr(html, "5.1.1"));
+	free(html);
+	transcript_free(t);
+	assert_null(capture_load_transcript("/nonexistent/capture", NULL, &err));
+	assert_non_null(err);
+	free(err);
+	kb_free(kb);
+}
+
+static void
 test_export_format_for_path(void **state)
 {
 	enum export_format f;
@@ -353,6 +396,7 @@ main(void)
 		cmocka_unit_test(test_long_line_is_cut_and_measured),
 		cmocka_unit_test(test_auth_payloads_masked),
 		cmocka_unit_test(test_export_transcript_escapes_and_explains),
+		cmocka_unit_test(test_capture_load_transcript_for_replay),
 		cmocka_unit_test(test_export_format_for_path),
 	};
 
