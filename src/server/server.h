@@ -60,6 +60,7 @@ struct server_config {
 	int port;                     /* 0: a free one */
 	int tls_port;                 /* 0: a free one; -1: none */
 	bool listen_explicit;         /* --listen was given */
+	bool listen_public;           /* ... and not on a loopback address */
 	const char *domain;           /* the local domain and the server's name */
 	unsigned scenarios;
 	double delay;                 /* slow: seconds before each reply */

@@ -520,6 +520,9 @@ server_run(const struct server_config *cfg)
 	    names);
 	if (tls_port >= 0)
 		server_log(srv.log, 0, "implicit TLS on port %d", tls_port);
+	if (cfg->listen_public)
+		server_log(srv.log, 0, "WARNING: listening on %s, not on loopback: other machines can "
+		    "reach this practice server", cfg->listen_host);
 	if (srv.tls_ctx != NULL)
 		server_log(srv.log, 0, "certificate %s, SHA-256 %s%s",
 		    server_tls_ctx_subject(srv.tls_ctx), server_tls_ctx_fingerprint(srv.tls_ctx),

@@ -281,7 +281,8 @@ server_main(int argc, char **argv)
 		}
 		cfg.nusers = 1;
 	}
-	if (cfg.listen_explicit && !is_loopback(cfg.listen_host)) {
+	cfg.listen_public = cfg.listen_explicit && !is_loopback(cfg.listen_host);
+	if (cfg.listen_public) {
 		fprintf(stderr,
 		    "smtpscope serve: WARNING: listening on %s, not on loopback.\n"
 		    "smtpscope serve: WARNING: OTHER MACHINES CAN REACH THIS PRACTICE SERVER, and it\n"

@@ -1053,7 +1053,7 @@ proceed_help(struct server_session *s, const struct server_command *cmd)
 		names = server_scenario_list_string(s->srv->cfg->scenarios);
 		session_reply(s, 214, "2.0.0", "smtpscope practice server, scenario %s\n"
 		    "Commands: HELO EHLO MAIL RCPT DATA BDAT RSET VRFY EXPN HELP NOOP QUIT STARTTLS AUTH\n"
-		    "Local mailboxes: postmaster alice bob and the practice user(s), @%s\n"
+		    "Local mailboxes: postmaster abuse alice bob and the practice user(s), @%s\n"
 		    "Mailing list: staff (try EXPN staff)\n"
 		    "HELP command shows a command's syntax", names, s->srv->cfg->domain);
 		free(names);
