@@ -1072,6 +1072,38 @@ reply_key(const struct reply *reply, const char *after, char *key)
 	return true;
 }
 
+static struct reply *
+copy_without_nul(const struct reply *reply)
+{
+	struct reply *copy = xmalloc(sizeof *copy);
+	size_t i, k;
+
+	*copy = *reply;
+	copy->lines = xcalloc(reply->nlines ? reply->nlines : 1, sizeof *copy->lines);
+	for (i = 0; i < reply->nlines; i++) {
+		const struct reply_line *from = &reply->lines[i];
+		struct reply_line *to = &copy->lines[i];
+
+		*to = *from;
+		to->raw = xmalloc(from->len + 1);
+		for (k = 0; k < from->len; k++)
+			to->raw[k] = from->raw[k] != '\0' ? from->raw[k] : '?';
+		to->raw[from->len] = '\0';
+	}
+	return copy;
+}
+
+static void
+free_copy(struct reply *copy)
+{
+	size_t i;
+
+	for (i = 0; i < copy->nlines; i++)
+		free(copy->lines[i].raw);
+	free(copy->lines);
+	free(copy);
+}
+
 void
 export_writer_reply(struct export_writer *w, const struct reply *reply, const char *after,
     int64_t latency_us)
@@ -1093,7 +1125,17 @@ export_writer_reply(struct export_writer *w, const struct reply *reply, const ch
 		write_cached(w, ce, latency_us);
 		return;
 	}
-	ex = explain_reply(w->kb, reply, after);
+	if (reply->violations & REPLY_V_NUL) {
+		/* Explanations quote EHLO lines and 334 challenges as C strings: give them a copy
+		 * with each NUL shown as '?', so a NUL from the server can never cut or overrun
+		 * what they copy. */
+		struct reply *copy = copy_without_nul(reply);
+
+		ex = explain_reply(w->kb, copy, after);
+		free_copy(copy);
+	} else {
+		ex = explain_reply(w->kb, reply, after);
+	}
 	if (ex == NULL)
 		return;
 	detail = short_detail(w, ex, reply->enhanced, after);

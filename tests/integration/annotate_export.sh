@@ -13,10 +13,13 @@ T=$TEST_TMP
 	printf 'C: EHLO client.example\n'
 	printf 'S: 250-evil.example & "friends" '"'"'quoted'"'"'\n'
 	printf 'S: 250-<img src=x onerror=alert(1)>\n'
+	printf 'S: 250-PIPE\000LINING\n'
 	printf 'S: 250 ```\n'
 	printf 'C: AUTH LOGIN\n'
 	printf 'S: 334 PGI+aGk8L2I+\n'
 	printf 'C: secretpayload==\n'
+	printf 'S: 334 \000VXNlcm5hbWU6\n'
+	printf 'C: *\n'
 	printf 'S: 535 5.7.8 \033[31mred\033[0m \302\233c \342\200\256reversed \377bad\n'
 	printf 'C: QUIT\n'
 	printf 'S: 221 bye\n'
@@ -38,7 +41,8 @@ no_raw_bytes() {
 }
 
 "$SMTPSCOPE" annotate --format html --output "$T/evil.html" "$T/evil.txt"
-check "html export written (exit 0)" test $? -eq 0
+check "html export written (exit 0; NULs in EHLO and 334 lines do not crash it)" test $? -eq 0
+check "html: a NUL is shown escaped" contains "$T/evil.html" 'PIPE<span class="x">\x00</span>LINING'
 check "html: no raw control or hostile byte" no_raw_bytes "$T/evil.html"
 check "html: no script element from the wire" lacks "$T/evil.html" "<script"
 check "html: the script text shown escaped" contains "$T/evil.html" "&lt;script&gt;alert(&quot;greeting&quot;)&lt;/script&gt;"
