@@ -166,6 +166,19 @@ transcript_has() { # TEXT
 	contains "$TR" "$1"
 }
 
+# The saved transcript loads back: `smtpscope annotate` reads it without error and prints it
+# with nothing a terminal would obey.
+transcript_loads() {
+	timeout -s KILL 60 "$SMTPSCOPE" annotate "$TR" >"$TR.annotated" 2>"$TR.annotate-err"
+	rc=$?
+	if [ "$rc" != 0 ]; then
+		echo "  smtpscope annotate $TR: exit $rc"
+		head -n 5 "$TR.annotate-err" | sed 's/^/  err| /'
+		return 1
+	fi
+	no_raw_controls "$TR.annotated"
+}
+
 # The output says one of the words (a regular expression, case-insensitive).
 says() { # REGEX [FILE]
 	f=${2:-$OUT}
@@ -186,6 +199,9 @@ common_checks() { # CASE TIME_LIMIT [allowed statuses]
 	check "$c: no raw control bytes on stdout" no_raw_controls "$OUT"
 	check "$c: no raw control bytes on stderr" no_raw_controls "$ERR"
 	check "$c: transcript saved" transcript_has "# smtpscope transcript 1"
-	[ -s "$TR" ] && check "$c: transcript is cat-safe" no_raw_controls "$TR"
+	if [ -s "$TR" ]; then
+		check "$c: transcript is cat-safe" no_raw_controls "$TR"
+		check "$c: transcript loads back" transcript_loads
+	fi
 	:
 }
