@@ -89,6 +89,16 @@ child_exec(pid_t parent, int ready_w, const char *log_path, const char *scenario
 	char *argv[12];
 	int i = 0;
 
+	sigset_t none;
+
+	/* The parent may block or ignore signals (a self-pipe loop does); exec keeps both, and a
+	 * blocked SIGTERM would make the death signal below useless. Start clean. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
 	/* Die with the parent, even if it is killed; it may already be gone. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
 		_exit(127);

@@ -464,6 +464,15 @@ server_run(const struct server_config *cfg)
 		listeners[nlisteners++] = (struct listener){ fd, true, tls_port };
 	}
 
+	{
+		/* Whoever started us may have blocked these; we need them. */
+		sigset_t stops;
+		sigemptyset(&stops);
+		sigaddset(&stops, SIGTERM);
+		sigaddset(&stops, SIGINT);
+		sigaddset(&stops, SIGHUP);
+		sigprocmask(SIG_UNBLOCK, &stops, NULL);
+	}
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_stop;   /* no SA_RESTART: poll() returns EINTR */
 	sigemptyset(&sa.sa_mask);

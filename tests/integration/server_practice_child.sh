@@ -68,6 +68,16 @@ check "launcher: after SIGKILL of the parent the server is gone" gone "$CPID"
 check "launcher: port closed after SIGKILL" port_closed "$CPORT"
 exec 9>&-
 
+HOLD_BLOCK_SIGNALS=1
+export HOLD_BLOCK_SIGNALS
+holder blocked
+unset HOLD_BLOCK_SIGNALS
+check "launcher: a parent that blocks SIGTERM does not pass that on to the server" \
+	sh -c "awk '/^SigBlk:/ { exit (\$2 == \"0000000000000000\") ? 0 : 1 }' /proc/$CPID/status"
+kill -KILL "$HPID"
+check "launcher: with signals blocked in the parent, SIGKILL of it still ends the server" gone "$CPID"
+exec 9>&-
+
 # smtpscope itself, batch mode with no HOST: the default practice server.
 # client NAME: smtpscope reading its script from a FIFO on fd 8; sets SPID and CPID.
 client() {

@@ -166,7 +166,18 @@ static int
 hold(const char *scenarios)
 {
 	char *err = NULL, buf[16];
-	struct practice *p = practice_start(scenarios, &err);
+	struct practice *p;
+
+	/* As a front end with a self-pipe loop would: block the stop signals, ignore SIGINT. */
+	if (getenv("HOLD_BLOCK_SIGNALS") != NULL) {
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGHUP);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		signal(SIGINT, SIG_IGN);
+	}
+	p = practice_start(scenarios, &err);
 
 	if (p == NULL) {
 		fprintf(stderr, "%s\n", err);
