@@ -1265,7 +1265,8 @@ lesson_progress_feed(struct lesson_progress *p, const struct transcript *t, size
 				give_hint(p, quote_reply(tr), step->hint);
 				bits |= LESSON_HINT;
 			} else if (en->kind == TRANSCRIPT_WARNING) {
-				give_hint(p, quote_line("!! ", en->text, en->len), step->hint);
+				/* smtpscope's own warning says what is wrong; no step hint. */
+				give_hint(p, quote_line("!! ", en->text, en->len), NULL);
 				bits |= LESSON_HINT;
 			}
 		}
