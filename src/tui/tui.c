@@ -20,6 +20,7 @@
 #include <readline/readline.h>
 
 #include "core/command.h"
+#include "core/lesson.h"
 #include "core/xmalloc.h"
 #include "tui/tui.h"
 
@@ -411,6 +412,15 @@ explain_rebuild(struct tui *tui)
 	}
 	explain_view_clear(tui->explain);
 	add_notice(tui);
+	if (tui->progress != NULL && newest) {
+		/* a lesson in progress: its current step first, then the newest reply */
+		struct explanation *le = lesson_progress_explanation(tui->progress, tui->kb);
+
+		explain_view_add_explanation(tui->explain, le, NULL);
+		explanation_free(le);
+		explain_view_add(tui->explain, EXPLAIN_BODY, "");
+		explain_view_add(tui->explain, EXPLAIN_NOTE, "----------------------------------------");
+	}
 	entry = sel != TRANSCRIPT_NO_REPLY ? transcript_entry(t, sel) : NULL;
 	if (entry == NULL) {
 		explain_view_set_title(tui->explain, L(tui, "ui-pane-explain", "Explanation"));
@@ -641,6 +651,119 @@ scenario(struct tui *tui, const char *args)
 	tui->local_output = false;
 }
 
+/* ---- lessons ---- */
+
+/* Loads the lessons (help/lessons) the first time they are asked for. */
+static bool
+lessons_load(struct tui *tui)
+{
+	char *help_dir, *dir, *err = NULL;
+
+	if (tui->lessons != NULL)
+		return true;
+	help_dir = kb_find_dir(tui->fe->help_dir, &err);
+	if (help_dir == NULL) {
+		set_notice(tui, err != NULL ? err : "help");
+		free(err);
+		return false;
+	}
+	dir = xasprintf("%s/lessons", help_dir);
+	tui->lessons = lesson_set_new();
+	if (lesson_set_load_dir(tui->lessons, dir, tui->kb != NULL ? kb_language(tui->kb) :
+	    NULL, &err) != 0) {
+		set_notice(tui, err != NULL ? err : dir);
+		free(err);
+		lesson_set_free(tui->lessons);
+		tui->lessons = NULL;
+	}
+	free(dir);
+	free(help_dir);
+	return tui->lessons != NULL;
+}
+
+static void
+lesson_list(struct tui *tui)
+{
+	char *text = xstrdup(L(tui, "ui-lesson-list",
+	    "Lessons (/lesson NAME starts one on the practice server):")), *old;
+	size_t i;
+
+	for (i = 0; i < lesson_set_count(tui->lessons); i++) {
+		const struct lesson *l = lesson_set_get(tui->lessons, i);
+
+		old = text;
+		text = xasprintf("%s\n- %s: %s", old, lesson_name(l),
+		    lesson_summary(l) != NULL ? lesson_summary(l) : "");
+		free(old);
+	}
+	set_local(tui, L(tui, "ui-pane-lessons", "Lessons"), NULL, text);
+	free(text);
+}
+
+/* Feeds the lesson what happened since the last turn; the pane follows its progress. */
+static void
+lesson_follow(struct tui *tui)
+{
+	struct engine_status st;
+	unsigned bits;
+
+	if (tui->progress == NULL)
+		return;
+	engine_status(tui->engine, &st);
+	bits = lesson_progress_catch_up(tui->progress, engine_transcript(tui->engine), &st);
+	if (bits != 0) {
+		tui->local_output = false;
+		tui->shown_count = (size_t)-1;
+		tui->shown_entry = TRANSCRIPT_NO_REPLY;   /* back to the top of the pane */
+		tui->dirty = true;
+	}
+}
+
+static void
+lesson_command(struct tui *tui, const char *args)
+{
+	const struct lesson *lesson;
+	struct lesson_progress *progress;
+
+	if (!lessons_load(tui))
+		return;
+	if (args == NULL || args[0] == '\0') {
+		lesson_list(tui);
+		return;
+	}
+	if (strcmp(args, "stop") == 0 && lesson_set_find(tui->lessons, args) == NULL) {
+		lesson_progress_free(tui->progress);
+		tui->progress = NULL;
+		tui->shown_count = (size_t)-1;
+		return;
+	}
+	lesson = lesson_set_find(tui->lessons, args);
+	if (lesson == NULL) {
+		char *msg = xasprintf("%s: %s", L(tui, "ui-lesson-unknown", "No such lesson"), args);
+
+		set_notice(tui, msg);
+		free(msg);
+		lesson_list(tui);
+		return;
+	}
+	if (tui->fe->practice == NULL) {
+		set_notice(tui, L(tui, "ui-lesson-no-practice",
+		    "Lessons run on the practice server: start smtpscope without a host."));
+		return;
+	}
+	/* the tracker first, so it sees the new connection; then a fresh practice server with
+	 * the scenario the lesson needs */
+	progress = lesson_progress_new(lesson);
+	lesson_progress_set_var(progress, "user", practice_user(tui->fe->practice));
+	lesson_progress_set_var(progress, "password", practice_password(tui->fe->practice));
+	lesson_progress_free(tui->progress);
+	tui->progress = progress;
+	scenario(tui, lesson_scenario(lesson));
+	tui->local_output = false;
+	tui->shown_count = (size_t)-1;
+	tui->shown_entry = TRANSCRIPT_NO_REPLY;
+}
+
 static void
 frontend_command(struct tui *tui, const char *command, const char *args)
 {
@@ -682,10 +805,7 @@ frontend_command(struct tui *tui, const char *command, const char *args)
 	} else if (strcmp(command, "scenario") == 0) {
 		scenario(tui, args);
 	} else if (strcmp(command, "lesson") == 0) {
-		if (args != NULL && args[0] != '\0')
-			explain_words(tui, args);
-		else
-			set_notice(tui, L(tui, "ui-lesson", "Lessons: type /lesson NAME."));
+		lesson_command(tui, args);
 	} else {
 		char *msg = xasprintf("%s: /%s", L(tui, "ui-unknown-command", "Unknown command"),
 		    command);
@@ -1228,6 +1348,7 @@ tui_run(struct frontend *fe)
 			read_keys(&tui);
 		if (fds[0].revents & (POLLHUP | POLLERR))
 			tui.quit = true;   /* the terminal went away */
+		lesson_follow(&tui);
 	}
 
 	engine_set_listener(fe->engine, NULL, NULL);
@@ -1250,6 +1371,8 @@ tui_run(struct frontend *fe)
 	local_expl = NULL;
 	free(local_text);
 	local_text = NULL;
+	lesson_progress_free(tui.progress);
+	lesson_set_free(tui.lessons);
 	free(tui.notice);
 	free(tui.pending_line);
 	free(tui.mini_label);

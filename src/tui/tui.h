@@ -135,6 +135,8 @@ void explain_view_top(struct explain_view *view);
 
 /* The prompt: readline through its callback interface, drawn in a curses window. */
 struct tui;
+struct lesson_set;
+struct lesson_progress;
 enum prompt_mini {
 	PROMPT_MINI_NONE,
 	PROMPT_MINI_SECRET,   /* a password: never echoed, never in history */
@@ -189,6 +191,10 @@ struct tui {
 	char mini_buf[1024];
 	size_t mini_len;
 	char *save_path;        /* where the user saved the transcript when quitting */
+
+	/* guided lessons (/lesson): loaded when first asked for */
+	struct lesson_set *lessons;
+	struct lesson_progress *progress;
 
 	bool dirty;
 	char status_last[512];
