@@ -287,17 +287,10 @@ client_turn(struct server_client *c, short revents)
 		client_kill(c, c->aborting ? "cut by the server" : "closed by the server");
 		return;
 	}
-	if (c->peer_eof && c->inlen == 0) {
-		client_kill(c, c->close_after_flush ? "closed" : "the client disconnected");
-		return;
-	}
-	if (c->peer_eof && !server_session_wants_input(c->session) && c->outlen == 0 &&
-	    c->hold_until <= server_now()) {
-		client_kill(c, "the client disconnected with a command unanswered");
-		return;
-	}
-	if (c->peer_eof && c->inlen >= sizeof c->inbuf) {
-		client_kill(c, "the client disconnected mid-command");
+	/* The client has said all it will say: finish answering it, then let it go. */
+	if (c->peer_eof && c->outlen == 0 && c->hold_until <= server_now()) {
+		client_kill(c, c->inlen > 0 ? "the client disconnected in the middle of a command" :
+		    "the client disconnected");
 		return;
 	}
 }
@@ -559,7 +552,7 @@ server_run(const struct server_config *cfg)
 			} else {
 				if (c->outlen > 0 && c->hold_until <= now)
 					ev |= POLLOUT;
-				if (!c->tls_after_flush && !c->close_after_flush &&
+				if (!c->tls_after_flush && !c->close_after_flush && !c->peer_eof &&
 				    c->inlen < sizeof c->inbuf && c->outlen < SERVER_OUTBUF_MAX)
 					ev |= POLLIN;
 				if (c->tls_want == SERVER_TLS_WANT_READ)

@@ -15,7 +15,7 @@ check "log: too many errors" contains "$S_LOG" "limit: 20 errors"
 check "log: the endless message" contains "$S_LOG" "limit: message goes on far past SIZE"
 check "log: the idle client" contains "$S_LOG" "limit: idle for 3 seconds"
 check "log: recipients" contains "$S_LOG" "limit: 100 recipients"
-check "log: a client that left mid-command" contains "$S_LOG" "the client disconnected"
+check "log: a client that left mid-command" contains "$S_LOG" "the client disconnected in the middle of a command"
 check "log: the TLS garbage" contains "$S_LOG" "TLS handshake"
 check "log: garbage bytes are escaped" contains "$S_LOG" '\x'
 check "log: no raw control bytes reach the log" sh -c "! LC_ALL=C grep -q '[[:cntrl:]]' '$S_LOG'"
