@@ -54,7 +54,8 @@ script() {
 # run_client CASE LIMIT SCRIPT [smtpscope options]: runs batch mode against 127.0.0.1:$HPORT,
 # killed after LIMIT seconds. Sets RC (exit status; 137 when killed), ELAPSED (seconds), RSS_KB
 # (peak resident memory: from /usr/bin/time, or sampled from /proc when it had to be killed), and
-# the files OUT, ERR and TR (stdout, stderr, --transcript file).
+# the files OUT, ERR and TR (stdout, stderr, --transcript file). With RSS_KILL_KB set, a client
+# whose memory passes it is killed too.
 run_client() {
 	case_name=$1
 	limit=$2
@@ -83,7 +84,10 @@ run_client() {
 			    2>/dev/null)
 			[ -n "$hwm" ] && [ "$hwm" -gt "$sampled" ] && sampled=$hwm
 		fi
-		if [ $(( ($(date +%s%N) - t0) / 1000000000 )) -ge "$limit" ]; then
+		# RSS_KILL_KB, when set, stops a client whose memory runs away before it hurts the
+		# machine.
+		if [ $(( ($(date +%s%N) - t0) / 1000000000 )) -ge "$limit" ] ||
+		    [ "${RSS_KILL_KB:-0}" -gt 0 ] && [ "$sampled" -gt "${RSS_KILL_KB:-0}" ]; then
 			killed=1
 			kill -KILL "${client_pid:-$time_pid}" 2>/dev/null
 			sleep 0.2
@@ -119,6 +123,10 @@ exited_cleanly() { # [allowed statuses...]
 }
 
 within() { # SECONDS
+	if [ "$killed" = 1 ]; then
+		echo "  killed after $ELAPSED s (time or memory limit)"
+		return 1
+	fi
 	[ "$ELAPSED" -le "$1" ] && return 0
 	echo "  took $ELAPSED s, limit $1 s"
 	return 1

@@ -324,6 +324,29 @@ def mode_pipeline_ahead(c):
     c.drain(30)
 
 
+@mode("after the greeting, separate one-line replies without end, asked for or not")
+def mode_reply_flood(c):
+    c.send(b"220 flood ready\r\n")
+    block = b"250 2.0.0 flood\r\n" * 4096
+    end = time.time() + 110
+    while time.time() < end and c.send(block):
+        pass
+
+
+@mode("a pipelined group gets only its first reply, then silence")
+def mode_pipeline_short(c):
+    c.send(b"220 short ready\r\n")
+    line = c.readline()
+    if line is None:
+        return
+    c.send(answer(b"EHLO"))
+    got = c.readline()
+    if got is None:
+        return
+    c.send(reply(250, [b"2.1.0 only the first"]))
+    c.drain(110)
+
+
 # ---- time ----
 
 @mode("one byte per second, without end (tarpit)")
@@ -375,6 +398,16 @@ def mode_half_close(c):
     except OSError:
         return
     c.drain(60)
+
+
+@mode("a 100 MB greeting line that never gets its line end: the server closes instead")
+def mode_long_line_close(c):
+    c.send(b"220 ")
+    chunk = b"B" * (1 << 20)
+    for _ in range(100):
+        if not c.send(chunk):
+            return
+    c.close()
 
 
 @mode("the server closes in the middle of a reply (FIN, not RST)")
