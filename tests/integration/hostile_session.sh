@@ -2,7 +2,8 @@
 # tests/integration/hostile_session.sh: batch mode against servers that misbehave later in a
 # session: absurd EHLO capabilities (a SIZE that overflows, 500 AUTH mechanisms, empty and NUL
 # lines), DATA answered with 250, a 354 after the final dot, a reset while a message streams in,
-# plain bytes inside a TLS session, a 221 that does not close. Clean exit, clear message, the
+# plain bytes inside a TLS session, a pipelined group answered in part, a 100 MB line cut by a
+# close, a 221 that does not close. Clean exit, clear message, the
 # transcript saved, no raw control byte on the terminal.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/integration/hostile_lib.sh"
@@ -52,6 +53,23 @@ common_checks tls-garbage-after 15 2
 check "tls-garbage-after: the session ends with a reason" says 'closed|reset|TLS|record|decrypt'
 check "tls-garbage-after: plain text inside TLS is never a reply" lacks "$OUT" 'S: 250 plain text'
 check "tls-garbage-after: nor in the transcript" lacks "$TR" 'S: 250 plain text'
+
+script pipe 'EHLO client.test' \
+    '/pipeline MAIL FROM:<a@example.org>; RCPT TO:<b@example.org>; RCPT TO:<c@example.org>' 'QUIT'
+start_hostile pipeline-short && run_client pipeline-short "$LIMIT" pipe --timeout 3
+stop_hostile
+common_checks pipeline-short 15 2
+check "pipeline-short: the group went out together" contains "$OUT" 'C: RCPT TO:<c@example.org>'
+check "pipeline-short: the one reply is shown" contains "$OUT" 'S: 250 2.1.0 only the first'
+check "pipeline-short: the missing replies end in a timeout" says 'no reply.* in 3 s'
+check "pipeline-short: transcript has the reply" transcript_has 'only the first'
+
+start_hostile long-line-close && run_client long-line-close "$LIMIT" plain --timeout 3
+stop_hostile
+common_checks long-line-close 30 2
+check "long-line-close: memory under 100 MB" rss_below 100
+check "long-line-close: cut short said" says 'middle of a reply'
+check "long-line-close: transcript keeps the line's real size" transcript_has 'full=104857604'
 
 start_hostile quit-no-close && run_client quit-no-close "$LIMIT" plain --timeout 3
 stop_hostile
