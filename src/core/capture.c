@@ -399,7 +399,7 @@ mask_auth(struct capture_reader *r, const char *text, size_t len)
 	if (i >= len)
 		return 0;  /* nothing to mask */
 	n = i < r->opts.line_cap - 9 ? i : r->opts.line_cap - 9;
-	memcpy(r->work, text, n);
+	memmove(r->work, text, n);
 	memcpy(r->work + n, "********", 8);
 	return n + 8;
 }
@@ -655,7 +655,7 @@ annotation_value(const char *a, size_t len, const char *key, char *out, size_t o
 static void
 read_smtpscope(struct capture_reader *r, const char *s, size_t len)
 {
-	const char *text = s, *ann = NULL, *tab;
+	const char *text = s, *ann = NULL, *tab, *body;
 	size_t text_len = len, ann_len = 0, n, k;
 	struct capture_item *item;
 	char mark[3] = { 0 };
@@ -666,8 +666,8 @@ read_smtpscope(struct capture_reader *r, const char *s, size_t len)
 		return;
 	}
 	r->line_time = parse_stamp(r, s, len);
-	for (i = 0; i < len && s[i] != ' '; i++)
-		;
+	tab = memchr(s, ' ', len);
+	i = tab != NULL ? (size_t)(tab - s) : len;
 	if (r->line_time < 0 || i + 1 >= len) {
 		queue_line(r, CAPTURE_OTHER, s, len);
 		return;
@@ -687,7 +687,14 @@ read_smtpscope(struct capture_reader *r, const char *s, size_t len)
 		text++;
 		text_len--;
 	}
-	n = unescape(r, text, text_len);
+	/* Most lines have no escape at all: use them where they are. */
+	if (memchr(text, '\\', text_len) == NULL) {
+		body = text;
+		n = text_len < r->opts.line_cap ? text_len : r->opts.line_cap;
+	} else {
+		n = unescape(r, text, text_len);
+		body = r->work;
+	}
 	if (ann != NULL && strcmp(mark, "S:") == 0) {
 		long at = find_from(ann, ann_len, 0, "(+");
 
@@ -704,7 +711,7 @@ read_smtpscope(struct capture_reader *r, const char *s, size_t len)
 		}
 	}
 	if (strcmp(mark, "S:") == 0) {
-		server_line(r, r->work, n, r->tls);
+		server_line(r, body, n, r->tls);
 		r->after_override[0] = '\0';
 		r->latency_override = -1;
 		return;
@@ -718,15 +725,15 @@ read_smtpscope(struct capture_reader *r, const char *s, size_t len)
 
 			flush_parser(r);
 			r->opts.show_secrets = true;
-			client_line(r, r->work, n, r->tls);
+			client_line(r, body, n, r->tls);
 			r->opts.show_secrets = show;
 			r->queue[(r->queue_head + r->queue_count - 1) % CAPTURE_QUEUE].secret = true;
 		} else {
-			client_line(r, r->work, n, r->tls);
+			client_line(r, body, n, r->tls);
 		}
 		return;
 	}
-	item = queue_line(r, strcmp(mark, "E") == 0 ? CAPTURE_ERROR : CAPTURE_INFO, r->work, n);
+	item = queue_line(r, strcmp(mark, "E") == 0 ? CAPTURE_ERROR : CAPTURE_INFO, body, n);
 	if (strcmp(mark, "!") == 0)
 		item->kind = CAPTURE_ERROR;
 	if (ann != NULL && annotation_value(ann, ann_len, "event", r->event, sizeof r->event)) {
