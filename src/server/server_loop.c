@@ -23,6 +23,7 @@
 
 #define INBUF_SIZE (SERVER_AUTH_LINE_MAX + 4096)
 #define HANDSHAKE_TIMEOUT 30.0
+#define CLOSE_TIMEOUT 10.0      /* seconds to deliver the last replies before hanging up */
 
 enum client_io { IO_PLAIN, IO_HANDSHAKE, IO_TLS };
 
@@ -43,6 +44,7 @@ struct server_client {
 	size_t outlen, outcap;
 	double hold_until;
 	bool close_after_flush;
+	double close_deadline;      /* a client that will not read its last replies is cut */
 	bool aborting;              /* close without sending what is left */
 	bool peer_eof;
 	bool dead;
@@ -96,6 +98,8 @@ server_client_start_tls(struct server_client *c)
 void
 server_client_close(struct server_client *c, bool abort)
 {
+	if (!c->close_after_flush)
+		c->close_deadline = server_now() + CLOSE_TIMEOUT;
 	c->close_after_flush = true;
 	if (abort) {
 		c->outlen = 0;
@@ -568,6 +572,8 @@ server_run(const struct server_config *cfg)
 				d = server_session_deadline(c->session);
 				if (d > 0 && d < next)
 					next = d;
+				if (c->close_after_flush && c->close_deadline < next)
+					next = c->close_deadline;
 			}
 			pfd[nlisteners + i] = (struct pollfd){ c->fd, ev, 0 };
 		}
@@ -588,6 +594,10 @@ server_run(const struct server_config *cfg)
 			short rev = n > 0 ? pfd[nlisteners + i].revents : 0;
 			if (c->io == IO_HANDSHAKE && now > c->handshake_start + HANDSHAKE_TIMEOUT) {
 				client_kill(c, "TLS handshake timed out");
+				continue;
+			}
+			if (c->close_after_flush && now > c->close_deadline) {
+				client_kill(c, "the client did not read its last replies");
 				continue;
 			}
 			client_turn(c, rev);
