@@ -5,7 +5,7 @@ while a well-behaved client (smtpscope's own batch mode, $SMTPSCOPE) sends a mes
 
 usage: hostile_practice.py CASE PORT TLS_PORT SERVER_PID
 cases: connections, held, slowloris, longlines, garbage, rcpts, endless-data, tls, auth,
-       bdat
+       bdat, sequential
 
 The server is expected to run with --idle-timeout 3 and the default SIZE (100 MB).
 """
@@ -462,6 +462,33 @@ def case_bdat():
     check_polite("after the BDAT abuse")
 
 
+def case_sequential():
+    """1000 sessions one after another, each with a 100 kB message: no growth per session."""
+    body = b"Subject: seq\r\n\r\n" + (b"s" * 98 + b"\r\n") * 1000 + b".\r\n"
+
+    def one(i):
+        c = Conn(timeout=15)
+        try:
+            c.reply()
+            c.cmd("EHLO seq%d.example" % i)
+            c.cmd("MAIL FROM:<s%d@example.org>" % i)
+            c.cmd("RCPT TO:<practice@practice.test>")
+            c.cmd("DATA")
+            c.s.sendall(body)
+            done = c.reply()
+            c.cmd("QUIT")
+            return done.startswith("250")
+        finally:
+            c.close()
+    ok = sum(one(i) for i in range(100))
+    warm = vmrss()
+    ok += sum(one(i) for i in range(100, 1000))
+    after = vmrss()
+    check("1000 sessions in a row all deliver (%d)" % ok, ok == 1000)
+    check("no growth per session: VmRSS %d kB after 100, %d kB after 1000 (limit +8 MB)" %
+          (warm, after), 0 < after < warm + 8 * 1024)
+
+
 def client_hello_prefix():
     """The first 60 bytes of a real ClientHello (a handshake that stops halfway)."""
     ctx = ssl.create_default_context()
@@ -539,7 +566,7 @@ def main():
              "slowloris": case_slowloris, "longlines": case_longlines,
              "garbage": case_garbage, "rcpts": case_rcpts,
              "endless-data": case_endless_data, "tls": case_tls,
-             "auth": case_auth, "bdat": case_bdat}
+             "auth": case_auth, "bdat": case_bdat, "sequential": case_sequential}
     if CASE not in cases or not SMTPSCOPE:
         sys.stderr.write(__doc__)
         return 2

@@ -34,7 +34,8 @@ rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$SPID/status" 2>
 BASE=$(rss)
 echo "# server VmRSS at the start: $BASE kB"
 
-for case in connections held slowloris longlines garbage rcpts endless-data tls auth bdat; do
+for case in connections held slowloris longlines garbage rcpts endless-data tls auth bdat \
+    sequential; do
 	check "$case: every check of the case passes" \
 	    "$SYSTEM_PYTHON" "$top_srcdir/tests/integration/hostile_practice.py" \
 	    "$case" "$PORT" "$tls_port" "$SPID"
