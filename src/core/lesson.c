@@ -31,6 +31,7 @@ enum check_kind {
 	CHECK_MESSAGE_ACCEPTED,  /* message-accepted: 2xx to the final dot or the last BDAT */
 	CHECK_DOT_STUFFED,       /* dot-stuffed: a message line went out with its dot doubled */
 	CHECK_INFO,              /* info TEXT: smtpscope's own output (/b64, decoded 334) */
+	CHECK_WARNING,           /* warning KEY: smtpscope warned (event key, "rcpt-before-mail") */
 	/* the rest look at the session as it is now, not at one entry */
 	CHECK_STATE,             /* state NAME */
 	CHECK_CAPABILITY,        /* capability KEYWORD: in the latest EHLO reply */
@@ -295,6 +296,16 @@ check_parse(const char *text, struct check *c)
 			why = "unexpected words after the check";
 		goto out;
 	}
+	if (strcmp(w, "warning") == 0) {
+		c->kind = CHECK_WARNING;
+		w = next_word(&cursor);
+		if (w == NULL || !islower((unsigned char)w[0]) || next_word(&cursor) != NULL) {
+			why = "'warning' needs one warning name, such as rcpt-before-mail";
+			goto out;
+		}
+		c->word = xstrdup(w);
+		goto out;
+	}
 	if (strcmp(w, "state") == 0 || strcmp(w, "info") == 0) {
 		c->kind = w[0] == 's' ? CHECK_STATE : CHECK_INFO;
 		rest = rest_of(cursor);
@@ -312,7 +323,7 @@ check_parse(const char *text, struct check *c)
 		goto out;
 	}
 	why = "unknown check (reply, sent, state, capability, tls, authenticated, connected, "
-	    "closed, message-accepted, dot-stuffed, info)";
+	    "closed, message-accepted, dot-stuffed, info, warning)";
 out:
 	free(copy);
 	if (why != NULL)
@@ -502,7 +513,7 @@ compile_wrongs(struct source *src, const char *file, const struct kb_entry *entr
 				    !check_is_entry_kind(&c)) {
 					check_clear(&c);
 					why = "a wrong: pattern must be something that happens (reply, sent, "
-					    "info, message-accepted, dot-stuffed), not a state";
+					    "info, warning, message-accepted, dot-stuffed), not a state";
 				} else if (why == NULL) {
 					st->wrongs = xreallocarray(st->wrongs, st->nwrongs + 1,
 					    sizeof *st->wrongs);
@@ -1098,6 +1109,9 @@ entry_matches(const struct check *c, const struct transcript_entry *en,
 		    en->text[0] == '.' && en->text[1] == '.';
 	case CHECK_INFO:
 		return en->kind == TRANSCRIPT_INFO && contains_nocase(en->text, en->len, c->word);
+	case CHECK_WARNING:
+		return en->kind == TRANSCRIPT_WARNING && en->event != NULL &&
+		    strcmp(en->event, c->word) == 0;
 	default:
 		return false;
 	}
@@ -1254,21 +1268,19 @@ lesson_progress_feed(struct lesson_progress *p, const struct transcript *t, size
 	if (!expected) {
 		for (k = 0; k < step->nwrongs; k++) {
 			if (entry_matches(&step->wrongs[k].check, en, tr)) {
-				give_hint(p, tr != NULL ? quote_reply(tr) : NULL, step->wrongs[k].hint);
+				give_hint(p, tr != NULL ? quote_reply(tr) :
+				    en->kind == TRANSCRIPT_WARNING ? quote_line("!! ", en->text, en->len) :
+				    NULL, step->wrongs[k].hint);
 				bits |= LESSON_HINT;
 				break;
 			}
 		}
-		if (k == step->nwrongs) {
-			if (tr != NULL && (reply_class(tr->reply) == 4 ||
-			    reply_class(tr->reply) == 5)) {
-				give_hint(p, quote_reply(tr), step->hint);
-				bits |= LESSON_HINT;
-			} else if (en->kind == TRANSCRIPT_WARNING) {
-				/* smtpscope's own warning says what is wrong; no step hint. */
-				give_hint(p, quote_line("!! ", en->text, en->len), NULL);
-				bits |= LESSON_HINT;
-			}
+		/* A negative reply nobody expected. smtpscope's own warnings are not hints:
+		 * they show anyway, and many are advice rather than mistakes. */
+		if (k == step->nwrongs && tr != NULL && (reply_class(tr->reply) == 4 ||
+		    reply_class(tr->reply) == 5)) {
+			give_hint(p, quote_reply(tr), step->hint);
+			bits |= LESSON_HINT;
 		}
 	}
 	for (k = 0; k < step->nchecks; k++) {
