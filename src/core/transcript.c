@@ -5,6 +5,7 @@
  * The file format (version 1):
  *
  *   # smtpscope transcript 1
+ *   # UTC time, then C: sent, S: received, * event, ... (a comment saying how to read it)
  *   2026-11-26T19:40:01.123456Z * connected to 127.0.0.1:2525<TAB>event="connected"
  *   2026-11-26T19:40:01.130000Z S: 220 mx.example.org ESMTP<TAB>(+6.544 ms) after="greeting"
  *   2026-11-26T19:40:02.000000Z C: EHLO me
@@ -593,7 +594,9 @@ transcript_write(const struct transcript *t, FILE *fp, char **errstr)
 	size_t i, line_index = 0, current = TRANSCRIPT_NO_REPLY;
 	char stamp[48];
 
-	fputs(TRANSCRIPT_MAGIC "\n", fp);
+	fputs(TRANSCRIPT_MAGIC "\n"
+	    "# UTC time, then C: sent, S: received, * event, ! warning, E error, i info;"
+	    " after a TAB: (+latency) of a reply, masked secrets, notes. Bytes shown as \\xHH.\n", fp);
 	for (i = 0; i < t->nentries; i++) {
 		const struct transcript_entry *e = entry_at(t, i);
 		bool first = true;
