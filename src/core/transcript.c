@@ -5,7 +5,7 @@
  * The file format (version 1):
  *
  *   # smtpscope transcript 1
- *   # UTC time, then C: sent, S: received, * event, ... (a comment saying how to read it)
+ *   # Each line: UTC time, a mark ... (three comment lines saying how to read the file)
  *   2026-11-26T19:40:01.123456Z * connected to 127.0.0.1:2525<TAB>event="connected"
  *   2026-11-26T19:40:01.130000Z S: 220 mx.example.org ESMTP<TAB>(+6.544 ms) after="greeting"
  *   2026-11-26T19:40:02.000000Z C: EHLO me
@@ -595,8 +595,9 @@ transcript_write(const struct transcript *t, FILE *fp, char **errstr)
 	char stamp[48];
 
 	fputs(TRANSCRIPT_MAGIC "\n"
-	    "# UTC time, then C: sent, S: received, * event, ! warning, E error, i info;"
-	    " after a TAB: (+latency) of a reply, masked secrets, notes. Bytes shown as \\xHH.\n", fp);
+	    "# Each line: UTC time, a mark (C: sent, S: received, * event, ! warning, E error,\n"
+	    "# i info), the text with odd bytes as \\xHH; after a TAB, notes: a reply's (+latency),\n"
+	    "# masked (a secret was hidden), and what the bytes alone cannot tell.\n", fp);
 	for (i = 0; i < t->nentries; i++) {
 		const struct transcript_entry *e = entry_at(t, i);
 		bool first = true;
