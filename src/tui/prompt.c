@@ -247,7 +247,8 @@ static bool
 has_capability(const char *name)
 {
 	const char *const *caps = NULL;
-	size_t n = engine_capabilities(prompt_tui->engine, &caps), i;
+	size_t n = prompt_tui->engine != NULL ?
+	    engine_capabilities(prompt_tui->engine, &caps) : 0, i;
 
 	for (i = 0; i < n; i++)
 		if (strcasecmp(caps[i], name) == 0 ||
@@ -288,7 +289,8 @@ static void
 add_mechanisms(struct candidates *c)
 {
 	const char *const *mechs = NULL;
-	size_t n = engine_auth_mechanisms(prompt_tui->engine, &mechs), i;
+	size_t n = prompt_tui->engine != NULL ?
+	    engine_auth_mechanisms(prompt_tui->engine, &mechs) : 0, i;
 
 	for (i = 0; i < n; i++)
 		cand_add(c, mechs[i]);
@@ -311,7 +313,7 @@ prompt_complete(const char *text, int start, int end)
 	rl_attempted_completion_over = 1;
 	rl_completion_append_character = ' ';
 
-	engine_status(prompt_tui->engine, &st);
+	tui_status(prompt_tui, &st);
 	if (st.in_data)
 		return NULL;   /* message text: nothing to complete */
 
@@ -600,7 +602,9 @@ mode_prompt(struct tui *tui)
 {
 	struct engine_status st;
 
-	engine_status(tui->engine, &st);
+	tui_status(tui, &st);
+	if (tui->replay_name != NULL)
+		return tui_label(tui->kb, "ui-prompt-replay", "replay (Enter: next reply)>");
 	if (tui->pending_line != NULL)
 		return tui_label(tui->kb, "ui-prompt-anyway", "send anyway? Enter/Ctrl-Y>");
 	if (st.in_data)

@@ -39,7 +39,53 @@ struct session_view {
 	struct tui_cells scratch;
 	size_t prefix_cells;
 	const struct kb *kb;    /* screen texts */
+
+	/* a replay shows the session only up to the selected reply */
+	bool replay;
+	size_t limit;
 };
+
+/* The entries the pane may show. */
+static size_t
+shown_count(const struct session_view *view)
+{
+	size_t count = transcript_count(view->transcript);
+
+	return view->replay && view->limit < count ? view->limit : count;
+}
+
+/* In a replay, the session shows up to the end of the selected reply (or event). */
+static void
+replay_limit(struct session_view *view)
+{
+	const struct transcript_entry *e;
+	const struct transcript_reply *r;
+
+	if (!view->replay || view->selected == TRANSCRIPT_NO_REPLY)
+		return;
+	e = transcript_entry(view->transcript, view->selected);
+	view->limit = view->selected + 1;
+	if (e != NULL && e->kind == TRANSCRIPT_RECEIVED && e->reply != TRANSCRIPT_NO_REPLY &&
+	    (r = transcript_reply(view->transcript, e->reply)) != NULL)
+		view->limit = r->last_entry + 1;
+	view->follow = true;
+}
+
+void
+session_view_replay(struct session_view *view)
+{
+	size_t count = transcript_count(view->transcript), i;
+
+	view->replay = true;
+	view->select_follow = false;
+	view->limit = count;
+	for (i = 0; i < count; i++)
+		if (session_view_explainable(view->transcript, i)) {
+			view->selected = i;
+			break;
+		}
+	replay_limit(view);
+}
 
 struct session_view *
 session_view_new(struct transcript *transcript)
@@ -273,7 +319,7 @@ entry_row_count(struct session_view *view, size_t i)
 static void
 anchor_from_bottom(struct session_view *view)
 {
-	size_t count = transcript_count(view->transcript), need = (size_t)view->height, rows;
+	size_t count = shown_count(view), need = (size_t)view->height, rows;
 	size_t i = count;
 
 	view->top_entry = 0;
@@ -294,7 +340,7 @@ anchor_from_bottom(struct session_view *view)
 static bool
 anchor_reaches_end(struct session_view *view)
 {
-	size_t count = transcript_count(view->transcript), rows = 0, i;
+	size_t count = shown_count(view), rows = 0, i;
 
 	for (i = view->top_entry; i < count; i++) {
 		rows += entry_row_count(view, i) - (i == view->top_entry ? view->top_row : 0);
@@ -307,7 +353,7 @@ anchor_reaches_end(struct session_view *view)
 void
 session_view_scroll(struct session_view *view, int delta)
 {
-	size_t count = transcript_count(view->transcript), rows;
+	size_t count = shown_count(view), rows;
 	size_t n;
 
 	if (count == 0 || delta == 0)
@@ -497,7 +543,10 @@ session_view_select(struct session_view *view, int step)
 			if (session_view_explainable(view->transcript, i)) {
 				view->selected = i;
 				view->select_follow = false;
-				reveal(view, i);
+				if (view->replay)
+					replay_limit(view);
+				else
+					reveal(view, i);
 				return true;
 			}
 		}
@@ -514,12 +563,21 @@ session_view_select(struct session_view *view, int step)
 				bool later = false;
 				for (j = i + 1; j < count && !later; j++)
 					later = session_view_explainable(view->transcript, j);
-				if (!later)
+				if (!later && !view->replay)
 					view->select_follow = true;
 			}
-			reveal(view, i);
+			if (view->replay)
+				replay_limit(view);
+			else
+				reveal(view, i);
 			return true;
 		}
+	}
+	if (view->replay && view->limit < count) {
+		/* past the last reply: the rest of the session */
+		view->limit = count;
+		view->follow = true;
+		return true;
 	}
 	return false;
 }
@@ -576,7 +634,7 @@ void
 session_view_draw(struct session_view *view, WINDOW *title, WINDOW *body, bool colour,
     const struct kb *kb)
 {
-	size_t count = transcript_count(view->transcript);
+	size_t count = shown_count(view);
 	size_t starts[512], rows, r, i;
 	int y = 0, height, width;
 	char head[256];

@@ -22,6 +22,7 @@
 #include "core/command.h"
 #include "core/lesson.h"
 #include "core/xmalloc.h"
+#include "tui/replay.h"
 #include "tui/tui.h"
 
 #define TUI_MAX_POLLFDS 16
@@ -42,6 +43,32 @@ on_signal(int signo)
 	if (signal_pipe[1] >= 0)
 		(void)!write(signal_pipe[1], &b, 1);
 	errno = saved;
+}
+
+void
+tui_status(const struct tui *tui, struct engine_status *st)
+{
+	const struct transcript_reply *r = NULL;
+	const struct transcript_entry *e;
+	size_t sel;
+
+	if (tui->engine != NULL) {
+		engine_status(tui->engine, st);
+		return;
+	}
+	/* a replay: the state the selected reply arrived in */
+	memset(st, 0, sizeof *st);
+	st->last_latency_us = -1;
+	st->state = "replay";
+	sel = tui->session != NULL ? session_view_selected(tui->session) : TRANSCRIPT_NO_REPLY;
+	e = sel != TRANSCRIPT_NO_REPLY ? transcript_entry(tui->transcript, sel) : NULL;
+	if (e != NULL && e->kind == TRANSCRIPT_RECEIVED && e->reply != TRANSCRIPT_NO_REPLY)
+		r = transcript_reply(tui->transcript, e->reply);
+	if (r != NULL) {
+		if (r->state != NULL)
+			st->state = r->state;
+		st->last_latency_us = r->latency_us;
+	}
 }
 
 const char *
@@ -227,6 +254,19 @@ status_field(struct status_bar *bar, int priority, attr_t attr, const char *fmt,
 	bar->n++;
 }
 
+/* "reply 3 of 12" for the replay's status bar. */
+static void
+replay_position(struct tui *tui, struct status_bar *bar)
+{
+	size_t sel = session_view_selected(tui->session), total = transcript_reply_count(tui->transcript);
+	const struct transcript_entry *e = sel != TRANSCRIPT_NO_REPLY ?
+	    transcript_entry(tui->transcript, sel) : NULL;
+
+	if (e != NULL && e->kind == TRANSCRIPT_RECEIVED && e->reply != TRANSCRIPT_NO_REPLY)
+		status_field(bar, 8, 0, "%s %zu/%zu", L(tui, "ui-status-reply", "reply"),
+		    e->reply + 1, total);
+}
+
 static void
 status_draw(struct tui *tui)
 {
@@ -241,8 +281,12 @@ status_draw(struct tui *tui)
 
 	if (w == NULL)
 		return;
-	engine_status(tui->engine, &st);
-	if (st.connected || st.peer != NULL)
+	tui_status(tui, &st);
+	if (tui->replay_name != NULL) {
+		status_field(&bar, 9, A_BOLD, "%s: %s", L(tui, "ui-status-replay", "replay"),
+		    tui->replay_name);
+		replay_position(tui, &bar);
+	} else if (st.connected || st.peer != NULL)
 		status_field(&bar, 9, A_BOLD, "%s:%d", st.address != NULL ? st.address :
 		    st.peer != NULL ? st.peer : "?", st.port);
 	else
@@ -352,7 +396,7 @@ static void
 add_suggestions(struct tui *tui)
 {
 	const char *next[12];
-	size_t n = engine_suggest_next(tui->engine, next, 12), i, j;
+	size_t n = tui->engine != NULL ? engine_suggest_next(tui->engine, next, 12) : 0, i, j;
 
 	if (n > 0) {
 		explain_view_add(tui->explain, EXPLAIN_BODY, "");
@@ -384,7 +428,7 @@ add_suggestions(struct tui *tui)
 static void
 explain_rebuild(struct tui *tui)
 {
-	struct transcript *t = engine_transcript(tui->engine);
+	struct transcript *t = tui->transcript;
 	size_t sel = session_view_selected(tui->session), count = transcript_count(t);
 	bool newest = session_view_follows(tui->session);
 	int keep_scroll = sel == tui->shown_entry && !tui->local_output;
@@ -407,7 +451,7 @@ explain_rebuild(struct tui *tui)
 	if (newest) {
 		const char *next[1];
 
-		if (engine_suggest_next(tui->engine, next, 1) > 0)
+		if (tui->engine != NULL && engine_suggest_next(tui->engine, next, 1) > 0)
 			skip_next = "next";
 	}
 	explain_view_clear(tui->explain);
@@ -434,7 +478,9 @@ explain_rebuild(struct tui *tui)
 		snprintf(title, sizeof title, "%s: %s%s%s%s", L(tui, "ui-pane-explain", "Explanation"),
 		    r != NULL && r->reply != NULL ? r->reply->code_text : "?",
 		    newest ? "" : " (",
-		    newest ? "" : L(tui, "ui-older-reply", "older reply; F6 or Alt-Down: newer"),
+		    newest ? "" : tui->replay_name != NULL ?
+		    L(tui, "ui-replay-step", "F5/F6 or Alt-Up/Alt-Down: step") :
+		    L(tui, "ui-older-reply", "older reply; F6 or Alt-Down: newer"),
 		    newest ? "" : ")");
 		explain_view_set_title(tui->explain, title);
 		if (tui->kb != NULL && r != NULL && r->reply != NULL)
@@ -490,7 +536,7 @@ explain_rebuild(struct tui *tui)
 static void
 render(struct tui *tui)
 {
-	struct transcript *t = engine_transcript(tui->engine);
+	struct transcript *t = tui->transcript;
 	size_t sel;
 	int y;
 
@@ -630,7 +676,7 @@ scenario(struct tui *tui, const char *args)
 		struct engine_status st;
 		struct engine_answer ans = { 0 };
 
-		engine_status(tui->engine, &st);
+		tui_status(tui, &st);
 		if (st.connected)
 			engine_submit(tui->engine, "/disconnect", ENGINE_FORCE, &ans);
 		engine_answer_clear(&ans);
@@ -709,8 +755,8 @@ lesson_follow(struct tui *tui)
 
 	if (tui->progress == NULL)
 		return;
-	engine_status(tui->engine, &st);
-	bits = lesson_progress_catch_up(tui->progress, engine_transcript(tui->engine), &st);
+	tui_status(tui, &st);
+	bits = lesson_progress_catch_up(tui->progress, tui->transcript, &st);
 	if (bits != 0) {
 		tui->local_output = false;
 		tui->shown_count = (size_t)-1;
@@ -822,7 +868,7 @@ frontend_command(struct tui *tui, const char *command, const char *args)
 static bool
 line_is_private(struct tui *tui, const char *line)
 {
-	struct transcript *t = engine_transcript(tui->engine);
+	struct transcript *t = tui->transcript;
 	size_t nr = transcript_reply_count(t);
 	const struct transcript_reply *last = nr > 0 ? transcript_reply(t, nr - 1) : NULL;
 	struct engine_status st;
@@ -830,7 +876,7 @@ line_is_private(struct tui *tui, const char *line)
 	int words = 0;
 	bool in_word = false;
 
-	engine_status(tui->engine, &st);
+	tui_status(tui, &st);
 	if (st.in_data)
 		return true;
 	if (last != NULL && last->reply != NULL && last->reply->code == 334)
@@ -860,6 +906,44 @@ line_is_private(struct tui *tui, const char *line)
 	return false;
 }
 
+static void frontend_command(struct tui *tui, const char *command, const char *args);
+
+/* A line typed during a replay: local commands that only read work; nothing is ever sent. An
+ * empty line steps to the next reply. */
+static void
+replay_line(struct tui *tui, const char *line)
+{
+	char *copy, *args, *p;
+
+	if (line[0] == '\0') {
+		session_view_select(tui->session, +1);
+		return;
+	}
+	if (line[0] != '/' || line[1] == '/') {
+		set_notice(tui, L(tui, "ui-replay-readonly",
+		    "This is a replay: nothing is sent. F5/F6 or Alt-Up/Alt-Down step through the "
+		    "replies; Enter on an empty line steps forward."));
+		return;
+	}
+	copy = xstrdup(line + 1);
+	args = copy + strcspn(copy, " \t");
+	if (*args != '\0')
+		*args++ = '\0';
+	while (*args == ' ' || *args == '\t')
+		args++;
+	for (p = copy; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	if (strcmp(copy, "help") == 0 || strcmp(copy, "explain") == 0 ||
+	    strcmp(copy, "compare") == 0 || strcmp(copy, "quit") == 0 || strcmp(copy, "exit") == 0)
+		frontend_command(tui, copy, args);
+	else
+		set_notice(tui, L(tui, "ui-replay-readonly",
+		    "This is a replay: nothing is sent. F5/F6 or Alt-Up/Alt-Down step through the "
+		    "replies; Enter on an empty line steps forward."));
+	free(copy);
+}
+
 static void
 submit(struct tui *tui, const char *line, unsigned flags)
 {
@@ -867,6 +951,10 @@ submit(struct tui *tui, const char *line, unsigned flags)
 	enum engine_result res;
 	char *msg;
 
+	if (tui->engine == NULL) {
+		replay_line(tui, line);
+		return;
+	}
 	res = engine_submit(tui->engine, line, flags, &ans);
 	switch (res) {
 	case ENGINE_DONE:
@@ -902,7 +990,12 @@ tui_submit_line(struct tui *tui, char *line)
 	unsigned flags = 0;
 	struct engine_status st;
 
-	engine_status(tui->engine, &st);
+	tui_status(tui, &st);
+	if (tui->engine == NULL) {
+		replay_line(tui, line);
+		tui->dirty = true;
+		return;
+	}
 	if (line[0] == '\0' && !st.in_data && tui->pending_line == NULL)
 		return;
 	if (tui->pending_line != NULL) {
@@ -941,7 +1034,7 @@ tui_secret_entered(struct tui *tui, char *secret)
 	 * next /auth starts afresh */
 	if (secret == NULL)
 		set_notice(tui, L(tui, "ui-secret-cancelled", "Cancelled: no password was sent."));
-	else
+	else if (tui->engine != NULL)
 		engine_provide_secret(tui->engine, secret);
 	tui->dirty = true;
 }
@@ -951,7 +1044,7 @@ tui_request_quit(struct tui *tui)
 {
 	struct engine_status st;
 
-	engine_status(tui->engine, &st);
+	tui_status(tui, &st);
 	if (!st.connected || tui->fe->transcript_path != NULL) {
 		/* nothing to lose: closed, or --transcript saves it anyway */
 		tui->quit = true;
@@ -990,7 +1083,7 @@ tui_save_path(struct tui *tui, const char *path)
 
 	if (path == NULL || path[0] == '\0')
 		return;
-	if (transcript_save(engine_transcript(tui->engine), path, &err) != 0) {
+	if (transcript_save(tui->transcript, path, &err) != 0) {
 		msg = xasprintf("%s: %s", L(tui, "ui-save-failed", "Could not save the transcript"),
 		    err != NULL ? err : path);
 		set_notice(tui, msg);
@@ -1261,14 +1354,16 @@ farewell(struct tui *tui)
 	size_t n;
 	int timeout;
 
-	engine_status(tui->engine, &st);
+	if (tui->engine == NULL)
+		return;
+	tui_status(tui, &st);
 	if (!st.connected || st.in_data)
 		return;
 	engine_submit(tui->engine, "QUIT", ENGINE_FORCE, &ans);
 	engine_answer_clear(&ans);
 	deadline = now_ms() + 1500;
 	for (;;) {
-		engine_status(tui->engine, &st);
+		tui_status(tui, &st);
 		if (!st.connected || now_ms() >= deadline)
 			break;
 		n = engine_pollfds(tui->engine, fds, TUI_MAX_POLLFDS);
@@ -1281,8 +1376,9 @@ farewell(struct tui *tui)
 	}
 }
 
-int
-tui_run(struct frontend *fe)
+/* The screen, live (an engine) or replaying a transcript (engine NULL). */
+static int
+tui_main(struct frontend *fe, struct transcript *replay, const char *replay_name)
 {
 	struct tui tui;
 	struct sigaction old[5];
@@ -1292,7 +1388,9 @@ tui_run(struct frontend *fe)
 
 	memset(&tui, 0, sizeof tui);
 	tui.fe = fe;
-	tui.engine = fe->engine;
+	tui.engine = replay != NULL ? NULL : fe->engine;
+	tui.transcript = replay != NULL ? replay : engine_transcript(fe->engine);
+	tui.replay_name = replay_name;
 	tui.kb = fe->kb;
 	tui.split_side = 55;
 	tui.split_stacked = 50;
@@ -1318,30 +1416,34 @@ tui_run(struct frontend *fe)
 	mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	mouseinterval(0);
 
-	tui.session = session_view_new(engine_transcript(fe->engine));
+	tui.session = session_view_new(tui.transcript);
 	tui.explain = explain_view_new();
-	/* entries recorded before the screen came up (the connection attempt) */
-	if (transcript_count(engine_transcript(fe->engine)) > 0)
-		session_view_appended(tui.session);
-	engine_set_listener(fe->engine, on_entry, &tui);
+	if (tui.engine != NULL) {
+		/* entries recorded before the screen came up (the connection attempt) */
+		if (transcript_count(tui.transcript) > 0)
+			session_view_appended(tui.session);
+		engine_set_listener(tui.engine, on_entry, &tui);
+	} else
+		session_view_replay(tui.session);
 	layout(&tui);
 	prompt_init(&tui);
 
 	while (!tui.quit) {
-		if (tui.dirty || tui.shown_count != transcript_count(engine_transcript(fe->engine)))
+		if (tui.dirty || tui.shown_count != transcript_count(tui.transcript))
 			render(&tui);
 		fds[0].fd = STDIN_FILENO;
 		fds[0].events = POLLIN;
 		fds[1].fd = signal_pipe[0];
 		fds[1].events = POLLIN;
-		n = engine_pollfds(fe->engine, fds + 2, TUI_MAX_POLLFDS - 2);
-		timeout = engine_timeout_ms(fe->engine);
+		n = tui.engine != NULL ? engine_pollfds(tui.engine, fds + 2, TUI_MAX_POLLFDS - 2) : 0;
+		timeout = tui.engine != NULL ? engine_timeout_ms(tui.engine) : -1;
 		if (poll(fds, n + 2, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		engine_handle(fe->engine, fds + 2, n);
+		if (tui.engine != NULL)
+			engine_handle(tui.engine, fds + 2, n);
 		if (fds[1].revents & POLLIN)
 			drain_signals(&tui);
 		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
@@ -1351,13 +1453,14 @@ tui_run(struct frontend *fe)
 		lesson_follow(&tui);
 	}
 
-	engine_set_listener(fe->engine, NULL, NULL);
+	if (tui.engine != NULL)
+		engine_set_listener(tui.engine, NULL, NULL);
 	if (tui.exit_status == 0)
 		farewell(&tui);
 	if (tui.save_path != NULL) {
 		char *err = NULL;
 
-		if (transcript_save(engine_transcript(fe->engine), tui.save_path, &err) != 0)
+		if (transcript_save(tui.transcript, tui.save_path, &err) != 0)
 			free(err);   /* the copy saved before QUIT stays */
 		free(tui.save_path);
 	}
@@ -1377,10 +1480,10 @@ tui_run(struct frontend *fe)
 	free(tui.pending_line);
 	free(tui.mini_label);
 	free(tui.history_path);
-	if (fe->transcript_path != NULL) {
+	if (fe->transcript_path != NULL && tui.engine != NULL) {
 		char *err = NULL;
 
-		if (transcript_save(engine_transcript(fe->engine), fe->transcript_path, &err) != 0) {
+		if (transcript_save(tui.transcript, fe->transcript_path, &err) != 0) {
 			fprintf(stderr, "smtpscope: %s\n", err != NULL ? err : fe->transcript_path);
 			free(err);
 			if (tui.exit_status == 0)
@@ -1388,4 +1491,16 @@ tui_run(struct frontend *fe)
 		}
 	}
 	return tui.exit_status;
+}
+
+int
+tui_run(struct frontend *fe)
+{
+	return tui_main(fe, NULL, NULL);
+}
+
+int
+tui_replay(struct frontend *fe, struct transcript *transcript, const char *name)
+{
+	return tui_main(fe, transcript, name != NULL ? name : "");
 }

@@ -102,6 +102,9 @@ bool session_view_follows(const struct session_view *view);
 /* Moves the selection: -1 older, +1 newer; true when it changed. */
 bool session_view_select(struct session_view *view, int step);
 void session_view_select_newest(struct session_view *view);
+/* A replay: the pane shows the session up to the selected reply; selection starts at the
+ * first reply and moves only when asked. */
+void session_view_replay(struct session_view *view);
 /* Whether entry i is something the explanation pane can explain. */
 bool session_view_explainable(const struct transcript *transcript, size_t i);
 
@@ -159,7 +162,9 @@ void prompt_mini_start(struct tui *tui, enum prompt_mini mode, const char *label
 /* The whole screen. */
 struct tui {
 	struct frontend *fe;
-	struct engine *engine;
+	struct engine *engine;      /* NULL in a replay */
+	struct transcript *transcript;
+	const char *replay_name;    /* the file replayed, or NULL when live */
 	const struct kb *kb;
 	bool colour;
 	bool quit;
@@ -201,6 +206,9 @@ struct tui {
 	char *history_path;
 	size_t count_seen;
 };
+
+/* The session's status from the engine; in a replay, the state of the selected reply. */
+void tui_status(const struct tui *tui, struct engine_status *st);
 
 /* Screen texts come from the knowledge base (help/<lang>/screen.txt), with these English
  * defaults when the files are missing. */

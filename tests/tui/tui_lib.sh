@@ -42,7 +42,7 @@ tui_start() {
 cd '$TEST_TMP'
 exec env TERM=screen-256color HOME='$TUI_HOME' XDG_STATE_HOME='$TEST_TMP/state' \
 	SMTPSCOPE_HELP_DIR='$SMTPSCOPE_HELP_DIR' LANG=C.UTF-8 LC_ALL=C.UTF-8 $envs \
-	'$SMTPSCOPE' $args 2>>'$TEST_TMP/stderr.txt'
+	'${TUI_PROGRAM:-$SMTPSCOPE}' $args 2>>'$TEST_TMP/stderr.txt'
 RUN
 	tui_tmux new-session -d -x "$cols" -y "$rows" "sh '$TEST_TMP/run.sh'; echo smtpscope-exited-\$?; sleep 600"
 }
