@@ -10,6 +10,7 @@ help="$TEST_TMP/help"
 mkdir -p "$help/lessons"
 cp -R "$SMTPSCOPE_HELP_DIR/en" "$help/en"
 [ -d "$SMTPSCOPE_HELP_DIR/id" ] && cp -R "$SMTPSCOPE_HELP_DIR/id" "$help/id"
+chmod -R u+w "$help"   # copies of a read-only source tree (make distcheck)
 cat >"$help/lessons/01-screen-test.txt" <<'LESSON'
 @lesson screen-test
 title: Screen test lesson
