@@ -364,18 +364,15 @@ set_notice(struct tui *tui, const char *text)
 	tui->dirty = true;
 }
 
-static struct explanation *local_expl;
-static char *local_text;
-
 /* Local output (/explain, /compare, /help, completions) takes the pane until the selection
  * moves or a new reply arrives. */
 static void
 set_local(struct tui *tui, const char *title, struct explanation *e, const char *text)
 {
-	explanation_free(local_expl);
-	free(local_text);
-	local_expl = e;
-	local_text = text != NULL ? xstrdup(text) : NULL;
+	explanation_free(tui->local_expl);
+	free(tui->local_text);
+	tui->local_expl = e;
+	tui->local_text = text != NULL ? xstrdup(text) : NULL;
 	tui->local_output = true;
 	explain_view_set_title(tui->explain, title);
 	tui->shown_count = (size_t)-1;
@@ -440,10 +437,10 @@ explain_rebuild(struct tui *tui)
 	if (tui->local_output) {
 		explain_view_clear(tui->explain);
 		add_notice(tui);
-		if (local_expl != NULL)
-			explain_view_add_explanation(tui->explain, local_expl, NULL);
-		if (local_text != NULL)
-			explain_view_add(tui->explain, EXPLAIN_BODY, local_text);
+		if (tui->local_expl != NULL)
+			explain_view_add_explanation(tui->explain, tui->local_expl, NULL);
+		if (tui->local_text != NULL)
+			explain_view_add(tui->explain, EXPLAIN_BODY, tui->local_text);
 		tui->shown_count = count;
 		return;
 	}
@@ -1470,10 +1467,8 @@ tui_main(struct frontend *fe, struct transcript *replay, const char *replay_name
 	signals_end(old);
 	session_view_free(tui.session);
 	explain_view_free(tui.explain);
-	explanation_free(local_expl);
-	local_expl = NULL;
-	free(local_text);
-	local_text = NULL;
+	explanation_free(tui.local_expl);
+	free(tui.local_text);
 	lesson_progress_free(tui.progress);
 	lesson_set_free(tui.lessons);
 	free(tui.notice);

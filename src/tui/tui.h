@@ -186,6 +186,8 @@ struct tui {
 	/* what the explanation pane shows */
 	size_t shown_entry;     /* the entry it explains (TRANSCRIPT_NO_REPLY: none) */
 	bool local_output;      /* /explain, /help, ... output holds the pane */
+	struct explanation *local_expl;   /* that output: an explanation, */
+	char *local_text;                 /* and/or text */
 	size_t shown_count;     /* transcript size when it was built */
 	char *notice;           /* a warning or error shown above the explanation */
 	char *pending_line;     /* a line the engine warned about: Enter again or Ctrl-Y sends */
@@ -202,9 +204,7 @@ struct tui {
 	struct lesson_progress *progress;
 
 	bool dirty;
-	char status_last[512];
 	char *history_path;
-	size_t count_seen;
 };
 
 /* The session's status from the engine; in a replay, the state of the selected reply. */
