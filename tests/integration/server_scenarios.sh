@@ -53,12 +53,12 @@ swaks_to "$TA_PORT" "$T/ta2" --from a@example.org --to alice@practice.test --tls
 check "tls-required,auth-required: TLS and AUTH get through" contains "$T/ta2" "<~  250 2.0.0 Message accepted"
 
 # greylist
-start_server GL --scenario greylist --greylist-delay 1
+start_server GL --scenario greylist --greylist-delay 3
 swaks_to "$GL_PORT" "$T/gl1" --from grey@example.org --to alice@practice.test
-check "greylist: first attempt gets 451 4.7.1" contains "$T/gl1" "<** 451 4.7.1 <alice@practice.test>: Greylisted, please try again in 1 seconds"
+check "greylist: first attempt gets 451 4.7.1" contains "$T/gl1" "<** 451 4.7.1 <alice@practice.test>: Greylisted, please try again in 3 seconds"
 swaks_to "$GL_PORT" "$T/gl2" --from grey@example.org --to alice@practice.test
 check "greylist: an early retry gets 451 4.7.1 again" contains "$T/gl2" "<** 451 4.7.1"
-sleep 1.2
+sleep 3.2
 swaks_to "$GL_PORT" "$T/gl3" --from grey@example.org --to alice@practice.test
 check "greylist: a retry after the delay is accepted" contains "$T/gl3" "<-  250 2.0.0 Message accepted"
 swaks_to "$GL_PORT" "$T/gl4" --from other@example.org --to alice@practice.test
