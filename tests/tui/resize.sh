@@ -15,6 +15,20 @@ tui_type "EHLO localhost"
 check "80x24: EHLO answered" tui_wait "S: 250 "
 check "80x24: panes stacked" tui_until stacked
 
+# the mouse wheel, as an xterm-style terminal reports it: ESC [ M, 32+button, 32+column, 32+row
+wheel() {   # wheel up|down COLUMN ROW
+	b=96; [ "$1" = down ] && b=97
+	tui_tmux send-keys -l "$(printf "\033[M\\$(printf %o "$b")\\$(printf %o $((32 + $2)))\\$(printf %o $((32 + $3)))")"
+}
+wheel up 10 5
+check "the mouse wheel scrolls the session pane back" tui_wait "more below"
+wheel down 10 5
+check "and forward again" tui_wait_gone "more below"
+tui_capture
+first_shown=$(grep -o ' 1-[0-9]*/[0-9]*' "$TUI_SCREEN" | head -1)
+wheel down 10 17
+check "over the explanation pane it scrolls that pane" tui_wait_gone "$first_shown"
+
 explain_row() { grep -n "Explanation" "$TUI_SCREEN" | head -1 | cut -d: -f1; }
 explain_lower() { [ "$(explain_row)" -gt "$row" ]; }
 explain_higher() { [ "$(explain_row)" -lt "$row" ]; }
