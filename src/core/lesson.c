@@ -1163,6 +1163,9 @@ learn_from_reply(struct lesson_progress *p, const struct transcript_reply *tr)
 			const char *t = reply_line_text(r, i);
 			size_t n = strcspn(t, " =");
 
+			/* "AUTH=PLAIN" is the old form: the keyword AUTH=, not AUTH. */
+			if (t[n] == '=')
+				n++;
 			if (n > 0 && n < 64)
 				p->caps[p->ncaps++] = xstrndup(t, n);
 		}
