@@ -287,32 +287,20 @@ row_width(const struct session_view *view, size_t row)
 	return view->width - indent;
 }
 
-/* Lays out entry i; returns its number of rows and fills starts[] (up to max) with the first
- * cell of each row. */
+/* Lays out entry i; returns its number of rows. */
 static size_t
-entry_rows(struct session_view *view, size_t i, size_t *starts, size_t max)
+entry_row_count(struct session_view *view, size_t i)
 {
 	size_t pos = 0, rows = 0;
 
 	entry_cells(view, i);
-	if (view->scratch.n == 0) {
-		if (max > 0)
-			starts[0] = 0;
+	if (view->scratch.n == 0)
 		return 1;
-	}
 	while (pos < view->scratch.n) {
-		if (rows < max)
-			starts[rows] = pos;
 		pos = tui_cells_row_end(&view->scratch, pos, row_width(view, rows));
 		rows++;
 	}
 	return rows;
-}
-
-static size_t
-entry_row_count(struct session_view *view, size_t i)
-{
-	return entry_rows(view, i, NULL, 0);
 }
 
 /* Turns "follow" into an explicit anchor: the top row of the last screenful. */
@@ -635,7 +623,7 @@ session_view_draw(struct session_view *view, WINDOW *title, WINDOW *body, bool c
     const struct kb *kb)
 {
 	size_t count = shown_count(view);
-	size_t starts[512], rows, r, i;
+	size_t r, i;
 	int y = 0, height, width;
 	char head[256];
 
@@ -659,13 +647,20 @@ session_view_draw(struct session_view *view, WINDOW *title, WINDOW *body, bool c
 	view->first_shown = view->top_entry;
 	view->last_shown = view->top_entry;
 	for (i = view->top_entry; i < count && y < height; i++) {
-		rows = entry_rows(view, i, starts, sizeof starts / sizeof starts[0]);
-		for (r = i == view->top_entry ? view->top_row : 0; r < rows && y < height; r++) {
-			size_t from = r < 512 ? starts[r] : view->scratch.n;
-			size_t to = r + 1 < rows && r + 1 < 512 ? starts[r + 1] : view->scratch.n;
-			draw_row(view, body, y++, r, from, to);
-		}
-		if (r == rows)
+		size_t pos = 0, end, skip = i == view->top_entry ? view->top_row : 0;
+
+		/* the rows of one entry, laid out as they are drawn (an entry may have any number) */
+		entry_cells(view, i);
+		r = 0;
+		do {
+			end = view->scratch.n == 0 ? 0 :
+			    tui_cells_row_end(&view->scratch, pos, row_width(view, r));
+			if (r >= skip)
+				draw_row(view, body, y++, r, pos, end);
+			pos = end;
+			r++;
+		} while (pos < view->scratch.n && y < height);
+		if (pos >= view->scratch.n)
 			view->last_shown = i;
 	}
 	view->drawn = true;

@@ -18,6 +18,11 @@ for size in 80x24 200x50; do
 	check "$size: DEL is shown as ^?" contains "$TUI_SCREEN" 'del:^?'
 	check "$size: a bidirectional override is shown, not obeyed" contains "$TUI_SCREEN" '\u202eevil'
 	check "$size: colour codes are shown, not obeyed" contains "$TUI_SCREEN" '\x1b[31mRED\x1b[0m'
+	check "$size: a line of 3000 escape bytes wraps and ends where it should" contains "$TUI_SCREEN" '\x1b:end-of-long'
+	tui_keys C-Home
+	check "$size: its start is there when scrolled back" tui_wait 'S: 220-long:\x1b\x1b'
+	tui_keys C-End
+	check "$size: and back at the end" tui_wait "hostile.test"
 	check "$size: the status bar is still on the first row" sh -c "sed -n 1p '$TUI_SCREEN' | grep -qF '127.0.0.1:$WIRE_PORT'"
 	check "$size: the prompt is still on the last row" sh -c "sed -n ${rows}p '$TUI_SCREEN' | grep -qF 'smtp>'"
 	title=$(tui_tmux display-message -p '#{pane_title}')

@@ -24,7 +24,8 @@ def greeting(mode):
     if mode == "flood":
         return b"220 flood.test ESMTP ready for a flood\r\n"
     if mode == "hostile":
-        return (b"220-hostile.test \x1b[2J\x1b[H\x1b]0;owned\x07 clear-attempt\r\n"
+        return (b"220-long:" + b"\x1b" * 3000 + b":end-of-long\r\n"
+                b"220-hostile.test \x1b[2J\x1b[H\x1b]0;owned\x07 clear-attempt\r\n"
                 b"220-nul:\x00:end bad-utf8:\xff\xfe\xc3(:end c1:\xc2\x9b31m:end\r\n"
                 b"220-cr:\rOVERWRITE del:\x7f bidi:\xe2\x80\xaeevil\r\n"
                 b"220 hostile.test \x1b[31mRED\x1b[0m ready\r\n")
