@@ -12,7 +12,8 @@ LOG="$TEST_TMP/server.log"
 # reused, which would read as growth here; a small one keeps the memory checks meaningful.
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4"
 export ASAN_OPTIONS
-"$SMTPSCOPE" serve --idle-timeout 3 --log "$LOG" >"$TEST_TMP/server.out" 2>"$TEST_TMP/server.err" &
+"$SMTPSCOPE" serve --idle-timeout 3 --size 60000000 --log "$LOG" \
+    >"$TEST_TMP/server.out" 2>"$TEST_TMP/server.err" &
 SPID=$!
 on_exit "kill $SPID 2>/dev/null"
 for _ in $(seq 1 100); do
