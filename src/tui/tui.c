@@ -1378,6 +1378,7 @@ static int
 tui_main(struct frontend *fe, struct transcript *replay, const char *replay_name)
 {
 	struct tui tui;
+	SCREEN *screen;
 	struct sigaction old[5];
 	struct pollfd fds[TUI_MAX_POLLFDS];
 	size_t n;
@@ -1399,9 +1400,24 @@ tui_main(struct frontend *fe, struct transcript *replay, const char *replay_name
 		fprintf(stderr, "smtpscope: cannot set up signals: %s\n", strerror(errno));
 		return 1;
 	}
-	if (initscr() == NULL) {
+	/* newterm, not initscr: initscr would exit the process on a terminal it cannot drive */
+	screen = newterm(NULL, stdout, stdin);
+	if (screen != NULL) {
+		char *cup = tigetstr("cup");
+
+		set_term(screen);
+		if (cup == NULL || cup == (char *)-1) {
+			/* no cursor addressing ("dumb"): no screen to draw on */
+			endwin();
+			delscreen(screen);
+			screen = NULL;
+		}
+	}
+	if (screen == NULL) {
 		signals_end(old);
-		fprintf(stderr, "smtpscope: cannot start the screen\n");
+		fprintf(stderr, "smtpscope: cannot drive this terminal (TERM=%s); batch mode works "
+		    "anywhere: smtpscope HOST < commands.txt\n", getenv("TERM") != NULL ?
+		    getenv("TERM") : "");
 		return 1;
 	}
 	raw();
@@ -1464,6 +1480,7 @@ tui_main(struct frontend *fe, struct transcript *replay, const char *replay_name
 	prompt_end(&tui);
 	windows_free(&tui);
 	endwin();
+	delscreen(screen);
 	signals_end(old);
 	session_view_free(tui.session);
 	explain_view_free(tui.explain);
