@@ -1373,6 +1373,22 @@ farewell(struct tui *tui)
 	}
 }
 
+/* Whether the environment asks for UTF-8 (the first of LC_ALL, LC_CTYPE, LANG that is set). */
+static bool
+utf8_asked(void)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+		v = getenv(vars[i]);
+		if (v != NULL && v[0] != '\0')
+			return strcasestr(v, "utf-8") != NULL || strcasestr(v, "utf8") != NULL;
+	}
+	return false;
+}
+
 /* The screen, live (an engine) or replaying a transcript (engine NULL). */
 static int
 tui_main(struct frontend *fe, struct transcript *replay, const char *replay_name)
@@ -1396,6 +1412,9 @@ tui_main(struct frontend *fe, struct transcript *replay, const char *replay_name
 	tui.shown_count = (size_t)-1;
 
 	setlocale(LC_ALL, "");
+	if (MB_CUR_MAX == 1 && utf8_asked())
+		/* LANG=id_ID.UTF-8 on a machine without that locale: keep UTF-8 at least */
+		setlocale(LC_CTYPE, "C.UTF-8");
 	if (signals_init(old) != 0) {
 		fprintf(stderr, "smtpscope: cannot set up signals: %s\n", strerror(errno));
 		return 1;

@@ -57,4 +57,14 @@ check "Ctrl-D on an empty line asks too" tui_wait "(y)es"
 tui_keys n
 check "and quits" tui_wait "smtpscope-exited-0"
 
+# In Indonesian (the locale need not be installed: UTF-8 is kept and the texts come from help/id).
+tui_start 80 24 LC_ALL=id_ID.UTF-8 LANG=id_ID.UTF-8 --
+check "id: the greeting arrives" tui_wait "S: 220 "
+check "id: the session pane's title is translated" tui_wait " Sesi"
+check "id: so is the status bar" contains "$TUI_SCREEN" "F1 bantuan"
+check "id: and the explanation pane" contains "$TUI_SCREEN" "Penjelasan: 220"
+tui_type "/quit"
+tui_keys n
+check "id: quit" tui_wait "smtpscope-exited-0"
+
 tui_finish
