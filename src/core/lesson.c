@@ -94,13 +94,15 @@ struct lesson_progress {
 
 const char *const lesson_label_names[] = {
 	"lesson", "lesson-step", "lesson-of", "lesson-complete", "lesson-about", "lesson-try",
-	"lesson-expect", "lesson-hint", "lesson-progress", "lesson-done", NULL
+	"lesson-expect", "lesson-hint", "lesson-progress", "lesson-done", "lesson-list",
+	"lesson-start", NULL
 };
 
 /* English when the knowledge base has no label (or there is no knowledge base). */
 static const char *const lesson_label_english[] = {
 	"Lesson", "step", "of", "complete", "About This Lesson", "What to Try",
-	"What to Expect", "Hint", "Progress", "Well Done", NULL
+	"What to Expect", "Hint", "Progress", "Well Done", "Lessons",
+	"Start one with /lesson NAME (smtpscope lesson NAME from the shell).", NULL
 };
 
 /* ---- small helpers ---- */
@@ -964,6 +966,15 @@ get_var(const struct lesson_progress *p, const char *name, size_t len)
 }
 
 void
+lesson_progress_start_at(struct lesson_progress *p, size_t first)
+{
+	if (first > p->fed)
+		p->fed = first;
+	if (first > p->step_start)
+		p->step_start = first;
+}
+
+void
 lesson_progress_set_var(struct lesson_progress *p, const char *name, const char *value)
 {
 	const char *user, *pass;
@@ -1412,5 +1423,31 @@ lesson_progress_explanation(const struct lesson_progress *p, const struct kb *kb
 	if (p->hint != NULL)
 		add_section(x, kb, "lesson-hint", xstrdup(p->hint), 0);
 	add_section(x, kb, "lesson-progress", progress_text(p), 1);
+	return x;
+}
+
+struct explanation *
+lesson_set_explanation(const struct lesson_set *set, const struct kb *kb)
+{
+	struct explanation *x = xcalloc(1, sizeof *x);
+	char *list = xstrdup(""), *next;
+	size_t i;
+
+	x->known = 1;
+	x->heading = xstrdup(label(kb, "lesson-list"));
+	x->summary = xstrdup(label(kb, "lesson-start"));
+	for (i = 0; i < lesson_set_count(set); i++) {
+		const struct lesson *l = set->lessons[i];
+
+		next = xasprintf("%s%s- %s: %s", list, i ? "\n" : "", l->name,
+		    l->summary != NULL ? l->summary : "");
+		free(list);
+		list = next;
+	}
+	if (*list == '\0') {
+		free(list);
+		list = NULL;
+	}
+	add_section(x, kb, "lesson-list", list, 0);
 	return x;
 }

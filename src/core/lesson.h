@@ -43,6 +43,11 @@ const struct lesson *lesson_set_find(const struct lesson_set *set, const char *n
 size_t lesson_set_diagnostic_count(const struct lesson_set *set);
 const char *lesson_set_diagnostic(const struct lesson_set *set, size_t i);
 
+/* What `/lesson` with no name shows: heading "Lessons", a one-line summary saying how to start
+ * one, and a section "lesson-list" with one "- NAME: summary" item per lesson. Labels through
+ * kb_label (kb may be NULL: English). Caller frees with explanation_free. */
+struct explanation *lesson_set_explanation(const struct lesson_set *set, const struct kb *kb);
+
 /* ---- a lesson (owned by its set) ---- */
 
 const char *lesson_name(const struct lesson *lesson);      /* "first-contact" */
@@ -72,6 +77,10 @@ const char *lesson_step_check(const struct lesson *lesson, size_t i);
 /* A tracker at step 1 that has seen nothing yet. The lesson must outlive it. */
 struct lesson_progress *lesson_progress_new(const struct lesson *lesson);
 void lesson_progress_free(struct lesson_progress *progress);
+
+/* Starts watching at transcript entry first (the transcript's count when a lesson starts in
+ * the middle of a session): what came before is never fed and never counts. */
+void lesson_progress_start_at(struct lesson_progress *progress, size_t first);
 
 /* Values for {NAME} in the lesson's texts: "user" and "password" (the practice user); the
  * tracker adds "user-b64", "password-b64" and "plain-b64" (an AUTH PLAIN response) from them.

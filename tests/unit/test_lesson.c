@@ -510,6 +510,52 @@ test_every_label_has_an_english_default(void **state)
 	lesson_set_free(set);
 }
 
+static void
+test_start_at_ignores_the_session_so_far(void **state)
+{
+	struct lesson_set *set = load_one("hello.txt", first_contact);
+	struct lesson_progress *p = lesson_progress_new(lesson_set_get(set, 0));
+	struct transcript *t = transcript_new();
+
+	(void)state;
+	add_sent(t, "EHLO x");
+	add_reply(t, "250-x\r\n250 PIPELINING\r\n", "EHLO");
+	add_reply(t, "501 late and odd\r\n", "EHLO");
+	/* Started now: the EHLO above does not pass step 1, the 501 gives no hint. */
+	lesson_progress_start_at(p, transcript_count(t));
+	assert_int_equal(lesson_progress_catch_up(p, t, NULL), 0);
+	assert_int_equal(lesson_progress_step(p), 0);
+	assert_int_equal(lesson_progress_hint_count(p), 0);
+	add_sent(t, "EHLO x");
+	add_reply(t, "250-x\r\n250 PIPELINING\r\n", "EHLO");
+	assert_int_equal(lesson_progress_catch_up(p, t, NULL), LESSON_STEP_PASSED);
+	lesson_progress_free(p);
+	transcript_free(t);
+	lesson_set_free(set);
+}
+
+static void
+test_set_explanation_lists_every_lesson(void **state)
+{
+	static const char other[] =
+	    "@lesson other\ntitle: O\nsummary: the other one\n@step 1\ntitle: x\ntry: y\n"
+	    "check: tls\n";
+	struct lesson_set *set = load_one("hello.txt", first_contact);
+	struct explanation *x;
+
+	(void)state;
+	lesson_set_add_buffer(set, "other.txt", other, strlen(other), NULL, NULL, 0);
+	x = lesson_set_explanation(set, NULL);
+	assert_string_equal(x->heading, "Lessons");
+	assert_non_null(strstr(x->summary, "/lesson NAME"));
+	assert_int_equal(x->nsections, 1);
+	assert_string_equal(x->sections[0].name, "lesson-list");
+	assert_string_equal(x->sections[0].text,
+	    "- hello: EHLO, HELP and QUIT\n- other: the other one");
+	explanation_free(x);
+	lesson_set_free(set);
+}
+
 int
 main(void)
 {
@@ -524,6 +570,8 @@ main(void)
 		cmocka_unit_test(test_hint_escapes_wire_bytes),
 		cmocka_unit_test(test_explanation_and_variables),
 		cmocka_unit_test(test_every_label_has_an_english_default),
+		cmocka_unit_test(test_start_at_ignores_the_session_so_far),
+		cmocka_unit_test(test_set_explanation_lists_every_lesson),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
