@@ -38,6 +38,14 @@ c1 \x9b31m\x9d0;C1TITLE\x9c\xc2\x9b2J\x85\x8d =
 bad-utf8 \xff\xfe\xc3(\xa0\xa1\xe2(\xa1\xf0(\x8c( =
 overlong-utf8 \xc0\xaf\xe0\x80\xaf\xc0\x9b[31m\xc1\xbf\xf0\x80\x80\x9b =
 EOF
+# The full explanations (--explain) quote the server too: still nothing raw.
+for mode in esc-title c1 overlong-utf8; do
+	start_hostile "$mode" || { check "$mode: server starts" false; continue; }
+	run_client "$mode-explain" "$LIMIT" plain --timeout "$TIMEOUT" --explain
+	stop_hostile
+	common_checks "$mode-explain" 15 0 1
+	check "$mode-explain: explanations printed" says 'Description|How to Fix'
+done
 check "nul: NUL reported as a protocol violation" says 'NUL' "$TEST_TMP/nul.out"
 check "c1: 8-bit bytes reported" says '8-bit' "$TEST_TMP/c1.out"
 
