@@ -357,6 +357,29 @@ run_line(struct run *r, const char *line)
 	return go_on;
 }
 
+/* Typed by hand: keep the session going (replies, timeouts, a server that hangs up) while
+ * waiting for the next line. Returns at once for a script file. */
+static void
+wait_for_input(struct run *r, FILE *in)
+{
+	struct pollfd fds[5];
+	size_t n;
+
+	if (!isatty(fileno(in)))
+		return;
+	for (;;) {
+		n = engine_pollfds(r->engine, fds, 4);
+		fds[n].fd = fileno(in);
+		fds[n].events = POLLIN;
+		fds[n].revents = 0;
+		if (poll(fds, n + 1, engine_timeout_ms(r->engine)) < 0 && errno != EINTR)
+			return;
+		if (fds[n].revents != 0)
+			return;
+		engine_handle(r->engine, fds, n);
+	}
+}
+
 static int
 run_script(struct run *r, FILE *script)
 {
@@ -364,7 +387,10 @@ run_script(struct run *r, FILE *script)
 	struct engine_status st;
 	size_t len;
 
-	while (!r->failed && fgets(line, LESSON_LINE_MAX, script) != NULL) {
+	for (;;) {
+		wait_for_input(r, script);
+		if (r->failed || fgets(line, LESSON_LINE_MAX, script) == NULL)
+			break;
 		len = strlen(line);
 		if (len > 0 && line[len - 1] != '\n' && !feof(script)) {
 			printf("** a script line is longer than %d octets\n", LESSON_LINE_MAX);
