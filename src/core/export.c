@@ -690,20 +690,47 @@ md_section(struct export_writer *w, const char *text, bool pre)
 	}
 }
 
+/* Text: each line of text after indent, wrapped at spaces to the writer's width (a line
+ * continued from a "- " bullet is indented under its text). */
 static void
 indent_text(struct export_writer *w, const char *text, const char *indent)
 {
+	size_t room = (size_t)w->opts.width > strlen(indent) + 20 ?
+	    (size_t)w->opts.width - strlen(indent) : 20;
 	const char *p = text;
 
 	while (*p != '\0') {
 		const char *eol = strchr(p, '\n');
 		size_t n = eol != NULL ? (size_t)(eol - p) : strlen(p);
+		size_t hang = n >= 2 && p[0] == '-' && p[1] == ' ' ? 2 : 0, width = room;
+		bool first = true;
 
-		if (n > 0)
+		while (n > 0) {
+			size_t cut = n;
+
+			if (n > width) {
+				/* The last space that fits; a word longer than the line is cut. */
+				for (cut = width; cut > 0 && p[cut] != ' '; cut--)
+					;
+				if (cut == 0)
+					cut = width;
+			}
 			ob_puts(w->o, indent);
-		put_escaped(w->o, p, n, ESC_TEXT, w->opts.utf8, false);
-		ob_putc(w->o, '\n');
-		p = eol != NULL ? eol + 1 : p + strlen(p);
+			if (!first)
+				ob_write(w->o, "  ", hang);
+			put_escaped(w->o, p, cut, ESC_TEXT, w->opts.utf8, false);
+			ob_putc(w->o, '\n');
+			p += cut;
+			n -= cut;
+			while (n > 0 && *p == ' ')
+				p++, n--;
+			if (first)
+				width = room > hang + 10 ? room - hang : room;
+			first = false;
+		}
+		if (first)
+			ob_putc(w->o, '\n');  /* an empty line stays */
+		p = eol != NULL ? eol + 1 : p;
 	}
 }
 
