@@ -4,6 +4,9 @@
 
 ANNOTATE_DATA="$top_srcdir/tests/data/annotate"
 export SMTPSCOPE_HELP_DIR
+# Text explanations wrap at the terminal width; keep it fixed so the tests read whole lines.
+COLUMNS=120
+export COLUMNS
 
 # start_capture_server: annotate_server.py with STARTTLS on a free loopback port; sets PORT.
 start_capture_server() {
