@@ -223,140 +223,10 @@ resize(struct tui *tui)
 	clearok(curscr, TRUE);
 }
 
-/* ---- the status bar ---- */
-
-/* The status bar's fields, each with a priority: when the row is too narrow for all of them
- * the least important go first. */
-#define STATUS_FIELDS 10
-struct status_bar {
-	char text[STATUS_FIELDS][160];
-	attr_t attr[STATUS_FIELDS];
-	int priority[STATUS_FIELDS];
-	size_t n;
-};
-
-static void
-status_field(struct status_bar *bar, int priority, attr_t attr, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-status_field(struct status_bar *bar, int priority, attr_t attr, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (bar->n == STATUS_FIELDS)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(bar->text[bar->n], sizeof bar->text[bar->n], fmt, ap);
-	va_end(ap);
-	bar->attr[bar->n] = attr;
-	bar->priority[bar->n] = priority;
-	bar->n++;
-}
-
-/* "reply 3 of 12" for the replay's status bar. */
-static void
-replay_position(struct tui *tui, struct status_bar *bar)
-{
-	size_t sel = session_view_selected(tui->session), total = transcript_reply_count(tui->transcript);
-	const struct transcript_entry *e = sel != TRANSCRIPT_NO_REPLY ?
-	    transcript_entry(tui->transcript, sel) : NULL;
-
-	if (e != NULL && e->kind == TRANSCRIPT_RECEIVED && e->reply != TRANSCRIPT_NO_REPLY)
-		status_field(bar, 8, 0, "%s %zu/%zu", L(tui, "ui-status-reply", "reply"),
-		    e->reply + 1, total);
-}
-
-static void
-status_draw(struct tui *tui)
-{
-	struct engine_status st;
-	struct status_bar bar = { .n = 0 };
-	struct tui_cells cells = { 0 };
-	WINDOW *w = tui->w_status;
-	const char *tls_version;
-	bool keep[STATUS_FIELDS];
-	size_t i, total, lowest;
-	bool first = true;
-
-	if (w == NULL)
-		return;
-	tui_status(tui, &st);
-	if (tui->replay_name != NULL) {
-		status_field(&bar, 9, A_BOLD, "%s: %s", L(tui, "ui-status-replay", "replay"),
-		    tui->replay_name);
-		replay_position(tui, &bar);
-	} else if (st.connected || st.peer != NULL)
-		status_field(&bar, 9, A_BOLD, "%s:%d", st.address != NULL ? st.address :
-		    st.peer != NULL ? st.peer : "?", st.port);
-	else
-		status_field(&bar, 9, A_BOLD, "%s", L(tui, "ui-status-disconnected",
-		    "not connected"));
-	tls_version = st.tls_version != NULL ? st.tls_version : "TLS";
-	if (st.connected && !st.tls)
-		status_field(&bar, 8, 0, "%s", L(tui, "ui-status-plain", "plain text"));
-	else if (st.connected && st.verified)
-		status_field(&bar, 8, 0, "%s %s", tls_version,
-		    L(tui, "ui-status-verified", "verified"));
-	else if (st.connected)
-		status_field(&bar, 8, A_BOLD | A_UNDERLINE, "%s %s", tls_version,
-		    L(tui, "ui-status-unverified", "NOT VERIFIED"));
-	if (st.user != NULL)
-		status_field(&bar, 7, 0, "%s %s", L(tui, "ui-status-user", "user"), st.user);
-	if (st.state != NULL)
-		status_field(&bar, 6, A_BOLD, "%s", st.state);
-	if (st.waiting)
-		status_field(&bar, 4, 0, "%s", L(tui, "ui-status-waiting", "waiting for reply"));
-	if (st.last_latency_us >= 0)
-		status_field(&bar, 2, 0, "%.1f ms", (double)st.last_latency_us / 1000.0);
-	if (tui->fe->practice != NULL)
-		status_field(&bar, 3, 0, "%s: %s", L(tui, "ui-status-practice", "practice"),
-		    practice_scenarios(tui->fe->practice) != NULL ?
-		    practice_scenarios(tui->fe->practice) : "normal");
-	status_field(&bar, 5, 0, "%s", L(tui, "ui-status-help", "F1 help"));
-
-	/* drop the least important fields until the rest fit */
-	for (i = 0; i < bar.n; i++)
-		keep[i] = true;
-	for (;;) {
-		total = 1;
-		for (i = 0; i < bar.n; i++)
-			if (keep[i])
-				total += tui_text_width(bar.text[i]) + (total > 1 ? 3 : 0);
-		if (total <= (size_t)getmaxx(w))
-			break;
-		lowest = bar.n;
-		for (i = 0; i < bar.n; i++)
-			if (keep[i] && bar.priority[i] < 9 &&
-			    (lowest == bar.n || bar.priority[i] < bar.priority[lowest]))
-				lowest = i;
-		if (lowest == bar.n)
-			break;   /* only the peer left: it is cut at the edge */
-		keep[lowest] = false;
-	}
-	/* each field goes through the same escaping as everything else: a peer name or user
-	 * typed with control characters cannot reach the terminal */
-	tui_cells_add_str(&cells, " ", 0, A_REVERSE);
-	for (i = 0; i < bar.n; i++) {
-		if (!keep[i])
-			continue;
-		if (!first)
-			tui_cells_add_str(&cells, " | ", 0, A_REVERSE);
-		first = false;
-		tui_cells_add_str(&cells, bar.text[i], 0, A_REVERSE | bar.attr[i]);
-	}
-	wbkgdset(w, ' ' | A_REVERSE);
-	werase(w);
-	wmove(w, 0, 0);
-	tui_cells_draw(w, &cells, 0, cells.n, false);
-	tui_cells_free(&cells);
-	wnoutrefresh(w);
-}
-
 /* ---- what the explanation pane shows ---- */
 
-static void
-set_notice(struct tui *tui, const char *text)
+void
+tui_set_notice(struct tui *tui, const char *text)
 {
 	free(tui->notice);
 	tui->notice = text != NULL ? xstrdup(text) : NULL;
@@ -366,8 +236,8 @@ set_notice(struct tui *tui, const char *text)
 
 /* Local output (/explain, /compare, /help, completions) takes the pane until the selection
  * moves or a new reply arrives. */
-static void
-set_local(struct tui *tui, const char *title, struct explanation *e, const char *text)
+void
+tui_set_local(struct tui *tui, const char *title, struct explanation *e, const char *text)
 {
 	explanation_free(tui->local_expl);
 	free(tui->local_text);
@@ -554,7 +424,7 @@ render(struct tui *tui)
 		tui->shown_count = (size_t)-1;
 	if (tui->shown_count != transcript_count(t))
 		explain_rebuild(tui);
-	status_draw(tui);
+	status_bar_draw(tui);
 	if (tui->w_session != NULL)
 		session_view_draw(tui->session, tui->w_stitle, tui->w_session, tui->colour,
 		    tui->kb);
@@ -568,294 +438,6 @@ render(struct tui *tui)
 	prompt_draw(tui);   /* last: the cursor stays in the prompt */
 	doupdate();
 	tui->dirty = false;
-}
-
-/* ---- help ---- */
-
-static void
-show_help(struct tui *tui)
-{
-	char *text = xasprintf("%s\n\n%s\n\n%s",
-	    L(tui, "ui-help-keys",
-		"Keys:\n"
-		"- Enter: send the line (lines starting with / are local commands)\n"
-		"- Tab: complete; Up/Down: history; Ctrl-R: search history\n"
-		"- PgUp/PgDn: scroll the session; Home/End (empty prompt) or Ctrl-Home/Ctrl-End: "
-		"top/bottom; mouse wheel scrolls the pane under the pointer\n"
-		"- Alt-Up/Alt-Down or F5/F6: select an older/newer reply to explain\n"
-		"- F7/F8, Shift-PgUp/Shift-PgDn or Shift-Up/Shift-Down: scroll this pane\n"
-		"- F2: side by side or stacked; F3/F4: smaller/larger session pane; F9: this pane "
-		"full size\n"
-		"- Ctrl-Y or Enter again: send a line smtpscope warned about\n"
-		"- Ctrl-L: redraw; Ctrl-C: clear the line; F10, /quit or Ctrl-D on an empty line: "
-		"quit"),
-	    L(tui, "ui-help-commands",
-		"Local commands:\n"
-		"- /help TOPIC: a command, EHLO keyword, reply code, enhanced code or scenario\n"
-		"- /explain CODE: explain a code or a pasted reply; /compare A B: two codes side by "
-		"side\n"
-		"- /starttls, /auth MECH [USER], /tls, /b64 TEXT, /data FILE, /bdat FILE, "
-		"/connect HOST, /save FILE, /status\n"
-		"- /scenario NAME: restart the practice server with a failure scenario\n"
-		"- /quit: leave (offers to save the transcript)"),
-	    L(tui, "ui-help-start",
-		"New to SMTP? Type EHLO localhost and press Enter, then follow \"What next\"."));
-
-	set_local(tui, L(tui, "ui-pane-help", "Help"), NULL, text);
-	free(text);
-}
-
-static void
-explain_words(struct tui *tui, const char *what)
-{
-	struct explanation *e;
-	char *err = NULL, *title;
-
-	if (tui->kb == NULL) {
-		set_notice(tui, L(tui, "ui-no-kb", "No explanation: the knowledge base is not loaded."));
-		return;
-	}
-	e = explain_word(tui->kb, what, &err);
-	if (e == NULL) {
-		set_notice(tui, err != NULL ? err : what);
-		free(err);
-		return;
-	}
-	title = xasprintf("%s: %s", L(tui, "ui-pane-explain", "Explanation"), what);
-	set_local(tui, title, e, NULL);
-	free(title);
-}
-
-/* ---- scenarios ---- */
-
-struct scenario_list {
-	struct tui *tui;
-	char *text;
-};
-
-static void
-scenario_cb(void *ctx, const struct kb_entry *entry)
-{
-	struct scenario_list *list = ctx;
-	const char *title = kb_field(list->tui->kb, entry, "title");
-	char *old = list->text;
-
-	list->text = xasprintf("%s- %s%s%s\n", old != NULL ? old : "", kb_entry_key(entry),
-	    title != NULL ? ": " : "", title != NULL ? title : "");
-	free(old);
-}
-
-static void
-scenario(struct tui *tui, const char *args)
-{
-	char *err = NULL, *target, *msg;
-
-	if (tui->fe->practice == NULL) {
-		set_notice(tui, L(tui, "ui-scenario-no-practice",
-		    "Scenarios belong to the practice server: start smtpscope without a host."));
-		return;
-	}
-	if (args == NULL || args[0] == '\0') {
-		struct scenario_list list = { tui, NULL };
-
-		if (tui->kb != NULL)
-			kb_each(tui->kb, "scenario", scenario_cb, &list);
-		msg = xasprintf("%s\n%s", L(tui, "ui-scenario-list",
-		    "Scenarios (/scenario NAME restarts the practice server with one):"),
-		    list.text != NULL ? list.text : "");
-		set_local(tui, L(tui, "ui-pane-scenarios", "Scenarios"), NULL, msg);
-		free(msg);
-		free(list.text);
-		return;
-	}
-	/* the old server goes away with the restart: leave it first, quietly */
-	{
-		struct engine_status st;
-		struct engine_answer ans = { 0 };
-
-		tui_status(tui, &st);
-		if (st.connected)
-			engine_submit(tui->engine, "/disconnect", ENGINE_FORCE, &ans);
-		engine_answer_clear(&ans);
-	}
-	if (practice_restart(tui->fe->practice, args, &err) != 0) {
-		set_notice(tui, err != NULL ? err : "practice server");
-		free(err);
-		return;
-	}
-	target = xasprintf("127.0.0.1:%d", practice_port(tui->fe->practice));
-	if (engine_connect(tui->engine, target, 0, &err) != 0) {
-		set_notice(tui, err != NULL ? err : target);
-		free(err);
-	} else
-		set_notice(tui, NULL);
-	free(target);
-	session_view_select_newest(tui->session);
-	tui->local_output = false;
-}
-
-/* ---- lessons ---- */
-
-/* Loads the lessons (help/lessons) the first time they are asked for. */
-static bool
-lessons_load(struct tui *tui)
-{
-	char *help_dir, *dir, *err = NULL;
-
-	if (tui->lessons != NULL)
-		return true;
-	help_dir = kb_find_dir(tui->fe->help_dir, &err);
-	if (help_dir == NULL) {
-		set_notice(tui, err != NULL ? err : "help");
-		free(err);
-		return false;
-	}
-	dir = xasprintf("%s/lessons", help_dir);
-	tui->lessons = lesson_set_new();
-	if (lesson_set_load_dir(tui->lessons, dir, tui->kb != NULL ? kb_language(tui->kb) :
-	    NULL, &err) != 0) {
-		set_notice(tui, err != NULL ? err : dir);
-		free(err);
-		lesson_set_free(tui->lessons);
-		tui->lessons = NULL;
-	}
-	free(dir);
-	free(help_dir);
-	return tui->lessons != NULL;
-}
-
-static void
-lesson_list(struct tui *tui)
-{
-	char *text = xstrdup(L(tui, "ui-lesson-list",
-	    "Lessons (/lesson NAME starts one on the practice server):")), *old;
-	size_t i;
-
-	for (i = 0; i < lesson_set_count(tui->lessons); i++) {
-		const struct lesson *l = lesson_set_get(tui->lessons, i);
-
-		old = text;
-		text = xasprintf("%s\n- %s: %s", old, lesson_name(l),
-		    lesson_summary(l) != NULL ? lesson_summary(l) : "");
-		free(old);
-	}
-	set_local(tui, L(tui, "ui-pane-lessons", "Lessons"), NULL, text);
-	free(text);
-}
-
-/* Feeds the lesson what happened since the last turn; the pane follows its progress. */
-static void
-lesson_follow(struct tui *tui)
-{
-	struct engine_status st;
-	unsigned bits;
-
-	if (tui->progress == NULL)
-		return;
-	tui_status(tui, &st);
-	bits = lesson_progress_catch_up(tui->progress, tui->transcript, &st);
-	if (bits != 0) {
-		tui->local_output = false;
-		tui->shown_count = (size_t)-1;
-		tui->shown_entry = TRANSCRIPT_NO_REPLY;   /* back to the top of the pane */
-		tui->dirty = true;
-	}
-}
-
-static void
-lesson_command(struct tui *tui, const char *args)
-{
-	const struct lesson *lesson;
-	struct lesson_progress *progress;
-
-	if (!lessons_load(tui))
-		return;
-	if (args == NULL || args[0] == '\0') {
-		lesson_list(tui);
-		return;
-	}
-	if (strcmp(args, "stop") == 0 && lesson_set_find(tui->lessons, args) == NULL) {
-		lesson_progress_free(tui->progress);
-		tui->progress = NULL;
-		tui->shown_count = (size_t)-1;
-		return;
-	}
-	lesson = lesson_set_find(tui->lessons, args);
-	if (lesson == NULL) {
-		char *msg = xasprintf("%s: %s", L(tui, "ui-lesson-unknown", "No such lesson"), args);
-
-		set_notice(tui, msg);
-		free(msg);
-		lesson_list(tui);
-		return;
-	}
-	if (tui->fe->practice == NULL) {
-		set_notice(tui, L(tui, "ui-lesson-no-practice",
-		    "Lessons run on the practice server: start smtpscope without a host."));
-		return;
-	}
-	/* the tracker first, so it sees the new connection; then a fresh practice server with
-	 * the scenario the lesson needs */
-	progress = lesson_progress_new(lesson);
-	lesson_progress_set_var(progress, "user", practice_user(tui->fe->practice));
-	lesson_progress_set_var(progress, "password", practice_password(tui->fe->practice));
-	lesson_progress_free(tui->progress);
-	tui->progress = progress;
-	scenario(tui, lesson_scenario(lesson));
-	tui->local_output = false;
-	tui->shown_count = (size_t)-1;
-	tui->shown_entry = TRANSCRIPT_NO_REPLY;
-}
-
-static void
-frontend_command(struct tui *tui, const char *command, const char *args)
-{
-	if (strcmp(command, "help") == 0) {
-		if (args == NULL || args[0] == '\0')
-			show_help(tui);
-		else
-			explain_words(tui, args);
-	} else if (strcmp(command, "explain") == 0) {
-		if (args == NULL || args[0] == '\0') {
-			tui->local_output = false;
-			session_view_select_newest(tui->session);
-			tui->shown_count = (size_t)-1;
-		} else
-			explain_words(tui, args);
-	} else if (strcmp(command, "compare") == 0) {
-		char *a = xstrdup(args != NULL ? args : ""), *b, *err = NULL, *title;
-		struct explanation *e = NULL;
-
-		b = strchr(a, ' ');
-		if (b != NULL) {
-			*b++ = '\0';
-			while (*b == ' ')
-				b++;
-		}
-		if (b == NULL || *b == '\0')
-			set_notice(tui, L(tui, "ui-compare-usage", "Usage: /compare CODE CODE"));
-		else if (tui->kb != NULL && (e = explain_compare(tui->kb, a, b, &err)) != NULL) {
-			title = xasprintf("%s %s / %s", L(tui, "ui-pane-compare", "Compare"), a, b);
-			set_local(tui, title, e, NULL);
-			free(title);
-		} else {
-			set_notice(tui, err != NULL ? err : "/compare");
-			free(err);
-		}
-		free(a);
-	} else if (strcmp(command, "quit") == 0 || strcmp(command, "exit") == 0) {
-		tui_request_quit(tui);
-	} else if (strcmp(command, "scenario") == 0) {
-		scenario(tui, args);
-	} else if (strcmp(command, "lesson") == 0) {
-		lesson_command(tui, args);
-	} else {
-		char *msg = xasprintf("%s: /%s", L(tui, "ui-unknown-command", "Unknown command"),
-		    command);
-
-		set_notice(tui, msg);
-		free(msg);
-	}
 }
 
 /* ---- lines, secrets, quitting ---- */
@@ -903,44 +485,6 @@ line_is_private(struct tui *tui, const char *line)
 	return false;
 }
 
-static void frontend_command(struct tui *tui, const char *command, const char *args);
-
-/* A line typed during a replay: local commands that only read work; nothing is ever sent. An
- * empty line steps to the next reply. */
-static void
-replay_line(struct tui *tui, const char *line)
-{
-	char *copy, *args, *p;
-
-	if (line[0] == '\0') {
-		session_view_select(tui->session, +1);
-		return;
-	}
-	if (line[0] != '/' || line[1] == '/') {
-		set_notice(tui, L(tui, "ui-replay-readonly",
-		    "This is a replay: nothing is sent. F5/F6 or Alt-Up/Alt-Down step through the "
-		    "replies; Enter on an empty line steps forward."));
-		return;
-	}
-	copy = xstrdup(line + 1);
-	args = copy + strcspn(copy, " \t");
-	if (*args != '\0')
-		*args++ = '\0';
-	while (*args == ' ' || *args == '\t')
-		args++;
-	for (p = copy; *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	if (strcmp(copy, "help") == 0 || strcmp(copy, "explain") == 0 ||
-	    strcmp(copy, "compare") == 0 || strcmp(copy, "quit") == 0 || strcmp(copy, "exit") == 0)
-		frontend_command(tui, copy, args);
-	else
-		set_notice(tui, L(tui, "ui-replay-readonly",
-		    "This is a replay: nothing is sent. F5/F6 or Alt-Up/Alt-Down step through the "
-		    "replies; Enter on an empty line steps forward."));
-	free(copy);
-}
-
 static void
 submit(struct tui *tui, const char *line, unsigned flags)
 {
@@ -949,7 +493,7 @@ submit(struct tui *tui, const char *line, unsigned flags)
 	char *msg;
 
 	if (tui->engine == NULL) {
-		replay_line(tui, line);
+		tui_replay_line(tui, line);
 		return;
 	}
 	res = engine_submit(tui->engine, line, flags, &ans);
@@ -962,7 +506,7 @@ submit(struct tui *tui, const char *line, unsigned flags)
 		msg = xasprintf("%s\n\n%s", ans.text != NULL ? ans.text : "",
 		    L(tui, "ui-warning-anyway",
 		    "Not sent. Press Enter again (or Ctrl-Y) to send it anyway, or edit the line."));
-		set_notice(tui, msg);
+		tui_set_notice(tui, msg);
 		free(msg);
 		prompt_set_line(line);
 		break;
@@ -971,10 +515,10 @@ submit(struct tui *tui, const char *line, unsigned flags)
 		    L(tui, "ui-password", "Password (not shown):"), NULL);
 		break;
 	case ENGINE_FRONTEND:
-		frontend_command(tui, ans.command != NULL ? ans.command : "", ans.args);
+		tui_command(tui, ans.command != NULL ? ans.command : "", ans.args);
 		break;
 	case ENGINE_ERROR:
-		set_notice(tui, ans.text != NULL ? ans.text : "error");
+		tui_set_notice(tui, ans.text != NULL ? ans.text : "error");
 		break;
 	}
 	engine_answer_clear(&ans);
@@ -989,7 +533,7 @@ tui_submit_line(struct tui *tui, char *line)
 
 	tui_status(tui, &st);
 	if (tui->engine == NULL) {
-		replay_line(tui, line);
+		tui_replay_line(tui, line);
 		tui->dirty = true;
 		return;
 	}
@@ -1002,7 +546,7 @@ tui_submit_line(struct tui *tui, char *line)
 		tui->pending_line = NULL;
 	}
 	if (tui->notice != NULL)
-		set_notice(tui, NULL);
+		tui_set_notice(tui, NULL);
 	if (flags == 0 && !line_is_private(tui, line))
 		prompt_history_add(tui, line);
 	/* a new command: the pane goes back to following the newest reply */
@@ -1018,7 +562,7 @@ send_anyway(struct tui *tui)
 	char *line = tui->pending_line;
 
 	tui->pending_line = NULL;
-	set_notice(tui, NULL);
+	tui_set_notice(tui, NULL);
 	prompt_set_line("");
 	submit(tui, line, ENGINE_FORCE);
 	free(line);
@@ -1030,7 +574,7 @@ tui_secret_entered(struct tui *tui, char *secret)
 	/* cancelled: the engine has no way to withdraw the request, so nothing is sent and the
 	 * next /auth starts afresh */
 	if (secret == NULL)
-		set_notice(tui, L(tui, "ui-secret-cancelled", "Cancelled: no password was sent."));
+		tui_set_notice(tui, L(tui, "ui-secret-cancelled", "Cancelled: no password was sent."));
 	else if (tui->engine != NULL)
 		engine_provide_secret(tui->engine, secret);
 	tui->dirty = true;
@@ -1083,7 +627,7 @@ tui_save_path(struct tui *tui, const char *path)
 	if (transcript_save(tui->transcript, path, &err) != 0) {
 		msg = xasprintf("%s: %s", L(tui, "ui-save-failed", "Could not save the transcript"),
 		    err != NULL ? err : path);
-		set_notice(tui, msg);
+		tui_set_notice(tui, msg);
 		free(msg);
 		free(err);
 		return;
@@ -1107,7 +651,7 @@ tui_show_matches(struct tui *tui, char **matches, int count)
 	*p = '\0';
 	for (i = 0; i < count; i++)
 		p += sprintf(p, "- %s\n", matches[i]);
-	set_local(tui, L(tui, "ui-pane-completions", "Completions"), NULL, text);
+	tui_set_local(tui, L(tui, "ui-pane-completions", "Completions"), NULL, text);
 	free(text);
 }
 
@@ -1167,7 +711,7 @@ screen_key(struct tui *tui, wint_t key, bool is_code)
 			if (tui->pending_line != NULL) {
 				free(tui->pending_line);
 				tui->pending_line = NULL;
-				set_notice(tui, NULL);
+				tui_set_notice(tui, NULL);
 			}
 			rl_replace_line("", 0);
 			rl_point = 0;
@@ -1188,7 +732,7 @@ screen_key(struct tui *tui, wint_t key, bool is_code)
 		mouse(tui);
 		return true;
 	case KEY_F(1):
-		show_help(tui);
+		tui_show_help(tui);
 		return true;
 	case KEY_F(2):
 		tui->layout_forced = true;
@@ -1482,7 +1026,7 @@ tui_main(struct frontend *fe, struct transcript *replay, const char *replay_name
 			read_keys(&tui);
 		if (fds[0].revents & (POLLHUP | POLLERR))
 			tui.quit = true;   /* the terminal went away */
-		lesson_follow(&tui);
+		tui_lesson_follow(&tui);
 	}
 
 	if (tui.engine != NULL)

@@ -214,6 +214,22 @@ void tui_status(const struct tui *tui, struct engine_status *st);
  * defaults when the files are missing. */
 const char *tui_label(const struct kb *kb, const char *name, const char *fallback);
 
+/* tui.c: what the explanation pane shows besides the selection: a notice (warning or error)
+ * on top, and local output that holds the pane until the selection moves (e, when not NULL,
+ * passes to the screen). */
+void tui_set_notice(struct tui *tui, const char *text);
+void tui_set_local(struct tui *tui, const char *title, struct explanation *e, const char *text);
+
+/* status_bar.c */
+void status_bar_draw(struct tui *tui);
+
+/* commands.c: the local commands the screen carries out; the help page; a lesson's progress
+ * after each loop turn; a line typed during a replay. */
+void tui_command(struct tui *tui, const char *command, const char *args);
+void tui_show_help(struct tui *tui);
+void tui_lesson_follow(struct tui *tui);
+void tui_replay_line(struct tui *tui, const char *line);
+
 /* tui.c: the line the user entered at the prompt (readline's callback). */
 void tui_submit_line(struct tui *tui, char *line);
 void tui_secret_entered(struct tui *tui, char *secret);

@@ -14,9 +14,9 @@ for size in 80x24 200x50; do
 	tui_start "$cols" "$rows" --
 	check "$size: the greeting arrives" tui_wait "S: 220 "
 	check "$size: the greeting is explained" tui_wait "$greeting_title"
-	check "$size: the status bar names the practice server" contains "$TUI_SCREEN" "practice"
-	check "$size: the status bar shows the state" contains "$TUI_SCREEN" "greeting"
-	check "$size: the prompt is there" contains "$TUI_SCREEN" "smtp>"
+	check "$size: the status bar names the practice server" tui_wait "practice"
+	check "$size: the status bar shows the state" tui_wait "greeting"
+	check "$size: the prompt is there" tui_wait "smtp>"
 	check "$size: What next is offered" tui_seek "What next" F8 20
 
 	tui_type "EHLO localhost"
@@ -61,8 +61,8 @@ check "and quits" tui_wait "smtpscope-exited-0"
 tui_start 80 24 LC_ALL=id_ID.UTF-8 LANG=id_ID.UTF-8 --
 check "id: the greeting arrives" tui_wait "S: 220 "
 check "id: the session pane's title is translated" tui_wait " Sesi"
-check "id: so is the status bar" contains "$TUI_SCREEN" "F1 bantuan"
-check "id: and the explanation pane" contains "$TUI_SCREEN" "Penjelasan: 220"
+check "id: so is the status bar" tui_wait "F1 bantuan"
+check "id: and the explanation pane" tui_wait "Penjelasan: 220"
 tui_type "/quit"
 tui_keys n
 check "id: quit" tui_wait "smtpscope-exited-0"

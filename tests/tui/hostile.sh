@@ -10,15 +10,15 @@ for size in 80x24 200x50; do
 	tui_start "$cols" "$rows" -- "127.0.0.1:$WIRE_PORT"
 	check "$size: the hostile greeting arrives" tui_wait "hostile.test"
 	check "$size: the last line arrives too" tui_wait "ready"
-	check "$size: ESC is shown as \\x1b" contains "$TUI_SCREEN" '\x1b[2J\x1b[H\x1b]0;owned^G'
-	check "$size: NUL is shown as \\x00" contains "$TUI_SCREEN" 'nul:\x00:end'
-	check "$size: invalid UTF-8 is shown byte by byte" contains "$TUI_SCREEN" '\xff\xfe\xc3(:end'
-	check "$size: a C1 control (CSI) is shown as its code point" contains "$TUI_SCREEN" '\u009b31m'
-	check "$size: a bare CR is shown as ^M, nothing overwritten" contains "$TUI_SCREEN" 'cr:^MOVERWRITE'
-	check "$size: DEL is shown as ^?" contains "$TUI_SCREEN" 'del:^?'
-	check "$size: a bidirectional override is shown, not obeyed" contains "$TUI_SCREEN" '\u202eevil'
-	check "$size: colour codes are shown, not obeyed" contains "$TUI_SCREEN" '\x1b[31mRED\x1b[0m'
-	check "$size: a line of 3000 escape bytes wraps and ends where it should" contains "$TUI_SCREEN" '\x1b:end-of-long'
+	check "$size: ESC is shown as \\x1b" tui_wait '\x1b[2J\x1b[H\x1b]0;owned^G'
+	check "$size: NUL is shown as \\x00" tui_wait 'nul:\x00:end'
+	check "$size: invalid UTF-8 is shown byte by byte" tui_wait '\xff\xfe\xc3(:end'
+	check "$size: a C1 control (CSI) is shown as its code point" tui_wait '\u009b31m'
+	check "$size: a bare CR is shown as ^M, nothing overwritten" tui_wait 'cr:^MOVERWRITE'
+	check "$size: DEL is shown as ^?" tui_wait 'del:^?'
+	check "$size: a bidirectional override is shown, not obeyed" tui_wait '\u202eevil'
+	check "$size: colour codes are shown, not obeyed" tui_wait '\x1b[31mRED\x1b[0m'
+	check "$size: a line of 3000 escape bytes wraps and ends where it should" tui_wait '\x1b:end-of-long'
 	tui_keys C-Home
 	check "$size: its start is there when scrolled back" tui_wait 'S: 220-long:\x1b\x1b'
 	tui_keys C-End

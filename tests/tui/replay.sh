@@ -15,7 +15,7 @@ for size in 80x24 200x50; do
 	cols=${size%x*} rows=${size#*x}
 	tui_start "$cols" "$rows" -- "$saved"
 	check "$size: the status bar says replay" tui_wait "replay: $saved"
-	check "$size: the prompt says how to step" contains "$TUI_SCREEN" "replay (Enter: next reply)>"
+	check "$size: the prompt says how to step" tui_wait "replay (Enter: next reply)>"
 	check "$size: the session is not shown past the step" lacks "$TUI_SCREEN" "C: EHLO localhost"
 	tui_keys Enter
 	check "$size: Enter steps to the greeting" tui_wait "Explanation: 220"
@@ -23,7 +23,7 @@ for size in 80x24 200x50; do
 	tui_keys F6
 	check "$size: F6 steps to the EHLO reply" tui_wait "Explanation: 250"
 	check "$size: the EHLO is shown now" tui_seek "C: EHLO localhost" PPage 5
-	check "$size: with the state it arrived in" contains "$TUI_SCREEN" "reply 2/"
+	check "$size: with the state it arrived in" tui_wait "reply 2/"
 	tui_keys M-Down M-Down
 	check "$size: Alt-Down twice: the 550 to RCPT" tui_wait "Explanation: 550"
 	check "$size: explained as an answer to RCPT" tui_seek "$fix_label" F8 30

@@ -1,0 +1,340 @@
+/* commands.c: the local commands the screen carries out itself (the engine hands them back as
+ * ENGINE_FRONTEND): /help, /explain, /compare, /quit, /scenario and /lesson, and the few a
+ * replay accepts. Their output goes to the explanation pane. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/lesson.h"
+#include "core/xmalloc.h"
+#include "tui/tui.h"
+
+static const char *
+L(const struct tui *tui, const char *name, const char *fallback)
+{
+	return tui_label(tui->kb, name, fallback);
+}
+
+void
+tui_show_help(struct tui *tui)
+{
+	char *text = xasprintf("%s\n\n%s\n\n%s",
+	    L(tui, "ui-help-keys",
+		"Keys:\n"
+		"- Enter: send the line (lines starting with / are local commands)\n"
+		"- Tab: complete; Up/Down: history; Ctrl-R: search history\n"
+		"- PgUp/PgDn: scroll the session; Home/End (empty prompt) or Ctrl-Home/Ctrl-End: "
+		"top/bottom; mouse wheel scrolls the pane under the pointer\n"
+		"- Alt-Up/Alt-Down or F5/F6: select an older/newer reply to explain\n"
+		"- F7/F8, Shift-PgUp/Shift-PgDn or Shift-Up/Shift-Down: scroll this pane\n"
+		"- F2: side by side or stacked; F3/F4: smaller/larger session pane; F9: this pane "
+		"full size\n"
+		"- Ctrl-Y or Enter again: send a line smtpscope warned about\n"
+		"- Ctrl-L: redraw; Ctrl-C: clear the line; F10, /quit or Ctrl-D on an empty line: "
+		"quit"),
+	    L(tui, "ui-help-commands",
+		"Local commands:\n"
+		"- /help TOPIC: a command, EHLO keyword, reply code, enhanced code or scenario\n"
+		"- /explain CODE: explain a code or a pasted reply; /compare A B: two codes side by "
+		"side\n"
+		"- /starttls, /auth MECH [USER], /tls, /b64 TEXT, /data FILE, /bdat FILE, "
+		"/connect HOST, /save FILE, /status\n"
+		"- /scenario NAME: restart the practice server with a failure scenario\n"
+		"- /quit: leave (offers to save the transcript)"),
+	    L(tui, "ui-help-start",
+		"New to SMTP? Type EHLO localhost and press Enter, then follow \"What next\"."));
+
+	tui_set_local(tui, L(tui, "ui-pane-help", "Help"), NULL, text);
+	free(text);
+}
+
+static void
+explain_words(struct tui *tui, const char *what)
+{
+	struct explanation *e;
+	char *err = NULL, *title;
+
+	if (tui->kb == NULL) {
+		tui_set_notice(tui, L(tui, "ui-no-kb", "No explanation: the knowledge base is not loaded."));
+		return;
+	}
+	e = explain_word(tui->kb, what, &err);
+	if (e == NULL) {
+		tui_set_notice(tui, err != NULL ? err : what);
+		free(err);
+		return;
+	}
+	title = xasprintf("%s: %s", L(tui, "ui-pane-explain", "Explanation"), what);
+	tui_set_local(tui, title, e, NULL);
+	free(title);
+}
+
+/* ---- scenarios ---- */
+
+struct scenario_list {
+	struct tui *tui;
+	char *text;
+};
+
+static void
+scenario_cb(void *ctx, const struct kb_entry *entry)
+{
+	struct scenario_list *list = ctx;
+	const char *title = kb_field(list->tui->kb, entry, "title");
+	char *old = list->text;
+
+	list->text = xasprintf("%s- %s%s%s\n", old != NULL ? old : "", kb_entry_key(entry),
+	    title != NULL ? ": " : "", title != NULL ? title : "");
+	free(old);
+}
+
+static void
+scenario(struct tui *tui, const char *args)
+{
+	char *err = NULL, *target, *msg;
+
+	if (tui->fe->practice == NULL) {
+		tui_set_notice(tui, L(tui, "ui-scenario-no-practice",
+		    "Scenarios belong to the practice server: start smtpscope without a host."));
+		return;
+	}
+	if (args == NULL || args[0] == '\0') {
+		struct scenario_list list = { tui, NULL };
+
+		if (tui->kb != NULL)
+			kb_each(tui->kb, "scenario", scenario_cb, &list);
+		msg = xasprintf("%s\n%s", L(tui, "ui-scenario-list",
+		    "Scenarios (/scenario NAME restarts the practice server with one):"),
+		    list.text != NULL ? list.text : "");
+		tui_set_local(tui, L(tui, "ui-pane-scenarios", "Scenarios"), NULL, msg);
+		free(msg);
+		free(list.text);
+		return;
+	}
+	/* the old server goes away with the restart: leave it first, quietly */
+	{
+		struct engine_status st;
+		struct engine_answer ans = { 0 };
+
+		tui_status(tui, &st);
+		if (st.connected)
+			engine_submit(tui->engine, "/disconnect", ENGINE_FORCE, &ans);
+		engine_answer_clear(&ans);
+	}
+	if (practice_restart(tui->fe->practice, args, &err) != 0) {
+		tui_set_notice(tui, err != NULL ? err : "practice server");
+		free(err);
+		return;
+	}
+	target = xasprintf("127.0.0.1:%d", practice_port(tui->fe->practice));
+	if (engine_connect(tui->engine, target, 0, &err) != 0) {
+		tui_set_notice(tui, err != NULL ? err : target);
+		free(err);
+	} else
+		tui_set_notice(tui, NULL);
+	free(target);
+	session_view_select_newest(tui->session);
+	tui->local_output = false;
+}
+
+/* ---- lessons ---- */
+
+/* Loads the lessons (help/lessons) the first time they are asked for. */
+static bool
+lessons_load(struct tui *tui)
+{
+	char *help_dir, *dir, *err = NULL;
+
+	if (tui->lessons != NULL)
+		return true;
+	help_dir = kb_find_dir(tui->fe->help_dir, &err);
+	if (help_dir == NULL) {
+		tui_set_notice(tui, err != NULL ? err : "help");
+		free(err);
+		return false;
+	}
+	dir = xasprintf("%s/lessons", help_dir);
+	tui->lessons = lesson_set_new();
+	if (lesson_set_load_dir(tui->lessons, dir, tui->kb != NULL ? kb_language(tui->kb) :
+	    NULL, &err) != 0) {
+		tui_set_notice(tui, err != NULL ? err : dir);
+		free(err);
+		lesson_set_free(tui->lessons);
+		tui->lessons = NULL;
+	}
+	free(dir);
+	free(help_dir);
+	return tui->lessons != NULL;
+}
+
+static void
+lesson_list(struct tui *tui)
+{
+	char *text = xstrdup(L(tui, "ui-lesson-list",
+	    "Lessons (/lesson NAME starts one on the practice server):")), *old;
+	size_t i;
+
+	for (i = 0; i < lesson_set_count(tui->lessons); i++) {
+		const struct lesson *l = lesson_set_get(tui->lessons, i);
+
+		old = text;
+		text = xasprintf("%s\n- %s: %s", old, lesson_name(l),
+		    lesson_summary(l) != NULL ? lesson_summary(l) : "");
+		free(old);
+	}
+	tui_set_local(tui, L(tui, "ui-pane-lessons", "Lessons"), NULL, text);
+	free(text);
+}
+
+/* Feeds the lesson what happened since the last turn; the pane follows its progress. */
+void
+tui_lesson_follow(struct tui *tui)
+{
+	struct engine_status st;
+	unsigned bits;
+
+	if (tui->progress == NULL)
+		return;
+	tui_status(tui, &st);
+	bits = lesson_progress_catch_up(tui->progress, tui->transcript, &st);
+	if (bits != 0) {
+		tui->local_output = false;
+		tui->shown_count = (size_t)-1;
+		tui->shown_entry = TRANSCRIPT_NO_REPLY;   /* back to the top of the pane */
+		tui->dirty = true;
+	}
+}
+
+static void
+lesson_command(struct tui *tui, const char *args)
+{
+	const struct lesson *lesson;
+	struct lesson_progress *progress;
+
+	if (!lessons_load(tui))
+		return;
+	if (args == NULL || args[0] == '\0') {
+		lesson_list(tui);
+		return;
+	}
+	if (strcmp(args, "stop") == 0 && lesson_set_find(tui->lessons, args) == NULL) {
+		lesson_progress_free(tui->progress);
+		tui->progress = NULL;
+		tui->shown_count = (size_t)-1;
+		return;
+	}
+	lesson = lesson_set_find(tui->lessons, args);
+	if (lesson == NULL) {
+		char *msg = xasprintf("%s: %s", L(tui, "ui-lesson-unknown", "No such lesson"), args);
+
+		tui_set_notice(tui, msg);
+		free(msg);
+		lesson_list(tui);
+		return;
+	}
+	if (tui->fe->practice == NULL) {
+		tui_set_notice(tui, L(tui, "ui-lesson-no-practice",
+		    "Lessons run on the practice server: start smtpscope without a host."));
+		return;
+	}
+	/* the tracker first, so it sees the new connection; then a fresh practice server with
+	 * the scenario the lesson needs */
+	progress = lesson_progress_new(lesson);
+	lesson_progress_set_var(progress, "user", practice_user(tui->fe->practice));
+	lesson_progress_set_var(progress, "password", practice_password(tui->fe->practice));
+	lesson_progress_free(tui->progress);
+	tui->progress = progress;
+	scenario(tui, lesson_scenario(lesson));
+	tui->local_output = false;
+	tui->shown_count = (size_t)-1;
+	tui->shown_entry = TRANSCRIPT_NO_REPLY;
+}
+
+void
+tui_command(struct tui *tui, const char *command, const char *args)
+{
+	if (strcmp(command, "help") == 0) {
+		if (args == NULL || args[0] == '\0')
+			tui_show_help(tui);
+		else
+			explain_words(tui, args);
+	} else if (strcmp(command, "explain") == 0) {
+		if (args == NULL || args[0] == '\0') {
+			tui->local_output = false;
+			session_view_select_newest(tui->session);
+			tui->shown_count = (size_t)-1;
+		} else
+			explain_words(tui, args);
+	} else if (strcmp(command, "compare") == 0) {
+		char *a = xstrdup(args != NULL ? args : ""), *b, *err = NULL, *title;
+		struct explanation *e = NULL;
+
+		b = strchr(a, ' ');
+		if (b != NULL) {
+			*b++ = '\0';
+			while (*b == ' ')
+				b++;
+		}
+		if (b == NULL || *b == '\0')
+			tui_set_notice(tui, L(tui, "ui-compare-usage", "Usage: /compare CODE CODE"));
+		else if (tui->kb != NULL && (e = explain_compare(tui->kb, a, b, &err)) != NULL) {
+			title = xasprintf("%s %s / %s", L(tui, "ui-pane-compare", "Compare"), a, b);
+			tui_set_local(tui, title, e, NULL);
+			free(title);
+		} else {
+			tui_set_notice(tui, err != NULL ? err : "/compare");
+			free(err);
+		}
+		free(a);
+	} else if (strcmp(command, "quit") == 0 || strcmp(command, "exit") == 0) {
+		tui_request_quit(tui);
+	} else if (strcmp(command, "scenario") == 0) {
+		scenario(tui, args);
+	} else if (strcmp(command, "lesson") == 0) {
+		lesson_command(tui, args);
+	} else {
+		char *msg = xasprintf("%s: /%s", L(tui, "ui-unknown-command", "Unknown command"),
+		    command);
+
+		tui_set_notice(tui, msg);
+		free(msg);
+	}
+}
+
+/* A line typed during a replay: local commands that only read work; nothing is ever sent. An
+ * empty line steps to the next reply. */
+void
+tui_replay_line(struct tui *tui, const char *line)
+{
+	char *copy, *args, *p;
+
+	if (line[0] == '\0') {
+		session_view_select(tui->session, +1);
+		return;
+	}
+	if (line[0] != '/' || line[1] == '/') {
+		tui_set_notice(tui, L(tui, "ui-replay-readonly",
+		    "This is a replay: nothing is sent. F5/F6 or Alt-Up/Alt-Down step through the "
+		    "replies; Enter on an empty line steps forward."));
+		return;
+	}
+	copy = xstrdup(line + 1);
+	args = copy + strcspn(copy, " \t");
+	if (*args != '\0')
+		*args++ = '\0';
+	while (*args == ' ' || *args == '\t')
+		args++;
+	for (p = copy; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	if (strcmp(copy, "help") == 0 || strcmp(copy, "explain") == 0 ||
+	    strcmp(copy, "compare") == 0 || strcmp(copy, "quit") == 0 || strcmp(copy, "exit") == 0)
+		tui_command(tui, copy, args);
+	else
+		tui_set_notice(tui, L(tui, "ui-replay-readonly",
+		    "This is a replay: nothing is sent. F5/F6 or Alt-Up/Alt-Down step through the "
+		    "replies; Enter on an empty line steps forward."));
+	free(copy);
+}
