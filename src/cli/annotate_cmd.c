@@ -256,6 +256,8 @@ annotate_stream(struct capture_reader *reader, struct export_writer *writer, cha
 		if (item.kind == CAPTURE_REPLY) {
 			export_writer_reply(writer, item.reply, item.after, item.latency_us);
 			replies++;
+			if (capture_reader_would_read(reader))
+				export_writer_flush(writer);
 			continue;
 		}
 		line.kind = line_kind(item.kind);
@@ -274,6 +276,9 @@ annotate_stream(struct capture_reader *reader, struct export_writer *writer, cha
 		 * events (connected, closed) speak for themselves. */
 		if (item.kind == CAPTURE_ERROR && item.event[0] != '\0')
 			export_writer_event(writer, item.event);
+		/* Show what is done before waiting for more (tail -f | smtpscope annotate -). */
+		if (capture_reader_would_read(reader))
+			export_writer_flush(writer);
 	}
 	return rc < 0 ? -1 : replies;
 }

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/capture.h"
 #include "core/reply.h"
@@ -1126,19 +1127,29 @@ read_line(struct capture_reader *r, char **errstr)
 				return 0;
 			break;
 		}
-		/* Refill. */
+		/* Refill: read(2) where there is a descriptor, so a pipe (tail -f | annotate)
+		 * gives its lines as they come instead of once 64 KiB have gathered. */
 		r->buf_start = r->buf_end = 0;
 		{
-			size_t got = fread(r->buf, 1, CAPTURE_READ_SIZE, r->in);
+			int fd = fileno(r->in);
+			ssize_t got;
 
-			if (got == 0) {
-				if (ferror(r->in)) {
-					*errstr = xasprintf("read error: %s", strerror(errno));
-					return -1;
-				}
-				r->eof = true;
+			if (fd >= 0) {
+				do
+					got = read(fd, r->buf, CAPTURE_READ_SIZE);
+				while (got < 0 && errno == EINTR);
+			} else {
+				got = (ssize_t)fread(r->buf, 1, CAPTURE_READ_SIZE, r->in);
+				if (got == 0 && ferror(r->in))
+					got = -1;
 			}
-			r->buf_end = got;
+			if (got < 0) {
+				*errstr = xasprintf("read error: %s", strerror(errno));
+				return -1;
+			}
+			if (got == 0)
+				r->eof = true;
+			r->buf_end = (size_t)got;
 		}
 		if (copying && r->buf_end == 0 && r->eof)
 			break;
@@ -1317,6 +1328,12 @@ enum capture_format
 capture_reader_format(const struct capture_reader *r)
 {
 	return r->format;
+}
+
+bool
+capture_reader_would_read(const struct capture_reader *r)
+{
+	return r->queue_count == 0 && r->buf_start >= r->buf_end && !r->eof;
 }
 
 unsigned long

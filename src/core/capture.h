@@ -66,6 +66,7 @@ struct capture_options {
 struct capture_reader;
 
 /* A reader over in (not closed by the reader); opts may be NULL for the defaults. */
+/* Reads with read(2) on fileno(in) when it has one (bytes arrive as they come), else fread. */
 struct capture_reader *capture_reader_new(FILE *in, const struct capture_options *opts);
 void capture_reader_free(struct capture_reader *reader);
 
@@ -88,6 +89,10 @@ struct transcript *capture_load_transcript(const char *path, const struct captur
 
 /* The format in force: the one asked for, or the one detected so far (AUTO until known). */
 enum capture_format capture_reader_format(const struct capture_reader *reader);
+
+/* True when the next capture_reader_next has to read more input (and may wait for it): the
+ * moment for a front end to flush what it wrote. */
+bool capture_reader_would_read(const struct capture_reader *reader);
 
 /* Lines dropped as noise (openssl s_client's certificate dump, telnet chatter). */
 unsigned long capture_reader_skipped(const struct capture_reader *reader);

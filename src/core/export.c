@@ -1257,6 +1257,13 @@ export_writer_free(struct export_writer *w)
 	free(w);
 }
 
+void
+export_writer_flush(struct export_writer *w)
+{
+	ob_flush(&w->main);
+	fflush(w->main.sink);
+}
+
 int
 export_writer_finish(struct export_writer *w, char **errstr)
 {

@@ -77,6 +77,8 @@ void export_writer_reply(struct export_writer *writer, const struct reply *reply
 void export_writer_status(struct export_writer *writer, const char *enhanced);
 /* A knowledge-base event ("tls-verify-expired"), explained (full level only). */
 void export_writer_event(struct export_writer *writer, const char *event);
+/* Writes out what is buffered (before the input may keep us waiting). */
+void export_writer_flush(struct export_writer *writer);
 /* Ends the document (footer with counts) and flushes: 0, or -1 with *errstr (caller frees)
  * when writing failed. */
 int export_writer_finish(struct export_writer *writer, char **errstr);

@@ -71,6 +71,18 @@ printf 'S: 220 ready\nC: RCPT TO:<nobody@example.org>\nS: 550 5.1.1 no\n' >"$T/l
 check "CRLF and a missing last newline read like LF" cmp -s "$T/crlf.out" "$T/lf.out"
 check "and no CR reaches the output" sh -c "! grep -q \"\$(printf '\\r')\" '$T/crlf.out'"
 
+# A pipe that stays open (tail -f): what has come is shown before more comes.
+{ printf 'S: 220 ready\nC: RCPT TO:<nobody@example.org>\nS: 550 5.1.1 no\n'; sleep 4; } |
+	"$SMTPSCOPE" annotate - >"$T/follow.out" &
+follow=$!
+n=0
+while [ "$n" -lt 30 ] && ! grep -q '(in answer to RCPT)' "$T/follow.out"; do
+	sleep 0.1
+	n=$((n + 1))
+done
+check "a reply from a pipe is explained before the pipe closes" contains "$T/follow.out" "(in answer to RCPT)"
+wait "$follow"
+
 # Random bytes.
 head -c 2000000 /dev/urandom >"$T/random.bin"
 "$SMTPSCOPE" annotate "$T/random.bin" >"$T/random.out" 2>"$T/random.err"
