@@ -36,6 +36,7 @@ struct annotate_opts {
 	const char *title;
 	int width;
 	bool show_secrets;
+	int color;                 /* 1 on, 0 off, -1: on a terminal unless NO_COLOR */
 };
 
 static const struct option long_options[] = {
@@ -48,6 +49,8 @@ static const struct option long_options[] = {
 	{ "title", required_argument, NULL, 't' },
 	{ "width", required_argument, NULL, 'w' },
 	{ "show-secrets", no_argument, NULL, 'S' },
+	{ "color", no_argument, NULL, 'C' },
+	{ "no-color", no_argument, NULL, 'N' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -74,6 +77,8 @@ usage(FILE *out)
 	    "  -l, --lang=LANG           language of the explanations (en, id)\n"
 	    "  -d, --help-dir=DIR        read the knowledge base from DIR\n"
 	    "      --show-secrets        do not mask AUTH payloads\n"
+	    "      --color, --no-color   colours in text output (default: on a terminal, unless\n"
+	    "                            NO_COLOR is set)\n"
 	    "  -h, --help                show this help and exit\n"
 	    "  -V, --version             show the version and exit\n"
 	    "\n"
@@ -124,6 +129,7 @@ parse_options(int argc, char **argv, struct annotate_opts *o)
 
 	memset(o, 0, sizeof *o);
 	o->level = -1;
+	o->color = -1;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:e:i:o:t:w:l:d:hV", long_options, NULL)) != -1) {
@@ -172,6 +178,12 @@ parse_options(int argc, char **argv, struct annotate_opts *o)
 			break;
 		case 'S':
 			o->show_secrets = true;
+			break;
+		case 'C':
+			o->color = 1;
+			break;
+		case 'N':
+			o->color = 0;
 			break;
 		case 'h':
 			usage(stdout);
@@ -343,6 +355,8 @@ cli_annotate_main(int argc, char **argv)
 	eopts.width = o.width;
 	/* A file takes UTF-8; a terminal only when its locale says so. */
 	eopts.utf8 = o.output != NULL || strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	eopts.color = o.format == EXPORT_TEXT && (o.color == 1 || (o.color < 0 &&
+	    o.output == NULL && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL));
 
 	reader = capture_reader_new(in, &copts);
 	writer = export_writer_new(out, kb, &eopts);

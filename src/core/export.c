@@ -516,7 +516,16 @@ export_writer_line(struct export_writer *w, const struct export_line *line)
 	w->nlines++;
 	format_time(w, line->time_us, stamp);
 	switch (w->opts.format) {
-	case EXPORT_TEXT:
+	case EXPORT_TEXT: {
+		/* Colours only around text already escaped: nothing from the wire can change them. */
+		const char *colour = !w->opts.color ? NULL :
+		    line->kind == EXPORT_LINE_CLIENT || line->kind == EXPORT_LINE_BODY ? "\033[34m" :
+		    line->kind == EXPORT_LINE_ERROR ? "\033[31m" :
+		    line->kind == EXPORT_LINE_WARNING ? "\033[33m" :
+		    line->kind == EXPORT_LINE_INFO ? "\033[2m" : NULL;
+
+		if (colour != NULL)
+			ob_puts(w->o, colour);
 		if (stamp[0] != '\0') {
 			ob_puts(w->o, stamp);
 			ob_putc(w->o, ' ');
@@ -528,8 +537,11 @@ export_writer_line(struct export_writer *w, const struct export_line *line)
 		put_escaped(w->o, line->text, line->len, ESC_TEXT, w->opts.utf8, false);
 		if (full > line->len)
 			ob_printf(w->o, " [... cut: %zu bytes in all]", full);
+		if (colour != NULL)
+			ob_puts(w->o, "\033[0m");
 		ob_putc(w->o, '\n');
 		break;
+	}
 	case EXPORT_MARKDOWN:
 		open_wire(w);
 		if (stamp[0] != '\0')
@@ -783,8 +795,16 @@ write_heading_head(struct export_writer *w, int cls, const char *heading, int id
 
 	switch (w->opts.format) {
 	case EXPORT_TEXT:
+		if (w->opts.color) {
+			static const char *const by_class[] = { "\033[1m", "\033[1m", "\033[1;32m",
+				"\033[1;36m", "\033[1;33m", "\033[1;31m" };
+
+			ob_puts(w->o, by_class[cls >= 2 && cls <= 5 ? cls : 0]);
+		}
 		ob_puts(w->o, "   => ");
 		put_str(w, heading, ESC_TEXT);
+		if (w->opts.color)
+			ob_puts(w->o, "\033[0m");
 		break;
 	case EXPORT_MARKDOWN:
 		if (id > 0)

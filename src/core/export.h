@@ -56,6 +56,8 @@ struct export_options {
 	bool utf8;            /* text: the output takes UTF-8 (valid characters pass); else every
 	                       * byte outside printable ASCII is escaped. Markdown and HTML are
 	                       * always UTF-8. */
+	bool color;           /* text: ANSI colours (sent lines, errors, reply classes); the
+	                       * front end decides (a terminal, no NO_COLOR) */
 };
 
 struct export_writer;

@@ -106,6 +106,11 @@ check "md: the EHLO keyword explanation escaped" contains "$T/evil.md" '&lt;IMG'
 "$SMTPSCOPE" annotate "$T/evil.txt" >"$T/evil.out"
 check "text: no raw control or hostile byte" no_raw_bytes "$T/evil.out"
 check "text: escapes visible" contains "$T/evil.out" 'S: 535 5.7.8 \x1b[31mred\x1b[0m'
+"$SMTPSCOPE" annotate --color "$T/evil.txt" >"$T/evil-color.out"
+check "text --color: colours are used" grep -q "$(printf '\033')\\[1;31m   => 535" "$T/evil-color.out"
+sed "s/$(printf '\033')\\[[0-9;]*m//g" "$T/evil-color.out" >"$T/evil-color-stripped.out"
+check "text --color: the only escapes are its own colours" no_raw_bytes "$T/evil-color-stripped.out"
+check "text --color: colours change nothing else" cmp -s "$T/evil-color-stripped.out" "$T/evil.out"
 LC_ALL=C "$SMTPSCOPE" annotate "$T/evil.txt" >"$T/evil-c.out"
 check "text, C locale: no raw byte either" no_raw_bytes "$T/evil-c.out"
 
