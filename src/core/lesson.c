@@ -1191,17 +1191,20 @@ learn_from_reply(struct lesson_progress *p, const struct transcript_reply *tr)
 	}
 }
 
-/* Keeps bytes from the wire printable in a hint: anything else becomes '?'. */
+/* Keeps bytes from the wire printable in a hint: anything else (NUL included) becomes '?'. */
 static char *
 quote_line(const char *prefix, const char *text, size_t len)
 {
-	size_t n = len < LESSON_QUOTE_MAX ? len : LESSON_QUOTE_MAX, i;
-	char *q = xasprintf("%s%.*s%s", prefix, (int)n, text, len > n ? "..." : "");
-	size_t skip = strlen(prefix);
+	size_t n = len < LESSON_QUOTE_MAX ? len : LESSON_QUOTE_MAX, skip = strlen(prefix), i;
+	char *q = xmalloc(skip + n + 4);
 
-	for (i = skip; i < skip + n; i++)
-		if ((unsigned char)q[i] < 0x20 || (unsigned char)q[i] >= 0x7f)
-			q[i] = '?';
+	memcpy(q, prefix, skip);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		q[skip + i] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
+	}
+	memcpy(q + skip + n, len > n ? "..." : "", len > n ? 4 : 1);
 	return q;
 }
 

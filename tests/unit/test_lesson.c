@@ -63,18 +63,24 @@ load_one(const char *name, const char *text)
 	return set;
 }
 
-/* A reply parsed from wire text. */
+/* A reply parsed from wire bytes. */
 static struct reply *
-parse_reply(const char *wire)
+parse_reply_len(const char *wire, size_t len)
 {
 	struct reply_parser *parser = reply_parser_new(NULL);
 	struct reply *r;
 
-	reply_parser_feed(parser, wire, strlen(wire));
+	reply_parser_feed(parser, wire, len);
 	r = reply_parser_next(parser);
 	reply_parser_free(parser);
 	assert_non_null(r);
 	return r;
+}
+
+static struct reply *
+parse_reply(const char *wire)
+{
+	return parse_reply_len(wire, strlen(wire));
 }
 
 static void
@@ -413,6 +419,26 @@ test_hint_escapes_wire_bytes(void **state)
 		if (*c != '\n')
 			assert_true((unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f);
 	assert_non_null(strstr(hint, "S: 554 ?]52;c;evil? no"));
+	lesson_progress_free(p);
+	transcript_free(t);
+
+	/* A NUL in the line does not cut the quote short, and a long line is cut with "...". */
+	p = lesson_progress_new(lesson_set_get(set, 0));
+	t = transcript_new();
+	add_sent(t, "EHLO x");
+	{
+		char wire[400];
+
+		memcpy(wire, "554 a", 5);
+		wire[5] = '\0';
+		memset(wire + 6, 'b', 300);
+		memcpy(wire + 306, "\r\n", 3);
+		transcript_add_reply(t, parse_reply_len(wire, 308), "EHLO", "after EHLO", 1);
+	}
+	assert_int_equal(lesson_progress_catch_up(p, t, NULL), LESSON_HINT);
+	hint = lesson_progress_hint(p);
+	assert_true(strncmp(hint, "S: 554 a?bbb", 12) == 0);
+	assert_non_null(strstr(hint, "b...\n\n"));
 	lesson_progress_free(p);
 	transcript_free(t);
 	lesson_set_free(set);
