@@ -47,6 +47,7 @@ tui_show_help(struct tui *tui)
 		"New to SMTP? Type EHLO localhost and press Enter, then follow \"What next\"."));
 
 	tui_set_local(tui, L(tui, "ui-pane-help", "Help"), NULL, text);
+	tui->help_shown = true;
 	free(text);
 }
 

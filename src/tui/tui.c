@@ -244,6 +244,7 @@ tui_set_local(struct tui *tui, const char *title, struct explanation *e, const c
 	tui->local_expl = e;
 	tui->local_text = text != NULL ? xstrdup(text) : NULL;
 	tui->local_output = true;
+	tui->help_shown = false;
 	explain_view_set_title(tui->explain, title);
 	tui->shown_count = (size_t)-1;
 	tui->shown_entry = TRANSCRIPT_NO_REPLY;
@@ -732,7 +733,13 @@ screen_key(struct tui *tui, wint_t key, bool is_code)
 		mouse(tui);
 		return true;
 	case KEY_F(1):
-		tui_show_help(tui);
+		/* F1 again puts the explanation back */
+		if (tui->local_output && tui->help_shown) {
+			tui->local_output = false;
+			tui->shown_count = (size_t)-1;
+			tui->shown_entry = TRANSCRIPT_NO_REPLY;
+		} else
+			tui_show_help(tui);
 		return true;
 	case KEY_F(2):
 		tui->layout_forced = true;

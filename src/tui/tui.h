@@ -188,6 +188,7 @@ struct tui {
 	bool local_output;      /* /explain, /help, ... output holds the pane */
 	struct explanation *local_expl;   /* that output: an explanation, */
 	char *local_text;                 /* and/or text */
+	bool help_shown;                  /* that output is the help page (F1 toggles it) */
 	size_t shown_count;     /* transcript size when it was built */
 	char *notice;           /* a warning or error shown above the explanation */
 	char *pending_line;     /* a line the engine warned about: Enter again or Ctrl-Y sends */

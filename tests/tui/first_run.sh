@@ -35,6 +35,8 @@ for size in 80x24 200x50; do
 	tui_keys F1
 	check "$size: F1 shows the keys" tui_wait "PgUp/PgDn"
 	check "$size: and the local commands" tui_seek "/compare" F8 10
+	tui_keys F1
+	check "$size: F1 again puts the explanation back" tui_wait "Explanation: 250"
 	tui_type "/quit"
 	check "$size: /quit asks to save while the session is open" tui_wait "(y)es"
 	tui_keys n
