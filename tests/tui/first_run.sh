@@ -59,6 +59,13 @@ check "Ctrl-D on an empty line asks too" tui_wait "(y)es"
 tui_keys n
 check "and quits" tui_wait "smtpscope-exited-0"
 
+# --no-color does the same
+tui_start 80 24 -- --no-color
+check "--no-color: the class shows in the margin" tui_wait "S2 220 "
+tui_type "/quit"
+tui_keys n
+check "--no-color: quit" tui_wait "smtpscope-exited-0"
+
 # In Indonesian (the locale need not be installed: UTF-8 is kept and the texts come from help/id).
 tui_start 80 24 LC_ALL=id_ID.UTF-8 LANG=id_ID.UTF-8 --
 check "id: the greeting arrives" tui_wait "S: 220 "
