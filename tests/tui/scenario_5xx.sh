@@ -22,6 +22,10 @@ for size in 80x24 200x50; do
 	tui_type "RCPT TO:<nobody@practice.test>"
 	check "$size: the 550 arrives" tui_wait "S: 550 5.1.1"
 	check "$size: the explanation follows the 550" tui_wait "Explanation: 550"
+	# with colours: 5xx in red, 2xx in green (tmux shows them as SGR 31 and 32)
+	tui_tmux capture-pane -p -e >"$TEST_TMP/colours.txt"
+	check "$size: the 5xx reply is red" sh -c "grep -F 'S: ' '$TEST_TMP/colours.txt' | grep -F '550 5.1.1' | grep -q '\[31m'"
+	check "$size: a 2xx reply is green" sh -c "grep -F '250 2.1.0' '$TEST_TMP/colours.txt' | grep -q '\[32m'"
 	check "$size: it has a How to Fix" tui_seek "$fix_label" F8 30
 	check "$size: with the advice for an unknown user" tui_seek "$fix" F8 30
 
