@@ -1,7 +1,7 @@
 /* test_lesson.c: lesson files (parsing, malformed lines and their file:line diagnostics,
  * translations) and the progress tracker on synthetic transcripts built with transcript_add and
  * transcript_add_reply: checks passing, wrong: hints, unexpected negative replies, status
- * checks, and the explanation a front end shows. */
+ * checks, and the explanation a front end shows; the real lesson files and their labels. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "core/engine.h"
+#include "core/kb.h"
 #include "core/explain.h"
 #include "core/lesson.h"
 #include "core/reply.h"
@@ -582,6 +583,71 @@ test_set_explanation_lists_every_lesson(void **state)
 	lesson_set_free(set);
 }
 
+static char *
+source_path(const char *rel)
+{
+	const char *top = getenv("top_srcdir");
+
+	return xasprintf("%s/%s", top != NULL ? top : ABS_TOP_SRCDIR, rel);
+}
+
+static void
+test_real_lessons_load_cleanly(void **state)
+{
+	char *dir = source_path("help/lessons"), *err = NULL;
+	static const char *const langs[] = { "en", "id" };
+	static const char *const course[] = {
+		"first-contact", "first-message", "errors-and-retries", "starttls", "auth-by-hand",
+		"enhanced-codes", "pipelining",
+	};
+	size_t i, k;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		struct lesson_set *set = lesson_set_new();
+
+		assert_int_equal(lesson_set_load_dir(set, dir, langs[k], &err), 0);
+		for (i = 0; i < lesson_set_diagnostic_count(set); i++)
+			print_message("%s\n", lesson_set_diagnostic(set, i));
+		assert_int_equal(lesson_set_diagnostic_count(set), 0);
+		for (i = 0; i < sizeof course / sizeof course[0]; i++)
+			assert_non_null(lesson_set_find(set, course[i]));
+		for (i = 0; i < lesson_set_count(set); i++) {
+			const struct lesson *l = lesson_set_get(set, i);
+			size_t st;
+
+			assert_non_null(lesson_description(l));
+			assert_non_null(lesson_done(l));
+			for (st = 0; st < lesson_step_count(l); st++) {
+				assert_non_null(lesson_step_expect(l, st));
+				assert_non_null(lesson_step_hint(l, st));
+			}
+		}
+		lesson_set_free(set);
+	}
+	free(dir);
+}
+
+static void
+test_labels_in_english_and_indonesian(void **state)
+{
+	char *dir = source_path("help");
+	struct kb *kb = kb_load(dir, "id", NULL);
+	size_t i;
+
+	(void)state;
+	assert_non_null(kb);
+	for (i = 0; lesson_label_names[i] != NULL; i++) {
+		const struct kb_entry *e = kb_find_exact(kb, "label", lesson_label_names[i], NULL);
+
+		if (e == NULL || kb_field_in(kb, e, "text", "en") == NULL ||
+		    kb_field_in(kb, e, "text", "id") == NULL)
+			fail_msg("label %s lacks its English or Indonesian text", lesson_label_names[i]);
+	}
+	kb_free(kb);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -598,6 +664,8 @@ main(void)
 		cmocka_unit_test(test_every_label_has_an_english_default),
 		cmocka_unit_test(test_start_at_ignores_the_session_so_far),
 		cmocka_unit_test(test_set_explanation_lists_every_lesson),
+		cmocka_unit_test(test_real_lessons_load_cleanly),
+		cmocka_unit_test(test_labels_in_english_and_indonesian),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
