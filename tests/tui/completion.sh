@@ -10,8 +10,21 @@ prompt_is() { [ "$(prompt_row | sed 's/ *$//')" = "$1" ]; }
 
 printf 'Subject: from a file\r\n\r\nHello.\r\n' >"$TEST_TMP/message-for-test.eml"
 
+# ~/.inputrc is read, and `$if smtpscope` picks this application
+cat >"$TUI_HOME/.inputrc" <<'INPUTRC'
+$if smtpscope
+"\C-t": "NOOP from inputrc"
+$endif
+$if some-other-program
+"\C-t": "wrong application"
+$endif
+INPUTRC
+
 tui_start 80 24 --
 check "greeting" tui_wait "S: 220 "
+tui_keys C-t
+check "~/.inputrc with \$if smtpscope is honoured" tui_until prompt_is "smtp> NOOP from inputrc"
+tui_keys C-c
 
 tui_tmux send-keys -l "ma"
 tui_keys Tab
