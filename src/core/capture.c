@@ -42,7 +42,6 @@
 #define CAPTURE_QUEUE 8       /* items one input line can give, with room to spare */
 #define CAPTURE_PENDING 32    /* commands awaiting their reply (pipelining) */
 #define CAPTURE_VERB_MAX 16   /* "DATA-END", "STARTTLS", "greeting", ... */
-#define CAPTURE_DETECT_LINES 200  /* lines looked at before giving up on detection */
 #define SMTPSCOPE_MAGIC "# smtpscope transcript 1"
 
 struct capture_reader {
@@ -89,7 +88,6 @@ struct capture_reader {
 
 	struct reply_parser *parser;
 	unsigned long skipped;
-	unsigned long detect_lines;
 };
 
 static const char *const format_names[] = {
@@ -1230,9 +1228,9 @@ capture_reader_next(struct capture_reader *r, struct capture_item *item, char **
 				return 0;
 			break;
 		}
+		/* Until a line gives the format away, lines pass as they are; detection goes on
+		 * for as long as it takes (a long preamble before a paste is fine). */
 		dispatch(r, r->line, r->line_len);
-		if (r->format == CAPTURE_FORMAT_AUTO && ++r->detect_lines > CAPTURE_DETECT_LINES)
-			r->format = CAPTURE_FORMAT_RAW;  /* nothing better: take it as a paste */
 	}
 	*item = r->queue[r->queue_head];
 	r->queue_head = (r->queue_head + 1) % CAPTURE_QUEUE;
