@@ -41,10 +41,43 @@ print_usage(FILE *out)
 	fprintf(out, "\nRun 'smtpscope COMMAND --help' for a command's own options.\n");
 }
 
+/* Options every subcommand takes, so they may also stand before its name. */
+static const char *const shared_options[] = { "--lang", "--help-dir" };
+
+/* How many arguments a shared option at argv[i] takes up (0 when it is not one). */
+static int
+shared_option_length(int argc, char **argv, int i)
+{
+	size_t k, n;
+
+	for (k = 0; k < sizeof shared_options / sizeof shared_options[0]; k++) {
+		n = strlen(shared_options[k]);
+		if (strncmp(argv[i], shared_options[k], n) != 0)
+			continue;
+		if (argv[i][n] == '=')
+			return 1;
+		if (argv[i][n] == '\0')
+			return i + 1 < argc ? 2 : 1;
+	}
+	return 0;
+}
+
+static const struct subcommand *
+find_subcommand(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+		if (strcmp(name, subcommands[i].name) == 0)
+			return &subcommands[i];
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
-	size_t i;
+	const struct subcommand *sub;
+	int i = 1, len;
 
 	/* A peer that closes its end must never kill us. */
 	signal(SIGPIPE, SIG_IGN);
@@ -58,9 +91,17 @@ main(int argc, char **argv)
 			printf("smtpscope %s\n", PACKAGE_VERSION);
 			return 0;
 		}
-		for (i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
-			if (strcmp(argv[1], subcommands[i].name) == 0)
-				return subcommands[i].run(argc - 1, argv + 1);
+	}
+	/* "smtpscope --lang id explain 550" means "smtpscope explain 550 --lang id": move the
+	 * subcommand's name in front of the shared options that precede it. */
+	while (i < argc && (len = shared_option_length(argc, argv, i)) > 0)
+		i += len;
+	if (i < argc && (sub = find_subcommand(argv[i])) != NULL) {
+		char *name = argv[i];
+
+		memmove(argv + 2, argv + 1, (size_t)(i - 1) * sizeof *argv);
+		argv[1] = name;
+		return sub->run(argc - 1, argv + 1);
 	}
 	return client_main(argc, argv);
 }
