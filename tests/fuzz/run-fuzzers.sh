@@ -13,7 +13,7 @@
 #   tests/fuzz/run-fuzzers.sh --build [TARGET...]           guessed when not set)
 #
 # Environment: FUZZ_CC (default clang), FUZZ_JOBS (parallel fuzzing jobs for --long, default 1),
-# FUZZ_OUT (where binaries, corpora and crash inputs go). A crash leaves its input in
+# FUZZ_OUT (where binaries, corpora and crash inputs go), FUZZ_MAX_LEN (largest input, 4096). A crash leaves its input in
 # FUZZ_OUT/artifacts/; copy it to tests/fuzz/regress/TARGET/ so make check replays it forever.
 # A dictionary tests/fuzz/TARGET.dict, when present, is passed to the target.
 set -u
@@ -110,7 +110,7 @@ echo "$targets" | {
 		regress="$top_srcdir/tests/fuzz/regress/$name"
 		work="$out/corpus/$name"
 		mkdir -p "$work"
-		opts="-max_len=4096 -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$out/artifacts/${name}-"
+		opts="-max_len=${FUZZ_MAX_LEN:-4096} -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$out/artifacts/${name}-"
 		[ -f "$here/$name.dict" ] && opts="$opts -dict=$here/$name.dict"
 
 		# Inputs that once crashed a target are replayed one by one first.
