@@ -13,8 +13,9 @@
 #   tests/fuzz/run-fuzzers.sh --build [TARGET...]           guessed when not set)
 #
 # Environment: FUZZ_CC (default clang), FUZZ_JOBS (parallel fuzzing jobs for --long, default 1),
-# FUZZ_OUT (where binaries, corpora and crash inputs go), FUZZ_MAX_LEN (largest input, 4096). A crash leaves its input in
-# FUZZ_OUT/artifacts/; copy it to tests/fuzz/regress/TARGET/ so make check replays it forever.
+# FUZZ_OUT (where binaries, corpora and crash inputs go), FUZZ_MAX_LEN (largest input, 4096).
+# A crash leaves its input in FUZZ_OUT/artifacts/; copy it to tests/fuzz/regress/TARGET/ so
+# make check replays it forever.
 # A dictionary tests/fuzz/TARGET.dict, when present, is passed to the target.
 set -u
 
