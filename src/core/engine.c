@@ -1367,7 +1367,24 @@ local_b64(struct engine *e, struct command *cmd, struct engine_answer *answer)
 	while (*text == ' ' || *text == '\t')
 		text++;
 	if (strcasecmp(cmd->argv[0], "encode") == 0) {
-		out = sasl_b64_encode(text, strlen(text));
+		/* "\0" stands for a NUL byte and "\\" for a backslash, so that an AUTH PLAIN
+		 * response ("\0user\0password") can be built by hand. */
+		size_t n = 0, i;
+		char *raw_text = xmalloc(strlen(text) + 1);
+
+		for (i = 0; text[i] != '\0'; i++) {
+			if (text[i] == '\\' && text[i + 1] == '0') {
+				raw_text[n++] = '\0';
+				i++;
+			} else if (text[i] == '\\' && text[i + 1] == '\\') {
+				raw_text[n++] = '\\';
+				i++;
+			} else
+				raw_text[n++] = text[i];
+		}
+		out = sasl_b64_encode(raw_text, n);
+		explicit_bzero(raw_text, n);
+		free(raw_text);
 		recordf(e, TRANSCRIPT_INFO, NULL, "base64 of \"%s\": %s", text, out);
 		free(out);
 		return ENGINE_DONE;
@@ -1672,8 +1689,11 @@ engine_status(const struct engine *e, struct engine_status *st)
 	}
 	st->state = e->state_text;
 	st->last_latency_us = e->last_latency_us;
+	/* After a 334 to an AUTH typed by hand the server waits for the user's next line, so the
+	 * user is not waiting for anything (a /auth the engine drives answers by itself). */
 	st->waiting = e->phase == PHASE_CONNECTING || e->phase == PHASE_HANDSHAKE ||
-	    (e->phase == PHASE_OPEN && (session_pending(e->session) > 0 ||
+	    (e->phase == PHASE_OPEN && ((session_pending(e->session) > 0 &&
+	    !(session_auth_continuing(e->session) && !e->auth.active)) ||
 	    e->stream != STREAM_NONE || e->out_len > 0));
 	st->in_data = e->phase == PHASE_OPEN && session_state(e->session) == SESSION_DATA &&
 	    e->stream == STREAM_NONE;
