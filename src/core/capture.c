@@ -556,6 +556,17 @@ read_cs(struct capture_reader *r, const char *s, size_t len)
 
 /* ---- smtpscope's own transcripts (format in transcript.c) ---- */
 
+/* The value of n digits (checked by the caller). */
+static int
+digits_value(const char *s, size_t n)
+{
+	int v = 0;
+
+	while (n-- > 0)
+		v = v * 10 + (*s++ - '0');
+	return v;
+}
+
 /* "2026-11-26T19:40:01.123456Z" to microseconds since the epoch; -1 when it is not one. */
 static int64_t
 parse_stamp(struct capture_reader *r, const char *s, size_t len)
@@ -573,12 +584,12 @@ parse_stamp(struct capture_reader *r, const char *s, size_t len)
 			if (i != 4 && i != 7 && i != 10 && i != 13 && i != 16 &&
 			    !isdigit((unsigned char)s[i]))
 				return -1;
-		tm.tm_year = atoi(s) - 1900;
-		tm.tm_mon = atoi(s + 5) - 1;
-		tm.tm_mday = atoi(s + 8);
-		tm.tm_hour = atoi(s + 11);
-		tm.tm_min = atoi(s + 14);
-		tm.tm_sec = atoi(s + 17);
+		tm.tm_year = digits_value(s, 4) - 1900;
+		tm.tm_mon = digits_value(s + 5, 2) - 1;
+		tm.tm_mday = digits_value(s + 8, 2);
+		tm.tm_hour = digits_value(s + 11, 2);
+		tm.tm_min = digits_value(s + 14, 2);
+		tm.tm_sec = digits_value(s + 17, 2);
 		r->stamp_cache_s = (int64_t)timegm(&tm);
 		memcpy(r->stamp_cache, s, 19);
 	}
@@ -700,13 +711,24 @@ read_smtpscope(struct capture_reader *r, const char *s, size_t len)
 		annotation_value(ann, ann_len, "after", r->after_override,
 		    sizeof r->after_override);
 		if (at >= 0) {
-			/* "(+12.345 ms)": milliseconds with three decimals. */
-			char *end;
-			long long ms = strtoll(ann + at + 2, &end, 10), frac = 0;
+			/* "(+12.345 ms)": milliseconds with three decimals. Parsed within the
+			 * line (which is not NUL-terminated). */
+			int64_t us = 0;
+			size_t j = (size_t)at + 2, digits = 0;
 
-			if (*end == '.')
-				frac = strtoll(end + 1, NULL, 10);
-			r->latency_override = ms * 1000 + frac;
+			for (; j < ann_len && isdigit((unsigned char)ann[j]) && digits < 15; j++, digits++)
+				us = us * 10 + (ann[j] - '0');
+			us *= 1000;
+			if (j < ann_len && ann[j] == '.') {
+				int64_t frac = 0, scale = 100;
+
+				for (j++; j < ann_len && isdigit((unsigned char)ann[j]) && scale > 0;
+				    j++, scale /= 10)
+					frac += (ann[j] - '0') * scale;
+				us += frac;
+			}
+			if (digits > 0)
+				r->latency_override = us;
 		}
 	}
 	if (strcmp(mark, "S:") == 0) {
