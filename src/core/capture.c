@@ -778,8 +778,8 @@ log_after(const char *s, size_t len, char *out)
 	}
 	if (len >= 11 && strncasecmp(s, "end of data", 11) == 0)
 		copy_verb(out, "DATA-END");
-	else if (len >= 7 && (strncasecmp(s, "initial", 7) == 0 ||
-	    strncasecmp(s, "greeting", 8) == 0))
+	else if ((len >= 7 && strncasecmp(s, "initial", 7) == 0) ||
+	    (len >= 8 && strncasecmp(s, "greeting", 8) == 0))
 		copy_verb(out, "greeting");
 	else
 		capture_command_verb(s, len, out, CAPTURE_VERB_MAX);
