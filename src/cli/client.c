@@ -139,6 +139,7 @@ client_main(int argc, char **argv)
 			break;
 		case OPT_INSECURE:
 			config.insecure = true;
+			config.insecure_why = "--insecure";
 			break;
 		case OPT_SHOW_SECRETS:
 			config.show_secrets = true;
@@ -253,6 +254,13 @@ client_main(int argc, char **argv)
 			goto out;
 		}
 		target = xasprintf("127.0.0.1:%d", practice_port(fe.practice));
+		/* The practice server's certificate is made up at start and nobody vouches for it:
+		 * STARTTLS must still work for a newcomer, so go on and keep saying it is
+		 * unverified (the verification result is explained like any other). */
+		if (!config.insecure)
+			config.insecure_why = "the practice server (its certificate is self-signed "
+			    "by design)";
+		config.insecure = true;
 		if (script != NULL)
 			fprintf(stdout, "# no HOST given: this is smtpscope's built-in practice server "
 			    "on %s, scenario %s (user %s, password %s)\n", target,

@@ -554,8 +554,9 @@ handshake_done(struct engine *e)
 			return;
 		}
 		recordf(e, TRANSCRIPT_WARNING, event, "certificate NOT verified: %s; going on "
-		    "because of --insecure: anyone in the path could be reading this session",
-		    tls_verify_words(e->tls));
+		    "because of %s: anyone in the path could be reading this session",
+		    tls_verify_words(e->tls), e->config.insecure_why != NULL ?
+		    e->config.insecure_why : "--insecure");
 	}
 	e->phase = PHASE_OPEN;
 	e->activity_us = net_now_us();

@@ -22,6 +22,7 @@ struct engine_config {
 	enum engine_tls_mode tls;
 	const char *cafile;       /* NULL: the system CA store */
 	bool insecure;            /* proceed when verification fails (and keep saying so) */
+	const char *insecure_why; /* why, in words, for the warning; NULL: "--insecure" */
 	bool show_secrets;        /* do not mask AUTH payloads and passwords */
 	int connect_timeout_ms;   /* 0: default */
 	int reply_timeout_ms;     /* 0: default */

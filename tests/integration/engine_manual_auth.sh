@@ -1,7 +1,8 @@
 #!/bin/sh
 # AUTH typed by hand in batch mode against the practice server: after each 334 the next script
 # line goes out at once (no wait for a reply timeout), /b64 encode builds the answers (with \0
-# for the NULs of AUTH PLAIN), and the answers are masked in the saved transcript.
+# for the NULs of AUTH PLAIN), and the answers are masked in the saved transcript. STARTTLS
+# on the practice server needs no --insecure.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/integration/engine_lib.sh"
 
@@ -32,5 +33,14 @@ check "/b64 encode turns \\0 into NUL bytes (an AUTH PLAIN response)" \
     contains "$TEST_TMP/b64.out" "AHByYWN0aWNlAHNlY3JldDEyMw=="
 check "/b64 encode turns \\\\ into one backslash" \
     contains "$TEST_TMP/b64.out" "$(printf 'back\\slash' | base64)"
+
+# The practice server's certificate is self-signed by design: STARTTLS must work for a
+# newcomer without --insecure, and smtpscope must still say the peer is unverified and why.
+printf 'EHLO client.example\nSTARTTLS\nEHLO client.example\nQUIT\n' >"$TEST_TMP/tls.script"
+run_batch "$TEST_TMP/tls.out" "$TEST_TMP/tls.script"
+check "practice STARTTLS without --insecure: exit 0" status_is 0
+check "practice STARTTLS: TLS comes up" contains "$TEST_TMP/tls.out" "TLS is up"
+check "practice STARTTLS: still says it is unverified" contains "$TEST_TMP/tls.out" "NOT verified"
+check "practice STARTTLS: says why it goes on" contains "$TEST_TMP/tls.out" "self-signed by design"
 
 finish
