@@ -30,6 +30,7 @@ int cli_mx_main(int argc, char **argv);        /* src/cli/mx_cmd.c */
 int server_main(int argc, char **argv);        /* src/server/server_main.c */
 int cli_annotate_main(int argc, char **argv);  /* src/cli/annotate_cmd.c */
 int cli_lesson_main(int argc, char **argv);    /* src/cli/lesson_cmd.c */
+int cli_replay_main(int argc, char **argv);    /* src/cli/replay_cmd.c */
 /* The client: global options, then batch mode or the screen (src/cli/client.c). */
 int client_main(int argc, char **argv);
 /* The client's options, one per line, for --help (src/cli/client.c). */

@@ -19,6 +19,7 @@ static const struct subcommand subcommands[] = {
 	{ "serve", server_main, "run the practice SMTP server" },
 	{ "mx", cli_mx_main, "list a domain's mail exchangers" },
 	{ "annotate", cli_annotate_main, "explain every reply of a captured session (file or -)" },
+	{ "replay", cli_replay_main, "step through a saved or captured session on the screen" },
 	{ "lesson", cli_lesson_main, "run a guided lesson on the practice server (--list for all)" },
 };
 
