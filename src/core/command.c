@@ -190,6 +190,9 @@ command_help_text(void)
 	return next;
 }
 
+/* The file is read in blocks of this size. */
+#define COMMAND_MESSAGE_BLOCK 65536
+
 struct command_message {
 	FILE *file;
 	bool dot_stuff;
@@ -200,6 +203,10 @@ struct command_message {
 	bool ended;
 	char queue[4];
 	size_t queued, taken;
+	/* Input read ahead from the file. */
+	char *in;
+	size_t in_len, in_pos;
+	bool in_eof;
 };
 
 /* Produces the wire bytes for one input byte (c = EOF at the end) into m->queue. */
@@ -250,6 +257,8 @@ message_rewind(struct command_message *m)
 	m->after_cr = false;
 	m->ended = false;
 	m->queued = m->taken = 0;
+	m->in_len = m->in_pos = 0;
+	m->in_eof = false;
 }
 
 struct command_message *
@@ -257,7 +266,7 @@ command_message_open(const char *path, bool dot_stuff, char **errstr)
 {
 	struct command_message *m;
 	FILE *f = fopen(path, "rb");
-	char buf[4096];
+	char buf[16384];
 	long n;
 
 	if (f == NULL) {
@@ -267,6 +276,7 @@ command_message_open(const char *path, bool dot_stuff, char **errstr)
 	m = xcalloc(1, sizeof *m);
 	m->file = f;
 	m->dot_stuff = dot_stuff;
+	m->in = xmalloc(COMMAND_MESSAGE_BLOCK);
 	message_rewind(m);
 	/* Count the wire size once (for SIZE guidance and BDAT), then start over. */
 	while ((n = command_message_read(m, buf, sizeof buf)) > 0)
@@ -286,10 +296,30 @@ command_message_size(const struct command_message *m)
 	return m->size;
 }
 
+/* The next input byte, or EOF at the end; -2 on a read error. */
+static int
+next_byte(struct command_message *m)
+{
+	if (m->in_pos == m->in_len) {
+		if (m->in_eof)
+			return EOF;
+		m->in_len = fread(m->in, 1, COMMAND_MESSAGE_BLOCK, m->file);
+		m->in_pos = 0;
+		if (m->in_len == 0) {
+			if (ferror(m->file))
+				return -2;
+			m->in_eof = true;
+			return EOF;
+		}
+	}
+	return (unsigned char)m->in[m->in_pos++];
+}
+
 long
 command_message_read(struct command_message *m, char *buf, size_t cap)
 {
-	size_t n = 0;
+	size_t n = 0, run, i;
+	const char *p, *lf, *cr;
 	int c;
 
 	while (n < cap) {
@@ -299,8 +329,26 @@ command_message_read(struct command_message *m, char *buf, size_t cap)
 		}
 		if (m->ended)
 			break;
-		c = getc(m->file);
-		if (c == EOF && ferror(m->file))
+		if (!m->line_start && !m->after_cr && m->in_pos < m->in_len) {
+			/* Inside a line: copy the bytes up to the next CR or LF as they are. */
+			p = m->in + m->in_pos;
+			run = m->in_len - m->in_pos;
+			if (run > cap - n)
+				run = cap - n;
+			lf = memchr(p, '\n', run);
+			i = lf != NULL ? (size_t)(lf - p) : run;
+			cr = memchr(p, '\r', i);
+			if (cr != NULL)
+				i = (size_t)(cr - p);
+			if (i > 0) {
+				memcpy(buf + n, p, i);
+				n += i;
+				m->in_pos += i;
+				continue;
+			}
+		}
+		c = next_byte(m);
+		if (c == -2)
 			return -1;
 		normalise(m, c);
 	}
@@ -313,5 +361,6 @@ command_message_close(struct command_message *m)
 	if (m == NULL)
 		return;
 	fclose(m->file);
+	free(m->in);
 	free(m);
 }

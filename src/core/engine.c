@@ -342,7 +342,9 @@ flush_out(struct engine *e)
 	char *err = NULL;
 
 	while (e->phase == PHASE_OPEN) {
-		if (e->out_len < ENGINE_STREAM_PIECE)
+		/* Topped up to a full piece, so the end of a message (".\r\n") leaves in the same
+		 * write as its last text. */
+		while (e->out_len < ENGINE_STREAM_PIECE && e->stream == STREAM_DATA)
 			stream_refill(e);
 		if (e->out_len == 0)
 			return;
@@ -422,29 +424,28 @@ fail_connection(struct engine *e, const char *event, const char *text)
 
 /* ---- message streaming (/data, /bdat) ---- */
 
-/* Records the wire bytes of message text as C: lines (the first few hundred). */
+/* Records the wire bytes of message text as C: lines (the first few hundred); past those the
+ * lines are only counted, a memchr per line rather than a test per byte. */
 static void
 log_message_bytes(struct engine *e, const char *data, size_t len)
 {
-	size_t i;
+	const char *p = data, *end = data + len, *nl;
 
 	if (e->log_line == NULL)
 		e->log_line = xmalloc(ENGINE_LOG_LINE_MAX + 4);
-	for (i = 0; i < len; i++) {
-		char c = data[i];
+	while (p < end && e->message_lines < ENGINE_MESSAGE_LINES_SHOWN) {
+		char c = *p++;
 
 		/* The text is already normalised: every CR is part of a CRLF. */
 		if (c == '\r')
 			continue;
 		if (c == '\n') {
-			if (e->message_lines < ENGINE_MESSAGE_LINES_SHOWN) {
-				if (e->log_cut) {
-					memcpy(e->log_line + e->log_len, "...", 3);
-					e->log_len += 3;
-				}
-				transcript_add(e->transcript, TRANSCRIPT_SENT, e->log_line, e->log_len,
-				    NULL, false);
+			if (e->log_cut) {
+				memcpy(e->log_line + e->log_len, "...", 3);
+				e->log_len += 3;
 			}
+			transcript_add(e->transcript, TRANSCRIPT_SENT, e->log_line, e->log_len, NULL,
+			    false);
 			e->message_lines++;
 			e->log_len = 0;
 			e->log_cut = false;
@@ -454,6 +455,10 @@ log_message_bytes(struct engine *e, const char *data, size_t len)
 			e->log_line[e->log_len++] = c;
 		else
 			e->log_cut = true;
+	}
+	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		e->message_lines++;
+		p = nl + 1;
 	}
 	notify(e);
 }
