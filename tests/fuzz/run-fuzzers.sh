@@ -71,6 +71,11 @@ fi
 
 cflags="-g -O1 -std=c11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -I$top_builddir -I$top_srcdir/src"
 
+# newer A B: file A was changed after file B.
+newer() {
+	[ -n "$(find "$1" -newer "$2" 2>/dev/null)" ]
+}
+
 # build NAME FILES...: compiles one target unless its binary is newer than all its sources.
 build() {
 	name=$1; shift
@@ -81,11 +86,11 @@ build() {
 		case $f in
 		-*) libs="$libs $f" ;;
 		*) srcs="$srcs $top_srcdir/$f"
-		   [ "$top_srcdir/$f" -nt "$bin" ] && stale=yes ;;
+		   newer "$top_srcdir/$f" "$bin" && stale=yes ;;
 		esac
 	done
-	for h in "$top_srcdir"/src/core/*.h; do
-		[ "$h" -nt "$bin" ] && stale=yes
+	for h in "$top_srcdir"/src/*/*.h "$here/targets"; do
+		newer "$h" "$bin" && stale=yes
 	done
 	[ $stale = no ] && return 0
 	echo "building fuzz_$name"
