@@ -77,7 +77,8 @@ struct reply_parser;
 struct reply_parser *reply_parser_new(const struct reply_limits *limits);
 void reply_parser_free(struct reply_parser *parser);
 
-/* Tells the parser whether SMTPUTF8 is in force (8-bit text is then no violation). */
+/* Tells the parser whether SMTPUTF8 is in force (8-bit text is then no violation); applies to
+ * the bytes fed from now on. */
 void reply_parser_set_utf8(struct reply_parser *parser, bool utf8);
 
 /* Feeds len bytes. Never fails: bad input becomes violations on the replies it belongs to.
