@@ -1,6 +1,9 @@
 #!/usr/bin/python3
 """A python3-aiosmtpd server for the benchmarks: STARTTLS with the given certificate, AUTH PLAIN
-and LOGIN for one user (after TLS), messages accepted and dropped. Args: PORT CERT KEY USER PASS."""
+and LOGIN for one user (after TLS), messages accepted and dropped. Each accepted message adds a
+line "SIZE TLS AUTH" to DELIVERIES (its size after the dot-stuffing is undone, and 1/0 for
+whether the session was under TLS and authenticated), so the suite can check that every
+measured run really delivered its message. Args: PORT CERT KEY USER PASS DELIVERIES."""
 import asyncio
 import signal
 import ssl
@@ -9,11 +12,14 @@ import sys
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-port, cert, key, user, password = sys.argv[1:6]
+port, cert, key, user, password, deliveries = sys.argv[1:7]
+log = open(deliveries, "a", buffering=1)
 
 
 class Discard:
     async def handle_DATA(self, server, session, envelope):
+        log.write("%d %d %d\n" % (len(envelope.original_content or envelope.content or b""),
+                                  session.ssl is not None, bool(session.authenticated)))
         return "250 2.0.0 OK: queued"
 
 

@@ -4,8 +4,11 @@ in one run, against the built-in practice server and python3-aiosmtpd on loopbac
 table of medians, spreads and smtpscope/peer ratios. Not part of `make check`: run `make bench`.
 
 Each measurement runs the tools alternately (smtpscope, peer, smtpscope, peer, ...) so that drift
-on a shared machine hits both alike; ratios are taken within the run. CPU time and peak RSS come
-from wait4()'s rusage of the measured process itself.
+on a shared machine hits both alike; ratios are taken within the run. CPU time comes from
+wait4()'s rusage, peak RSS from GNU time (both include GNU time's own share, shown in the
+baseline row). Every run must do the whole job: exit status 0 and exactly one message of the
+expected size delivered (under TLS and AUTH where the session asks for them), read from the
+servers' own logs; a run that fails is left out of the medians and counted in the table.
 
 Writes RESULTS/bench.txt (the table), RESULTS/bench.csv and, when gnuplot is there,
 RESULTS/scaling.png.
@@ -32,18 +35,24 @@ RCPT_DOMAIN = "practice.test"
 class Sample:
     def __init__(self, wall, cpu, rss_kb, status):
         self.wall, self.cpu, self.rss_kb, self.status = wall, cpu, rss_kb, status
+        self.ok = status == 0
+        self.why = "" if self.ok else f"exit status {status}"
 
 
-def run_measured(argv, stdin_path=None, env=None, timeout=600):
+def run_measured(argv, stdin_path=None, env=None, timeout=600, output=None):
     """Runs argv to completion under GNU time. Peak RSS comes from GNU time's report (a child
     forked straight from this Python would count Python's own pages); CPU time from wait4()'s
     rusage, which is exact to the microsecond and includes GNU time's own share (about 1 ms)."""
     with tempfile.NamedTemporaryFile("r", prefix="smtpscope-bench-time.") as report:
         stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
         start = time.perf_counter()
+        out = open(output, "wb") if output else subprocess.DEVNULL
         proc = subprocess.Popen(["/usr/bin/time", "-q", "-o", report.name, "-f", "%M", *argv],
-                                stdin=stdin, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, env=env)
+                                stdin=stdin, stdout=out,
+                                stderr=subprocess.STDOUT if output else subprocess.DEVNULL,
+                                env=env)
+        if output:
+            out.close()
         deadline = start + timeout
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -68,6 +77,12 @@ def run_measured(argv, stdin_path=None, env=None, timeout=600):
 
 def median(values):
     return statistics.median(values) if values else float("nan")
+
+
+def throughput(size, samples):
+    """MB/s from the median wall time of the runs that did the job."""
+    wall = median([s.wall for s in samples if s.ok])
+    return size / wall / 1e6 if wall == wall and wall > 0 else float("nan")
 
 
 def spread(values):
@@ -108,18 +123,81 @@ def rss_kb(pid):
     return 0
 
 
+class Deliveries:
+    """The messages a server accepted, as (size, tls, auth) in order, read from its log as the
+    log grows. parse(line) returns such a tuple for a line that records a message."""
+
+    def __init__(self, path, parse):
+        self.path, self.parse, self.offset, self.items = path, parse, 0, []
+
+    def count(self):
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self.offset)
+                data = f.read()
+        except OSError:
+            return len(self.items)
+        cut = data.rfind(b"\n") + 1
+        self.offset += cut
+        for line in data[:cut].decode("utf-8", "replace").splitlines():
+            item = self.parse(line)
+            if item is not None:
+                self.items.append(item)
+        return len(self.items)
+
+    def since(self, before, want, limit=2.0):
+        """The messages after the first `before`, waiting up to limit seconds for `want`."""
+        end = time.time() + limit
+        while self.count() < before + want and time.time() < end:
+            time.sleep(0.002)
+        return self.items[before:]
+
+
+class PracticeLog:
+    """Parses the practice server's log: the Received header of each message's preview says
+    how it came (ESMTP, ESMTPS with TLS, ESMTPA with AUTH, ESMTPSA both, RFC 3848), then the
+    "message #N accepted: ..., SIZE bytes" line."""
+
+    def __init__(self):
+        self.protocol = {}
+
+    def __call__(self, line):
+        conn = re.search(r"\[(\d+)\]", line)
+        conn = conn.group(1) if conn else ""
+        m = re.search(r"\bwith (E?SMTP[A-Z]*)", line)
+        if m:
+            self.protocol[conn] = m.group(1)
+        m = re.search(r"message #\d+ accepted: .*?(\d+) bytes", line)
+        if m:
+            proto = self.protocol.pop(conn, "")
+            suffix = proto[proto.index("SMTP") + 4:] if "SMTP" in proto else ""
+            return int(m.group(1)), "S" in suffix, "A" in suffix
+        return None
+
+
+def aiosmtpd_line(line):
+    fields = line.split()
+    if len(fields) == 3 and all(f.isdigit() for f in fields):
+        return int(fields[0]), fields[1] == "1", fields[2] == "1"
+    return None
+
+
 class Servers:
-    """The practice server and python3-aiosmtpd on free loopback ports, stopped at exit."""
+    """The practice server and python3-aiosmtpd on free loopback ports, stopped at exit; each
+    logs the messages it accepts so runs can be checked."""
 
     def __init__(self, smtpscope, work):
         self.procs = []
         self.work = work
+        self.logs = {}
         self.practice_port, self.practice_pid = self.start_practice(smtpscope)
         self.aiosmtpd_port = self.start_aiosmtpd()
+        self.ports = {"practice": self.practice_port, "aiosmtpd": self.aiosmtpd_port}
 
     def start_practice(self, smtpscope, extra=()):
+        log = os.path.join(self.work, "practice.log")
         proc = subprocess.Popen([smtpscope, "serve", "--port", "0", "--user",
-                                 f"{USER}:{PASSWORD}", "--log", "/dev/null", *extra],
+                                 f"{USER}:{PASSWORD}", "--log", log, *extra],
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         self.procs.append(proc)
         first = proc.stdout.readline()
@@ -128,6 +206,7 @@ class Servers:
             raise SystemExit(f"bench: the practice server did not say its port: {first!r}")
         port = int(match.group(1))
         wait_port(port)
+        self.logs["practice"] = Deliveries(log, PracticeLog())
         return port, proc.pid
 
     def start_aiosmtpd(self):
@@ -136,12 +215,14 @@ class Servers:
                         "2", "-subj", "/CN=localhost", "-keyout", key, "-out", cert],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         port = free_port()
+        log = os.path.join(self.work, "aiosmtpd.log")
         proc = subprocess.Popen(["/usr/bin/python3", os.path.join(HERE, "aiosmtpd_bench.py"),
-                                 str(port), cert, key, USER, PASSWORD],
+                                 str(port), cert, key, USER, PASSWORD, log],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.procs.append(proc)
         if not wait_port(port):
             raise SystemExit("bench: python3-aiosmtpd did not start (is python3-aiosmtpd installed?)")
+        self.logs["aiosmtpd"] = Deliveries(log, aiosmtpd_line)
         return port
 
     def stop(self):
@@ -155,9 +236,40 @@ class Servers:
                 proc.kill()
 
 
+class Job:
+    """What a run must achieve: exactly one message of `size` bytes (None: whatever size the
+    first run delivered, which every later run must match) delivered to `server`, under TLS
+    and AUTH when `secure`."""
+
+    def __init__(self, servers, server, secure, size=None):
+        self.deliveries = servers.logs[server]
+        self.secure, self.size = secure, size
+
+    def run(self, argv, stdin_path=None, output=None):
+        before = self.deliveries.count()
+        sample = run_measured(argv, stdin_path, output=output)
+        got = self.deliveries.since(before, 1)
+        if len(got) != 1:
+            problem = f"{len(got)} messages delivered, not 1"
+        elif self.secure and not (got[0][1] and got[0][2]):
+            problem = "the message came without TLS and AUTH"
+        elif self.size is not None and got[0][0] != self.size:
+            problem = f"{got[0][0]} bytes arrived, {self.size} expected"
+        else:
+            problem = ""
+            if self.size is None:
+                self.size = got[0][0]
+        if problem:
+            sample.ok = False
+            sample.why = (sample.why + "; " if sample.why else "") + problem
+        return sample
+
+
 def write_message(path, size_bytes, line="The quick brown fox jumps over the lazy dog. " * 2):
-    """A message of about size_bytes: headers, then body lines (one starts with a dot)."""
-    with open(path, "w") as f:
+    """A message of about size_bytes: headers, then body lines (one in a thousand starts with a
+    dot). The last line has no CRLF: swaks always adds one before the final dot, smtpscope adds
+    one when it is missing, and the s_client input gets it, so every tool sends the same."""
+    with open(path, "w", newline="") as f:
         f.write("From: a@bench.example\r\nTo: b@%s\r\nSubject: bench\r\n\r\n" % RCPT_DOMAIN)
         written, n = 0, 0
         body = line.rstrip() + "\r\n"
@@ -166,6 +278,7 @@ def write_message(path, size_bytes, line="The quick brown fox jumps over the laz
             f.write(text)
             written += len(text)
             n += 1
+        f.write("-- \r\nthe end")
 
 
 def dot_stuffed(src, dst):
@@ -196,7 +309,7 @@ def session_inputs(work, message, bdat=False):
         f.write(f"MAIL FROM:<a@bench.example>\r\nRCPT TO:<b@{RCPT_DOMAIN}>\r\nDATA\r\n".encode())
         with open(stuffed, "rb") as m:
             shutil.copyfileobj(m, f)
-        f.write(b".\r\nQUIT\r\n")
+        f.write(b"\r\n.\r\nQUIT\r\n")
     os.unlink(stuffed)
     return script, s_client_in
 
@@ -217,11 +330,21 @@ def tools_for_session(smtpscope, port, script, s_client_in, message, with_swaks=
     return tools
 
 
-def measure_alternating(tools, repeats):
+def measure_alternating(tools, repeats, job, work):
+    """Runs each tool once unmeasured (the caches warm alike, and a tool that cannot do the job
+    shows its output), then `repeats` rounds of all tools in turn."""
     samples = {name: [] for name in tools}
+    for name, (argv, stdin_path) in tools.items():
+        out = os.path.join(work, "check.out")
+        first = job.run(argv, stdin_path, output=out)
+        if not first.ok:
+            with open(out, errors="replace") as f:
+                tail = f.read()[-2000:]
+            print(f"bench: {name} did not do the job ({first.why}); the end of its output:\n"
+                  f"{tail}", file=sys.stderr)
     for _ in range(repeats):
         for name, (argv, stdin_path) in tools.items():
-            samples[name].append(run_measured(argv, stdin_path))
+            samples[name].append(job.run(argv, stdin_path))
     return samples
 
 
@@ -230,19 +353,22 @@ class Table:
         self.rows = []
 
     def add(self, measurement, tool, samples, peer=None, note=""):
-        walls = [s.wall for s in samples]
-        cpus = [s.cpu for s in samples]
-        rsss = [s.rss_kb for s in samples]
-        failures = sum(1 for s in samples if s.status != 0)
+        good = [s for s in samples if s.ok]
+        walls = [s.wall for s in good]
+        cpus = [s.cpu for s in good]
+        rsss = [s.rss_kb for s in good]
+        failures = len(samples) - len(good)
+        if failures:
+            note = (note + "; " if note else "") + next(s.why for s in samples if not s.ok)
         row = {"measurement": measurement, "tool": tool, "runs": len(samples),
                "failed": failures,
                "wall_ms": median(walls) * 1000, "wall_spread_pct": spread(walls),
                "cpu_ms": median(cpus) * 1000, "cpu_spread_pct": spread(cpus),
                "rss_kb": median(rsss), "note": note}
         if peer is not None:
-            row["wall_ratio"] = row["wall_ms"] / peer["wall_ms"] if peer["wall_ms"] else 0
-            row["cpu_ratio"] = row["cpu_ms"] / peer["cpu_ms"] if peer["cpu_ms"] else 0
-            row["rss_ratio"] = row["rss_kb"] / peer["rss_kb"] if peer["rss_kb"] else 0
+            for key, ratio in (("wall_ms", "wall_ratio"), ("cpu_ms", "cpu_ratio"),
+                               ("rss_kb", "rss_ratio")):
+                row[ratio] = row[key] / peer[key] if peer[key] else float("nan")
         self.rows.append(row)
         return row
 
@@ -264,7 +390,7 @@ class Table:
                          f"{f('cpu_spread_pct', '5.0f'):>5} {f('rss_kb', '9.0f'):>9} "
                          f"{f('wall_ratio', '7.2f'):>7} {f('cpu_ratio', '7.2f'):>7} "
                          f"{f('rss_ratio', '7.2f'):>7}  {r.get('note', '')}"
-                         + (f" [{r['failed']} failed runs]" if r.get("failed") else ""))
+                         + (f" [{r['failed']} FAILED]" if r.get("failed") else ""))
         return "\n".join(lines)
 
     def write_csv(self, path):
@@ -277,18 +403,27 @@ class Table:
             w.writerows(self.rows)
 
 
+def bench_baseline(table, repeats):
+    """What GNU time and an exec cost by themselves: part of every figure below."""
+    samples = [run_measured(["true"]) for _ in range(repeats)]
+    table.add("baseline: /usr/bin/time true", "true", samples,
+              note="included in every cpu and RSS figure")
+
+
 def bench_session(table, smtpscope, servers, work, repeats):
     message = os.path.join(work, "small.eml")
     write_message(message, 2000)
     script, s_client_in = session_inputs(work, message)
-    for server, port in (("practice", servers.practice_port), ("aiosmtpd", servers.aiosmtpd_port)):
+    for server, port in servers.ports.items():
         tools = tools_for_session(smtpscope, port, script, s_client_in, message)
-        samples = measure_alternating(tools, repeats)
+        samples = measure_alternating(tools, repeats, Job(servers, server, secure=True), work)
         ours = samples.pop("smtpscope")
         name = f"1 session ({server})"
         for peer, peer_samples in samples.items():
             peer_row = table.add(name, peer, peer_samples)
-            table.add(name, f"smtpscope vs {peer}", ours, peer_row)
+            target = ("target cpu x <= 0.25, rss x <= 0.5" if peer == "swaks" else
+                      "target wall x <= 1")
+            table.add(name, f"smtpscope vs {peer}", ours, peer_row, note=target)
 
 
 def schedstat_ns(pid):
@@ -342,19 +477,19 @@ def bench_big_message(table, smtpscope, servers, work, repeats, size_mb):
                               with_swaks=False)
     tools["smtpscope BDAT"] = ([smtpscope, f"127.0.0.1:{servers.practice_port}", "--insecure",
                                 "--script", bdat_script], None)
-    samples = measure_alternating(tools, repeats)
+    samples = measure_alternating(tools, repeats, Job(servers, "practice", secure=True), work)
     name = f"{size_mb} MB message (practice, STARTTLS)"
     peer = table.add(name, "openssl s_client", samples["openssl s_client"],
-                     note=f"{size / median([s.wall for s in samples['openssl s_client']]) / 1e6:.0f} MB/s")
+                     note=f"{throughput(size, samples['openssl s_client']):.0f} MB/s")
     for tool in ("smtpscope", "smtpscope BDAT"):
-        mbps = size / median([s.wall for s in samples[tool]]) / 1e6
         table.add(name, f"{tool} vs s_client", samples[tool], peer,
-                  note=f"{mbps:.0f} MB/s; target wall x <= 1.25 (0.8 of throughput)")
+                  note=f"{throughput(size, samples[tool]):.0f} MB/s; target wall x <= 1.25 "
+                  "(0.8 of the throughput), RSS flat")
     os.unlink(message)
+    os.unlink(s_client_in)
 
 
-def bench_annotate(table, smtpscope, work, repeats, size_mb):
-    path = os.path.join(work, "big-transcript.txt")
+def write_annotate_input(path, size_mb):
     block = ("C: MAIL FROM:<a@bench.example>\nS: 250 2.1.0 Sender OK\n"
              "C: RCPT TO:<nobody@bench.example>\nS: 550 5.1.1 No such user here\n"
              "C: RSET\nS: 250 2.0.0 Reset\n")
@@ -364,19 +499,39 @@ def bench_annotate(table, smtpscope, work, repeats, size_mb):
         while written < size_mb * 1024 * 1024:
             f.write(chunk)
             written += len(chunk)
-    size = os.path.getsize(path)
+    return os.path.getsize(path)
+
+
+def bench_annotate(table, smtpscope, work, repeats, size_mb):
+    """annotate beside wc -l on the same file; a tenth of the file too, so the two peak RSS
+    figures show whether memory stays flat as the input grows."""
+    path = os.path.join(work, "big-transcript.txt")
+    small = os.path.join(work, "small-transcript.txt")
+    size = write_annotate_input(path, size_mb)
+    write_annotate_input(small, max(1, size_mb // 10))
     tools = {"smtpscope annotate": ([smtpscope, "annotate", path], None),
              "wc -l": (["wc", "-l", path], None)}
-    samples = measure_alternating(tools, repeats)
-    peer = table.add(f"annotate {size_mb} MB", "wc -l", samples["wc -l"],
-                     note=f"{size / median([s.wall for s in samples['wc -l']]) / 1e6:.0f} MB/s")
-    mbps = size / median([s.wall for s in samples["smtpscope annotate"]]) / 1e6
-    table.add(f"annotate {size_mb} MB", "smtpscope vs wc -l", samples["smtpscope annotate"], peer,
-              note=f"{mbps:.0f} MB/s; target wall x <= 3, RSS flat")
+    samples = {name: [] for name in tools}
+    for _ in range(repeats):
+        for name, (argv, _) in tools.items():
+            samples[name].append(run_measured(argv))
+    tenth = [run_measured([smtpscope, "annotate", small]) for _ in range(repeats)]
+    name = f"annotate {size_mb} MB"
+    peer = table.add(name, "wc -l", samples["wc -l"],
+                     note=f"{throughput(size, samples['wc -l']):.0f} MB/s")
+    table.add(name, "smtpscope vs wc -l", samples["smtpscope annotate"], peer,
+              note=f"{throughput(size, samples['smtpscope annotate']):.0f} MB/s; target wall x "
+              "<= 3, RSS flat")
+    table.add(f"annotate {max(1, size_mb // 10)} MB", "smtpscope", tenth,
+              note="a tenth of the input: the RSS should be the same")
     os.unlink(path)
+    os.unlink(small)
 
 
 def bench_scaling(table, smtpscope, servers, work, counts, clients):
+    """Plain sessions (EHLO, MAIL, RCPT, DATA, QUIT) against the practice server, one after
+    another and at once; every session must deliver its message. The server's RSS after each
+    step shows whether it grows with the sessions it served (it keeps the last 32 messages)."""
     message = os.path.join(work, "small.eml")
     if not os.path.exists(message):
         write_message(message, 2000)
@@ -385,29 +540,44 @@ def bench_scaling(table, smtpscope, servers, work, counts, clients):
         f.write(f"EHLO bench.example\nMAIL FROM:<a@bench.example>\nRCPT TO:<b@{RCPT_DOMAIN}>\n"
                 f"/data {message}\nQUIT\n")
     argv = [smtpscope, f"127.0.0.1:{servers.practice_port}", "--script", script]
+    log = servers.logs["practice"]
     points = []
-    for n in counts:
-        before = rss_kb(servers.practice_pid)
+
+    def step(kind, n, run):
+        before_rss = rss_kb(servers.practice_pid)
+        before = log.count()
         start = time.perf_counter()
-        failed = sum(1 for _ in range(n) if run_measured(argv).status != 0)
+        failed = run(n)
         wall = time.perf_counter() - start
-        after = rss_kb(servers.practice_pid)
-        table.add_figure(f"scaling: {n} sessions in a row", "smtpscope -> practice",
-                         wall_ms=wall * 1000, note=f"{n / wall:.0f} sessions/s; server RSS "
-                         f"{before} -> {after} KiB" + (f"; {failed} failed" if failed else ""))
-        points.append(("sequential", n, wall, n / wall, after))
-    for k in clients:
-        before = rss_kb(servers.practice_pid)
-        start = time.perf_counter()
+        delivered = len(log.since(before, n))
+        after_rss = rss_kb(servers.practice_pid)
+        problems = []
+        if failed:
+            problems.append(f"{failed} exited non-zero")
+        if delivered != n:
+            problems.append(f"{delivered} of {n} messages delivered")
+        label = "sessions in a row" if kind == "sequential" else "concurrent clients"
+        table.add_figure(f"scaling: {n} {label}", "smtpscope -> practice",
+                         wall_ms=wall * 1000, failed=failed or n - delivered,
+                         note=f"{n / wall:.0f} sessions/s, {wall / n * 1000:.1f} ms each; "
+                         f"server RSS {before_rss} -> {after_rss} KiB"
+                         + ("; " + ", ".join(problems) if problems else ""))
+        points.append((kind, n, wall, n / wall, after_rss))
+
+    def in_a_row(n):
+        return sum(1 for _ in range(n)
+                   if subprocess.run(argv, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL).returncode != 0)
+
+    def at_once(k):
         procs = [subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                  for _ in range(k)]
-        failed = sum(1 for p in procs if p.wait() != 0)
-        wall = time.perf_counter() - start
-        after = rss_kb(servers.practice_pid)
-        table.add_figure(f"scaling: {k} concurrent clients", "smtpscope -> practice",
-                         wall_ms=wall * 1000, note=f"{k / wall:.0f} sessions/s; server RSS "
-                         f"{before} -> {after} KiB" + (f"; {failed} failed" if failed else ""))
-        points.append(("concurrent", k, wall, k / wall, after))
+        return sum(1 for p in procs if p.wait() != 0)
+
+    for n in counts:
+        step("sequential", n, in_a_row)
+    for k in clients:
+        step("concurrent", k, at_once)
     return points
 
 
@@ -470,6 +640,8 @@ def main():
     servers = Servers(smtpscope, work)
     points = []
     try:
+        if want("session") or want("startup"):
+            bench_baseline(table, repeats)
         if want("session"):
             bench_session(table, smtpscope, servers, work, repeats)
         if want("startup"):
