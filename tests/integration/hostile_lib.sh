@@ -127,8 +127,8 @@ exited_cleanly() { # [allowed statuses...]
 	done
 	echo "  exit status $RC, expected one of: $allowed (>= 128: a signal; 137: killed at the" \
 	    "time limit)"
-	sed 's/^/  err| /' "$ERR" | head -5
-	tail -n 5 "$OUT" | sed 's/^/  out| /'
+	head -n 5 "$ERR" | awk '{ print "  err| " substr($0, 1, 200) }'
+	tail -n 5 "$OUT" | awk '{ print "  out| " substr($0, 1, 200) }'
 	return 1
 }
 
@@ -174,7 +174,7 @@ PY
 transcript_has() { # TEXT
 	if [ ! -s "$TR" ]; then
 		echo "  no transcript saved at $TR"
-		tail -n 5 "$OUT" | sed 's/^/  out| /'
+		tail -n 5 "$OUT" | awk '{ print "  out| " substr($0, 1, 200) }'
 		return 1
 	fi
 	if ! head -n 1 "$TR" | grep -qx '# smtpscope transcript 1'; then
@@ -191,7 +191,7 @@ transcript_loads() {
 	rc=$?
 	if [ "$rc" != 0 ]; then
 		echo "  smtpscope annotate $TR: exit $rc"
-		head -n 5 "$TR.annotate-err" | sed 's/^/  err| /'
+		head -n 5 "$TR.annotate-err" | awk '{ print "  err| " substr($0, 1, 200) }'
 		return 1
 	fi
 	no_raw_controls "$TR.annotated"
@@ -202,7 +202,7 @@ says() { # REGEX [FILE]
 	f=${2:-$OUT}
 	grep -qiE -- "$1" "$f" && return 0
 	printf '  expected a message matching /%s/ in %s:\n' "$1" "$f"
-	tail -n 15 "$f" | cut -c1-200 | sed 's/^/  | /'
+	tail -n 15 "$f" | awk '{ print "  | " substr($0, 1, 200) }'
 	return 1
 }
 
