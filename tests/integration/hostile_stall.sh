@@ -10,7 +10,7 @@
 "$SYSTEM_PYTHON" -c 'import sys; sys.stdout.write(("x" * 76 + "\n") * 68000)' >"$TEST_TMP/big.msg"
 script bigdata 'EHLO client.test' 'MAIL FROM:<a@example.org>' 'RCPT TO:<b@example.org>' \
     "/data $TEST_TMP/big.msg" 'QUIT'
-start_hostile stall-data && run_client stall-data 20 bigdata --timeout 3
+start_hostile stall-data && run_client stall-data 12 bigdata --timeout 3
 stop_hostile
 common_checks stall-data 10 2
 check "stall-data: says it gave up" says 'no (reply|greeting)|timed? ?out|giving up|stalled|not reading'

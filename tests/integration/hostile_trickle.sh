@@ -12,7 +12,7 @@ script plain 'EHLO client.test' 'NOOP' 'QUIT'
 
 for mode in tarpit endless-reply endless-line; do
 	start_hostile "$mode" || { check "$mode: server starts" false; continue; }
-	run_client "$mode" 20 plain --timeout "$TIMEOUT"
+	run_client "$mode" 12 plain --timeout "$TIMEOUT"
 	stop_hostile
 	common_checks "$mode" $((TIMEOUT * 3)) 2
 	check "$mode: memory stays under 100 MB" rss_below 100
