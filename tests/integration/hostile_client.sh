@@ -142,6 +142,14 @@ common_checks close-mid-reply 10 2
 check "close-mid-reply: close named" says 'closed the connection in the middle of a reply'
 check "close-mid-reply: transcript has the partial reply" transcript_has 'S: 250-cut-off-li'
 
+for mode in reset-at-once close-at-once; do
+	start_hostile "$mode" && run_client "$mode" "$LIMIT" plain --timeout "$TIMEOUT"
+	stop_hostile
+	common_checks "$mode" 10 2
+	check "$mode: the end of the connection is said" says 'reset|closed the connection'
+	check "$mode: nothing was sent" lacks "$OUT" 'C: EHLO'
+done
+
 start_hostile half-close && run_client half-close "$LIMIT" plain --timeout "$TIMEOUT"
 stop_hostile
 common_checks half-close 10 2

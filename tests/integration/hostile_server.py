@@ -390,6 +390,16 @@ def mode_reset_mid_reply(c):
     c.reset()
 
 
+@mode("the connection is reset (RST) as soon as it is accepted, before any greeting")
+def mode_reset_at_once(c):
+    c.reset()
+
+
+@mode("the connection is closed (FIN) as soon as it is accepted, before any greeting")
+def mode_close_at_once(c):
+    c.close()
+
+
 @mode("the server shuts down its sending side after the greeting, and keeps reading")
 def mode_half_close(c):
     c.send(b"220 half-close ready\r\n")
