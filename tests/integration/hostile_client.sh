@@ -49,6 +49,15 @@ done
 check "nul: NUL reported as a protocol violation" says 'NUL' "$TEST_TMP/nul.out"
 check "c1: 8-bit bytes reported" says '8-bit' "$TEST_TMP/c1.out"
 
+# With SMTPUTF8 offered, UTF-8 in replies is allowed, but C1 controls (U+0080 to U+009F) and
+# bidi overrides hidden in it must still not reach the terminal as such.
+start_hostile utf8-controls && run_client utf8-controls "$LIMIT" plain --timeout "$TIMEOUT"
+stop_hostile
+common_checks utf8-controls 15 0 1
+check "utf8-controls: the replies are shown" contains "$OUT" 'S: 221 2.0.0 bye'
+check "utf8-controls: no raw bidi override on stdout" sh -c \
+    "! LC_ALL=C grep -q \"\$(printf '\\342\\200\\256')\" '$OUT'"
+
 # ---- codes that are not codes ----
 while read -r mode shown words status; do
 	shown=$(printf '%s' "$shown" | tr _ ' ')

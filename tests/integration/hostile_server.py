@@ -186,6 +186,18 @@ for _name, (_payload, _desc) in TAINTS.items():
     MODES[_name] = (tainted(_payload, _desc), "greeting and replies carry " + _desc)
 
 
+@mode("SMTPUTF8 offered, then replies in UTF-8 that hide C1 controls and bidi overrides")
+def mode_utf8_controls(c):
+    payload = "caf\u00e9 \u009b31mCSI \u202eevil-rtl \u0085nel".encode("utf-8")
+    c.send(reply(220, [b"utf8.test " + payload]))
+
+    def fn(verb, line):
+        if verb == b"EHLO":
+            return reply(250, [b"utf8.test " + payload, b"SMTPUTF8", b"8BITMIME"])
+        return answer(verb, b" " + payload)
+    serve_commands(c, reply_fn=fn)
+
+
 # ---- sizes ----
 
 @mode("a 100 MB greeting on one line")
