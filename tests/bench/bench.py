@@ -10,6 +10,10 @@ baseline row). Every run must do the whole job: exit status 0 and exactly one me
 expected size delivered (under TLS and AUTH where the session asks for them), read from the
 servers' own logs; a run that fails is left out of the medians and counted in the table.
 
+The screen (measurement 4) is measured from outside, in tmux: CPU of the smtpscope process from
+/proc/PID/schedstat around each key (each page scroll waits for the screen to change and the
+process to go quiet), memory from /proc/PID/status (VmHWM, less that of an empty screen).
+
 Writes RESULTS/bench.txt (the table), RESULTS/bench.csv and, when gnuplot is there,
 RESULTS/scaling.png.
 """
@@ -581,6 +585,211 @@ def bench_scaling(table, smtpscope, servers, work, counts, clients):
     return points
 
 
+class Flood:
+    """A loopback server that greets with `lines` reply lines at once: replies of 1000 lines
+    (the reply parser's limit), the first one the greeting, the rest unsolicited; then it waits
+    for the client to go. The bytes it sends are counted in raw_bytes."""
+
+    def __init__(self, lines):
+        import threading
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(1)
+        self.port = self.sock.getsockname()[1]
+        self.lines = lines
+        self.raw_bytes = 0
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        try:
+            conn, _ = self.sock.accept()
+        except OSError:
+            return
+        with conn:
+            batch, n = [], 0
+            while n < self.lines:
+                code = "220" if n < 1000 else "250"
+                last = n % 1000 == 999 or n == self.lines - 1
+                batch.append(f"{code}{' ' if last else '-'}line {n} of the flood: the "
+                             f"quick brown fox\r\n")
+                n += 1
+                if len(batch) == 5000 or n == self.lines:
+                    data = "".join(batch).encode()
+                    self.raw_bytes += len(data)
+                    try:
+                        conn.sendall(data)
+                    except OSError:
+                        return
+                    batch = []
+            try:
+                while conn.recv(65536):
+                    pass
+            except OSError:
+                pass
+
+    def close(self):
+        self.sock.close()
+
+
+def proc_status(pid, field):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class Screen:
+    """smtpscope's screen in a tmux session of its own (100x30), measured from outside: CPU of
+    the process from /proc/PID/schedstat, memory from /proc/PID/status, the screen through
+    capture-pane."""
+
+    def __init__(self, argv, env=None):
+        self.sock = f"smtpscope-bench-{os.getpid()}-{time.monotonic_ns()}"
+        command = " ".join(f"'{a}'" for a in argv)
+        self.start = time.perf_counter()
+        subprocess.run(["tmux", "-L", self.sock, "new-session", "-d", "-x", "100", "-y", "30",
+                        f"TERM=xterm-256color exec {command}"], check=True, env=env)
+        self.pid = int(subprocess.run(["tmux", "-L", self.sock, "display", "-p",
+                                       "#{pane_pid}"], capture_output=True,
+                                      text=True).stdout.strip() or 0)
+
+    def text(self):
+        return subprocess.run(["tmux", "-L", self.sock, "capture-pane", "-p"],
+                              capture_output=True, text=True).stdout
+
+    def cpu(self):
+        return schedstat_ns(self.pid) / 1e9
+
+    def wait_text(self, pattern, limit=300):
+        end = time.time() + limit
+        while time.time() < end:
+            if re.search(pattern, self.text()):
+                return time.perf_counter() - self.start
+            time.sleep(0.02)
+        return None
+
+    def settle(self, quiet=0.1, limit=120):
+        """Waits until the process used no CPU for `quiet` seconds; returns its CPU then."""
+        end = time.time() + limit
+        last = self.cpu()
+        while time.time() < end:
+            time.sleep(quiet)
+            now = self.cpu()
+            if now == last:
+                return now
+            last = now
+        return last
+
+    def keys(self, *keys):
+        subprocess.run(["tmux", "-L", self.sock, "send-keys", *keys], check=True)
+
+    def scroll_steps(self, key, steps):
+        """CPU and wall per step: each key sent alone, then the screen must change (wall) and
+        the process go quiet (CPU)."""
+        cpu, wall = [], []
+        for _ in range(steps):
+            before_text, before_cpu = self.text(), self.settle(0.03)
+            start = time.perf_counter()
+            self.keys(key)
+            while self.text() == before_text and time.perf_counter() - start < 5:
+                pass
+            wall.append(time.perf_counter() - start)
+            cpu.append(self.settle(0.03) - before_cpu)
+        return cpu, wall
+
+    def close(self):
+        subprocess.run(["tmux", "-L", self.sock, "kill-server"], stderr=subprocess.DEVNULL)
+
+
+def write_replay_transcript(path, lines):
+    """A saved transcript of `lines` lines: sent lines, then one reply, so a replay shows them
+    all from the start (it shows the session up to the selected reply)."""
+    with open(path, "w") as f:
+        f.write("# smtpscope transcript 1\n")
+        stamp = "2026-01-01T00:00:00.000000Z"
+        for n in range(lines - 1):
+            f.write(f"{stamp} C: line {n} of the long session: the quick brown fox\n")
+        f.write(f'{stamp} S: 250 2.0.0 the end\t(+0.010 ms) after="DATA" state="in DATA"\n')
+    return os.path.getsize(path)
+
+
+def bench_screen(table, smtpscope, work, lines, steps):
+    """A long session on the screen: a transcript of `lines` lines replayed, and a live session
+    receiving `lines` lines; CPU per page scroll and per new line, memory per line."""
+    if not shutil.which("tmux"):
+        return
+    # The screen's own memory with next to nothing in it, taken off before dividing by lines.
+    path = os.path.join(work, "short-transcript.txt")
+    write_replay_transcript(path, 2)
+    screen = Screen([smtpscope, "replay", path])
+    try:
+        screen.wait_text(r"the end")
+        screen.settle()
+        empty = proc_status(screen.pid, "VmHWM")
+    finally:
+        screen.close()
+    path = os.path.join(work, "long-transcript.txt")
+    raw = write_replay_transcript(path, lines)
+    screen = Screen([smtpscope, "replay", path])
+    try:
+        shown = screen.wait_text(r"the end")
+        load_cpu = screen.settle()
+        hwm = proc_status(screen.pid, "VmHWM")
+        up_cpu, up_wall = screen.scroll_steps("PPage", steps)
+        screen.keys("C-Home")
+        screen.settle()
+        down_cpu, down_wall = screen.scroll_steps("NPage", steps)
+    finally:
+        screen.close()
+    os.unlink(path)
+    name = f"screen: replay {lines} lines"
+    if shown is None:
+        table.add_figure(name, "smtpscope", failed=1, note="the last line never showed")
+        return
+    table.add_figure(name, "smtpscope: load", wall_ms=shown * 1000, cpu_ms=load_cpu * 1000,
+                     rss_kb=hwm, note=f"{(hwm - empty) * 1024 / lines:.0f} bytes per line "
+                     f"beyond the {empty} KiB of an empty screen, "
+                     f"{(hwm - empty) * 1024 / raw:.1f} x the {raw / 1e6:.0f} MB file; "
+                     "target <= 2 x")
+    for label, cpu, wall in (("page up, from the end", up_cpu, up_wall),
+                             ("page down, from the top", down_cpu, down_wall)):
+        table.add_figure(name, f"smtpscope: {label}", wall_ms=median(wall) * 1000,
+                         wall_spread_pct=spread(wall), cpu_ms=median(cpu) * 1000,
+                         cpu_spread_pct=spread(cpu),
+                         note=f"per page, {steps} pages; max cpu {max(cpu) * 1000:.2f} ms; "
+                         "target < 5 ms (wall includes tmux's round trip)")
+
+    flood = Flood(lines)
+    screen = Screen([smtpscope, f"127.0.0.1:{flood.port}"])
+    try:
+        shown = screen.wait_text(rf"line {lines - 1} of the flood")
+        cpu = screen.settle()
+        hwm = proc_status(screen.pid, "VmHWM")
+        up_cpu, up_wall = screen.scroll_steps("PPage", steps)
+    finally:
+        screen.close()
+        flood.close()
+    name = f"screen: live, {lines} lines in"
+    if shown is None:
+        table.add_figure(name, "smtpscope", failed=1, note="the last line never showed")
+        return
+    table.add_figure(name, "smtpscope: receive", wall_ms=shown * 1000, cpu_ms=cpu * 1000,
+                     rss_kb=hwm, note=f"{cpu / lines * 1e6:.1f} us cpu per new line; "
+                     f"{(hwm - empty) * 1024 / lines:.0f} bytes per line, "
+                     f"{(hwm - empty) * 1024 / flood.raw_bytes:.1f} x the "
+                     f"{flood.raw_bytes / 1e6:.0f} MB received; target <= 2 x")
+    table.add_figure(name, "smtpscope: page up", wall_ms=median(up_wall) * 1000,
+                     wall_spread_pct=spread(up_wall), cpu_ms=median(up_cpu) * 1000,
+                     cpu_spread_pct=spread(up_cpu),
+                     note=f"per page, {steps} pages; max cpu {max(up_cpu) * 1000:.2f} ms; "
+                     "target < 5 ms")
+
+
 def plot(points, out_dir):
     if not shutil.which("gnuplot") or not points:
         return None
@@ -623,13 +832,14 @@ def main():
     parser.add_argument("--quick", action="store_true",
                         help="small sizes and few repeats, to check the suite itself runs")
     parser.add_argument("--only", default="",
-                        help="comma-separated: session,startup,big,annotate,scaling")
+                        help="comma-separated: session,startup,big,screen,annotate,scaling")
     args = parser.parse_args()
     smtpscope = os.path.abspath(args.smtpscope)
     only = set(filter(None, args.only.split(",")))
     want = lambda name: not only or name in only
     repeats = 3 if args.quick else args.repeats
     big_mb = 10 if args.quick else 100
+    screen_lines = 20000 if args.quick else 1000000
     annotate_mb = 50 if args.quick else 1024
     counts = [1, 10, 100] if args.quick else [1, 10, 100, 1000]
     clients = [1, 10, 50] if args.quick else [1, 10, 50, 200]
@@ -648,6 +858,8 @@ def main():
             bench_startup(table, smtpscope, repeats)
         if want("big"):
             bench_big_message(table, smtpscope, servers, work, max(3, repeats // 2), big_mb)
+        if want("screen"):
+            bench_screen(table, smtpscope, work, screen_lines, 20 if args.quick else 50)
         if want("annotate"):
             bench_annotate(table, smtpscope, work, 3, annotate_mb)
         if want("scaling"):
