@@ -676,7 +676,10 @@ line_text(const struct reply *reply, size_t i)
 
 	if (n > 1024)
 		n = 1024;
-	copy = xstrndup(t, n);
+	/* Not xstrndup: it stops at the first NUL, and a hostile line may hold NULs. */
+	copy = xmalloc(n + 1);
+	memcpy(copy, t, n);
+	copy[n] = '\0';
 	for (k = 0; k < n; k++)
 		if (copy[k] == '\0' || (unsigned char)copy[k] < 0x20 || copy[k] == 0x7f)
 			copy[k] = '?';

@@ -60,16 +60,22 @@ assert_section_has(const struct explanation *ex, const char *name, const char *t
 }
 
 static struct reply *
-parse(const char *wire)
+parse_bytes(const char *wire, size_t len)
 {
 	struct reply_parser *p = reply_parser_new(NULL);
 	struct reply *r;
 
-	reply_parser_feed(p, wire, strlen(wire));
+	reply_parser_feed(p, wire, len);
 	r = reply_parser_next(p);
 	reply_parser_free(p);
 	assert_non_null(r);
 	return r;
+}
+
+static struct reply *
+parse(const char *wire)
+{
+	return parse_bytes(wire, strlen(wire));
 }
 
 static void
@@ -208,6 +214,25 @@ test_334_challenge_decoded_or_not(void **state)
 	reply_free(r);
 }
 
+/* A NUL inside an EHLO or 334 line must be shown as '?' and never read past (it once was). */
+static void
+test_nul_bytes_in_ehlo_and_334_lines(void **state)
+{
+	static const char ehlo[] = "250-mx.example.org\r\n250-PIPE\0LINING\r\n250 SIZE\0 9\r\n";
+	static const char challenge[] = "334 VXNl\0cm5hbWU6\r\n";
+	struct reply *r = parse_bytes(ehlo, sizeof ehlo - 1);
+	struct explanation *ex = explain_reply(*state, r, "EHLO");
+
+	assert_section_has(ex, "keywords", "PIPE?LINING");
+	explanation_free(ex);
+	reply_free(r);
+	r = parse_bytes(challenge, sizeof challenge - 1);
+	ex = explain_reply(*state, r, "AUTH");
+	assert_section_has(ex, "challenge", "VXNl?cm5hbWU6");
+	explanation_free(ex);
+	reply_free(r);
+}
+
 static void
 test_354_and_violations(void **state)
 {
@@ -304,6 +329,7 @@ main(void)
 		cmocka_unit_test(test_command_keyword_and_pasted_reply),
 		cmocka_unit_test(test_ehlo_reply_explains_each_keyword),
 		cmocka_unit_test(test_334_challenge_decoded_or_not),
+		cmocka_unit_test(test_nul_bytes_in_ehlo_and_334_lines),
 		cmocka_unit_test(test_354_and_violations),
 		cmocka_unit_test(test_compare_codes_with_hand_written_entry),
 		cmocka_unit_test(test_render_wraps_and_keeps_lists),
