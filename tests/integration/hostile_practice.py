@@ -5,7 +5,7 @@ while a well-behaved client (smtpscope's own batch mode, $SMTPSCOPE) sends a mes
 
 usage: hostile_practice.py CASE PORT TLS_PORT SERVER_PID
 cases: connections, held, slowloris, longlines, garbage, rcpts, endless-data, tls, auth,
-       bdat, sequential
+       bdat, sequential, tls-many
 
 The server is expected to run with --idle-timeout 3 and --size 60000000 (SIZE below).
 """
@@ -562,12 +562,45 @@ def case_tls():
         c.close()
 
 
+def case_tls_many():
+    """200 clients at once on the implicit-TLS port, each a whole handshake and a short session."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+
+    def session(i):
+        raw = socket.create_connection(("127.0.0.1", TLS_PORT), timeout=30)
+        try:
+            s = ctx.wrap_socket(raw, server_hostname="localhost")
+            c = Conn.__new__(Conn)
+            c.s, c.buf = s, b""
+            greet = c.reply()
+            if greet.startswith("421 4.3.2"):
+                return "busy"
+            ehlo = c.cmd("EHLO tlsmany%d.example" % i)
+            bye = c.cmd("QUIT")
+            return "ok" if ehlo.startswith("250") and bye.startswith("221") else greet
+        except (OSError, EOFError, ssl.SSLError) as e:
+            return repr(e)
+        finally:
+            raw.close()
+    t0 = time.time()
+    threads, results = in_threads(session, 200)
+    time.sleep(0.5)
+    check_polite("while 200 TLS clients connect", limit=10)
+    hung = join(threads, 60)
+    check("no TLS client hangs (%d left after %.1f s)" % (hung, time.time() - t0), hung == 0)
+    bad = [r for r in results if r not in ("ok", "busy")]
+    check("every TLS client is served (%d ok)" % results.count("ok"), not bad, repr(bad[:3]))
+
+
 def main():
     cases = {"connections": case_connections, "held": case_held,
              "slowloris": case_slowloris, "longlines": case_longlines,
              "garbage": case_garbage, "rcpts": case_rcpts,
              "endless-data": case_endless_data, "tls": case_tls,
-             "auth": case_auth, "bdat": case_bdat, "sequential": case_sequential}
+             "auth": case_auth, "bdat": case_bdat, "sequential": case_sequential,
+             "tls-many": case_tls_many}
     if CASE not in cases or not SMTPSCOPE:
         sys.stderr.write(__doc__)
         return 2

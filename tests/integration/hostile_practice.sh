@@ -36,7 +36,7 @@ BASE=$(rss)
 echo "# server VmRSS at the start: $BASE kB"
 
 for case in connections held slowloris longlines garbage rcpts endless-data tls auth bdat \
-    sequential; do
+    sequential tls-many; do
 	check "$case: every check of the case passes" \
 	    "$SYSTEM_PYTHON" "$top_srcdir/tests/integration/hostile_practice.py" \
 	    "$case" "$PORT" "$tls_port" "$SPID"
@@ -56,4 +56,12 @@ check "log: the endless messages" says_log 'far past SIZE'
 check "log: TLS failures" says_log 'TLS handshake'
 check "log: the polite messages were accepted" says_log '250 2.0.0'
 check "log: no raw control bytes" sh -c "! LC_ALL=C grep -q '[[:cntrl:]]' '$LOG'"
+
+# A clean stop after all that; under the sanitizers LeakSanitizer reports here.
+kill -TERM "$SPID"
+wait "$SPID"
+src=$?
+check "SIGTERM stops the server cleanly (status $src)" test "$src" -eq 0
+check "no leak or sanitizer report from the server" sh -c \
+    "! grep -qE 'LeakSanitizer|AddressSanitizer|runtime error' '$TEST_TMP/server.err'"
 finish
