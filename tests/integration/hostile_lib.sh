@@ -170,6 +170,13 @@ for i, ch in enumerate(text):
 PY
 }
 
+# No AddressSanitizer, LeakSanitizer or UBSan report in FILE (sanitizer builds).
+lacks_sanitizer_report() { # FILE
+	grep -qE 'Sanitizer|runtime error:' "$1" || return 0
+	grep -E -m 5 'Sanitizer|runtime error:' "$1" | sed 's/^/  /'
+	return 1
+}
+
 # The transcript file exists, is a loadable smtpscope transcript, and holds TEXT.
 transcript_has() { # TEXT
 	if [ ! -s "$TR" ]; then
@@ -216,6 +223,7 @@ common_checks() { # CASE TIME_LIMIT [allowed statuses]
 	check "$c: within $t s" within "$t"
 	check "$c: no raw control bytes on stdout" no_raw_controls "$OUT"
 	check "$c: no raw control bytes on stderr" no_raw_controls "$ERR"
+	check "$c: no sanitizer report" lacks_sanitizer_report "$ERR"
 	check "$c: transcript saved" transcript_has "# smtpscope transcript 1"
 	if [ -s "$TR" ]; then
 		check "$c: transcript is cat-safe" no_raw_controls "$TR"
