@@ -261,12 +261,13 @@ message_rewind(struct command_message *m)
 	m->in_eof = false;
 }
 
+static long message_pump(struct command_message *m, char *buf, size_t cap);
+
 struct command_message *
 command_message_open(const char *path, bool dot_stuff, char **errstr)
 {
 	struct command_message *m;
 	FILE *f = fopen(path, "rb");
-	char buf[16384];
 	long n;
 
 	if (f == NULL) {
@@ -279,7 +280,7 @@ command_message_open(const char *path, bool dot_stuff, char **errstr)
 	m->in = xmalloc(COMMAND_MESSAGE_BLOCK);
 	message_rewind(m);
 	/* Count the wire size once (for SIZE guidance and BDAT), then start over. */
-	while ((n = command_message_read(m, buf, sizeof buf)) > 0)
+	while ((n = message_pump(m, NULL, COMMAND_MESSAGE_BLOCK)) > 0)
 		m->size += n;
 	if (n < 0) {
 		*errstr = xasprintf("cannot read %s: %s", path, strerror(errno));
@@ -315,8 +316,11 @@ next_byte(struct command_message *m)
 	return (unsigned char)m->in[m->in_pos++];
 }
 
-long
-command_message_read(struct command_message *m, char *buf, size_t cap)
+/* Produces up to cap wire bytes into buf, or only counts them when buf is NULL. Runs of line
+ * text, with the CRLF that ends them, are copied whole; the byte-by-byte normaliser takes the
+ * rest (a bare CR or LF, a dot to stuff, the end). */
+static long
+message_pump(struct command_message *m, char *buf, size_t cap)
 {
 	size_t n = 0, run, i;
 	const char *p, *lf, *cr;
@@ -324,35 +328,54 @@ command_message_read(struct command_message *m, char *buf, size_t cap)
 
 	while (n < cap) {
 		if (m->taken < m->queued) {
-			buf[n++] = m->queue[m->taken++];
+			if (buf != NULL)
+				buf[n] = m->queue[m->taken];
+			n++;
+			m->taken++;
 			continue;
 		}
 		if (m->ended)
 			break;
-		if (!m->line_start && !m->after_cr && m->in_pos < m->in_len) {
-			/* Inside a line: copy the bytes up to the next CR or LF as they are. */
+		if (!m->after_cr && m->in_pos < m->in_len) {
 			p = m->in + m->in_pos;
+			if (m->line_start) {
+				if (p[0] == '\r' || p[0] == '\n' || (p[0] == '.' && m->dot_stuff))
+					goto one_byte;
+				m->line_start = false;
+			}
+			/* Inside a line: up to the next CR or LF as they are, and a CRLF with it. */
 			run = m->in_len - m->in_pos;
 			if (run > cap - n)
 				run = cap - n;
 			lf = memchr(p, '\n', run);
 			i = lf != NULL ? (size_t)(lf - p) : run;
 			cr = memchr(p, '\r', i);
-			if (cr != NULL)
+			if (cr != NULL && cr + 1 == lf) {
+				i = (size_t)(lf - p) + 1;
+				m->line_start = true;
+			} else if (cr != NULL)
 				i = (size_t)(cr - p);
 			if (i > 0) {
-				memcpy(buf + n, p, i);
+				if (buf != NULL)
+					memcpy(buf + n, p, i);
 				n += i;
 				m->in_pos += i;
 				continue;
 			}
 		}
+one_byte:
 		c = next_byte(m);
 		if (c == -2)
 			return -1;
 		normalise(m, c);
 	}
 	return (long)n;
+}
+
+long
+command_message_read(struct command_message *m, char *buf, size_t cap)
+{
+	return message_pump(m, buf, cap);
 }
 
 void

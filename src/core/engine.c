@@ -15,6 +15,7 @@
 
 #include "core/command.h"
 #include "core/engine.h"
+#include "core/export.h"
 #include "core/mx.h"
 #include "core/net.h"
 #include "core/reply.h"
@@ -318,14 +319,21 @@ engine_transcript(struct engine *e)
 
 /* ---- output ---- */
 
+/* Makes room for len more bytes of output. */
 static void
-out_append(struct engine *e, const void *data, size_t len)
+out_reserve(struct engine *e, size_t len)
 {
 	if (e->out_len + len > e->out_cap) {
 		while (e->out_len + len > e->out_cap)
 			e->out_cap *= 2;
 		e->out = xreallocarray(e->out, e->out_cap, 1);
 	}
+}
+
+static void
+out_append(struct engine *e, const void *data, size_t len)
+{
+	out_reserve(e, len);
 	memcpy(e->out + e->out_len, data, len);
 	e->out_len += len;
 }
@@ -498,15 +506,16 @@ bdat_send_chunk(struct engine *e)
 static void
 stream_refill(struct engine *e)
 {
-	char piece[ENGINE_STREAM_PIECE];
 	long n;
 
 	if (e->stream != STREAM_DATA)
 		return;
-	n = command_message_read(e->message, piece, sizeof piece);
+	/* Straight into the output buffer: one copy of the message fewer. */
+	out_reserve(e, ENGINE_STREAM_PIECE);
+	n = command_message_read(e->message, e->out + e->out_len, ENGINE_STREAM_PIECE);
 	if (n > 0) {
-		out_append(e, piece, (size_t)n);
-		log_message_bytes(e, piece, (size_t)n);
+		e->out_len += (size_t)n;
+		log_message_bytes(e, e->out + e->out_len - n, (size_t)n);
 		e->message_sent += n;
 		return;
 	}
@@ -1622,7 +1631,7 @@ submit_local(struct engine *e, const char *line, unsigned flags, struct engine_a
 		result = local_pipeline(e, &cmd, flags, answer);
 		break;
 	case COMMAND_SAVE:
-		if (transcript_save(e->transcript, cmd.argv[0], &err) < 0)
+		if (export_save(e->transcript, e->config.kb, cmd.argv[0], &err) < 0)
 			result = answer_text(answer, ENGINE_ERROR, err);
 		else
 			recordf(e, TRANSCRIPT_INFO, NULL, "transcript saved to %s%s", cmd.argv[0],
