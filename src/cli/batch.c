@@ -17,6 +17,7 @@
 #include "core/command.h"
 #include "core/engine.h"
 #include "core/explain.h"
+#include "core/export.h"
 #include "core/kb.h"
 #include "core/transcript.h"
 #include "core/xmalloc.h"
@@ -432,7 +433,7 @@ batch_run(struct frontend *fe, FILE *script)
 		printf("-- end of the script; closing the connection\n");
 	engine_set_listener(fe->engine, NULL, NULL);
 	if (fe->transcript_path != NULL) {
-		if (transcript_save(b.transcript, fe->transcript_path, &err) < 0) {
+		if (export_save(b.transcript, fe->kb, fe->transcript_path, &err) < 0) {
 			fprintf(stderr, "smtpscope: %s\n", err);
 			free(err);
 			b.failed = true;

@@ -1430,3 +1430,14 @@ export_format_parse(const char *name, enum export_format *format)
 		return -1;
 	return 0;
 }
+
+int
+export_save(const struct transcript *transcript, const struct kb *kb, const char *path,
+    char **errstr)
+{
+	enum export_format format;
+
+	if (export_format_for_path(path, &format))
+		return export_transcript_file(transcript, kb, format, path, errstr);
+	return transcript_save(transcript, path, errstr);
+}

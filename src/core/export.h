@@ -100,6 +100,12 @@ int export_transcript_file(const struct transcript *transcript, const struct kb 
 /* The export format a file name asks for: .html/.htm -> HTML, .md/.markdown -> Markdown.
  * false when the name has neither ending (a plain transcript save then). */
 bool export_format_for_path(const char *path, enum export_format *format);
+/* Saves a session the way its file name asks: an HTML or Markdown export with every reply
+ * explained (kb may be NULL) for .html/.htm/.md/.markdown, else a plain transcript that
+ * transcript_load reads back. 0, or -1 with *errstr set (caller frees). */
+int export_save(const struct transcript *transcript, const struct kb *kb, const char *path,
+    char **errstr);
+
 /* "text", "md" / "markdown", "html": 0, or -1 when unknown. */
 int export_format_parse(const char *name, enum export_format *format);
 

@@ -20,6 +20,7 @@
 #include <readline/readline.h>
 
 #include "core/command.h"
+#include "core/export.h"
 #include "core/lesson.h"
 #include "core/xmalloc.h"
 #include "tui/replay.h"
@@ -625,7 +626,7 @@ tui_save_path(struct tui *tui, const char *path)
 
 	if (path == NULL || path[0] == '\0')
 		return;
-	if (transcript_save(tui->transcript, path, &err) != 0) {
+	if (export_save(tui->transcript, tui->kb, path, &err) != 0) {
 		msg = xasprintf("%s: %s", L(tui, "ui-save-failed", "Could not save the transcript"),
 		    err != NULL ? err : path);
 		tui_set_notice(tui, msg);
@@ -1043,7 +1044,7 @@ tui_main(struct frontend *fe, struct transcript *replay, const char *replay_name
 	if (tui.save_path != NULL) {
 		char *err = NULL;
 
-		if (transcript_save(tui.transcript, tui.save_path, &err) != 0)
+		if (export_save(tui.transcript, tui.kb, tui.save_path, &err) != 0)
 			free(err);   /* the copy saved before QUIT stays */
 		free(tui.save_path);
 	}
@@ -1065,7 +1066,7 @@ tui_main(struct frontend *fe, struct transcript *replay, const char *replay_name
 	if (fe->transcript_path != NULL && tui.engine != NULL) {
 		char *err = NULL;
 
-		if (transcript_save(tui.transcript, fe->transcript_path, &err) != 0) {
+		if (export_save(tui.transcript, tui.kb, fe->transcript_path, &err) != 0) {
 			fprintf(stderr, "smtpscope: %s\n", err != NULL ? err : fe->transcript_path);
 			free(err);
 			if (tui.exit_status == 0)
