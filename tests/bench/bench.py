@@ -438,13 +438,32 @@ def schedstat_ns(pid):
         return -1
 
 
+def tree_cpu_ns(pid):
+    """CPU of a process, all its threads and all its descendants so far (nanoseconds)."""
+    total = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                children = f.read().split()
+        except OSError:
+            continue
+        total += sum(tree_cpu_ns(int(child)) for child in children)
+    return total
+
+
 def bench_startup(table, smtpscope, repeats):
     samples = [run_measured([smtpscope, "explain", "550", "5.7.1"]) for _ in range(repeats)]
     table.add("start-up: explain 550 5.7.1", "smtpscope", samples, note="target cpu < 30 ms")
     if not shutil.which("tmux"):
         return
     # The screen: CPU from exec until the practice server's greeting is on screen.
-    cpu, wall = [], []
+    cpu, wall, with_server = [], [], []
     for i in range(repeats):
         sock = f"smtpscope-bench-{os.getpid()}-{i}"
         start = time.perf_counter()
@@ -460,6 +479,7 @@ def bench_startup(table, smtpscope, repeats):
                 if re.search(r"S:.*220", screen):
                     wall.append(time.perf_counter() - start)
                     cpu.append(schedstat_ns(pid) / 1e9)
+                    with_server.append(tree_cpu_ns(pid) / 1e9)
                     break
                 time.sleep(0.005)
         finally:
@@ -468,7 +488,8 @@ def bench_startup(table, smtpscope, repeats):
         table.add_figure("start-up: screen to greeting", "smtpscope",
                          wall_ms=median(wall) * 1000, wall_spread_pct=spread(wall),
                          cpu_ms=median(cpu) * 1000, cpu_spread_pct=spread(cpu),
-                         note="cpu of the client process; target < 30 ms")
+                         note=f"cpu of the client process ({median(with_server) * 1000:.1f} "
+                         "ms with the practice server it starts); target < 30 ms")
 
 
 def bench_big_message(table, smtpscope, servers, work, repeats, size_mb):
