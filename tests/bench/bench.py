@@ -823,18 +823,25 @@ def plot(points, out_dir):
                     f.write(f"{p[1]} {p[2]:.4f} {p[3]:.2f} {p[4]}\n")
             f.write("\n\n")
     png = os.path.join(out_dir, "scaling.png")
+    seq = [p for p in points if p[0] == "sequential"]
+    per = seq[-1][2] / seq[-1][1] if seq else 0
     script = f"""
-set terminal png size 1100,450
+set terminal png size 1500,450
 set output '{png}'
-set multiplot layout 1,2 title 'smtpscope practice server scaling'
-set logscale x
+set multiplot layout 1,3 title 'smtpscope -> practice server: how the cost grows with the work'
+set logscale xy
 set xlabel 'sessions (in a row) / clients (at once)'
 set ylabel 'wall time (s)'
 set key left top
 plot '{data}' index 0 using 1:2 with linespoints title 'sessions in a row', \\
-     '{data}' index 1 using 1:2 with linespoints title 'concurrent clients'
-set ylabel 'server RSS (KiB)'
+     '{data}' index 1 using 1:2 with linespoints title 'concurrent clients', \\
+     x * {per:.6f} with lines dashtype 2 title 'linear'
+unset logscale y
+set ylabel 'ms per session'
 set yrange [0:*]
+plot '{data}' index 0 using 1:(1000/$3) with linespoints title 'sessions in a row', \\
+     '{data}' index 1 using 1:(1000/$3) with linespoints title 'concurrent clients'
+set ylabel 'server RSS after the step (KiB)'
 plot '{data}' index 0 using 1:4 with linespoints title 'after sessions in a row', \\
      '{data}' index 1 using 1:4 with linespoints title 'after concurrent clients'
 unset multiplot
