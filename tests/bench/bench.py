@@ -383,13 +383,13 @@ class Table:
         return row
 
     def render(self):
-        head = (f"{'measurement':34} {'tool':26} {'wall ms':>10} {'±%':>5} {'cpu ms':>9} "
+        head = (f"{'measurement':36} {'tool':34} {'wall ms':>10} {'±%':>5} {'cpu ms':>9} "
                 f"{'±%':>5} {'RSS KiB':>9} {'wall x':>7} {'cpu x':>7} {'rss x':>7}  note")
         lines = [head, "-" * len(head)]
         for r in self.rows:
             def f(key, fmt):
                 return format(r[key], fmt) if key in r and r[key] == r[key] else ""
-            lines.append(f"{r['measurement'][:34]:34} {r['tool'][:26]:26} {f('wall_ms', '10.1f'):>10} "
+            lines.append(f"{r['measurement'][:36]:36} {r['tool'][:34]:34} {f('wall_ms', '10.1f'):>10} "
                          f"{f('wall_spread_pct', '5.0f'):>5} {f('cpu_ms', '9.1f'):>9} "
                          f"{f('cpu_spread_pct', '5.0f'):>5} {f('rss_kb', '9.0f'):>9} "
                          f"{f('wall_ratio', '7.2f'):>7} {f('cpu_ratio', '7.2f'):>7} "
@@ -669,12 +669,14 @@ class Screen:
     the process from /proc/PID/schedstat, memory from /proc/PID/status, the screen through
     capture-pane."""
 
-    def __init__(self, argv, env=None):
+    def __init__(self, argv, stats=None):
         self.sock = f"smtpscope-bench-{os.getpid()}-{time.monotonic_ns()}"
         command = " ".join(f"'{a}'" for a in argv)
+        if stats:
+            command = f"SMTPSCOPE_SCREEN_STATS='{stats}' {command}"
         self.start = time.perf_counter()
         subprocess.run(["tmux", "-L", self.sock, "new-session", "-d", "-x", "100", "-y", "30",
-                        f"TERM=xterm-256color exec {command}"], check=True, env=env)
+                        f"TERM=xterm-256color exec env {command}"], check=True)
         self.pid = int(subprocess.run(["tmux", "-L", self.sock, "display", "-p",
                                        "#{pane_pid}"], capture_output=True,
                                       text=True).stdout.strip() or 0)
@@ -727,6 +729,41 @@ class Screen:
         subprocess.run(["tmux", "-L", self.sock, "kill-server"], stderr=subprocess.DEVNULL)
 
 
+def screen_stats(path):
+    """The screen's own timings, when it writes them: with SMTPSCOPE_SCREEN_STATS=FILE in its
+    environment, one line per turn of its main loop that did anything: what woke it (a key
+    name as curses' keyname() gives it, "net", "resize", "signal"), the microseconds from
+    poll() returning to the end of drawing, and the transcript's entry count after the turn.
+    Returns {what: [microseconds, ...]}; empty when the file is missing (a screen without the
+    hook)."""
+    turns = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                fields = line.split()
+                if len(fields) >= 2 and fields[1].isdigit():
+                    turns.setdefault(fields[0], []).append(int(fields[1]))
+    except OSError:
+        pass
+    return turns
+
+
+def add_screen_stats(table, name, stats, lines):
+    """Rows from the screen's own timings (see screen_stats), when there are any."""
+    for key, label in (("KEY_PPAGE", "page up"), ("KEY_NPAGE", "page down")):
+        if stats.get(key):
+            us = stats[key]
+            table.add_figure(name, f"smtpscope: {label}, in-process", wall_ms=median(us) / 1000,
+                             wall_spread_pct=spread(us),
+                             note=f"per page from the screen's own clock, {len(us)} pages; "
+                             f"max {max(us) / 1000:.2f} ms; target < 5 ms")
+    if stats.get("net"):
+        total = sum(stats["net"])
+        table.add_figure(name, "smtpscope: new lines, in-process", wall_ms=total / 1000,
+                         note=f"{total / lines:.2f} us per new line from the screen's own "
+                         f"clock, {len(stats['net'])} loop turns")
+
+
 def write_replay_transcript(path, lines):
     """A saved transcript of `lines` lines: sent lines, then one reply, so a replay shows them
     all from the start (it shows the session up to the selected reply)."""
@@ -756,7 +793,8 @@ def bench_screen(table, smtpscope, work, lines, steps):
         screen.close()
     path = os.path.join(work, "long-transcript.txt")
     raw = write_replay_transcript(path, lines)
-    screen = Screen([smtpscope, "replay", path])
+    stats = os.path.join(work, "screen-replay.stats")
+    screen = Screen([smtpscope, "replay", path], stats=stats)
     try:
         shown = screen.wait_text(r"the end")
         load_cpu = screen.settle()
@@ -784,9 +822,11 @@ def bench_screen(table, smtpscope, work, lines, steps):
                          cpu_spread_pct=spread(cpu),
                          note=f"per page, {steps} pages; max cpu {max(cpu) * 1000:.2f} ms; "
                          "target < 5 ms (wall includes tmux's round trip)")
+    add_screen_stats(table, name, screen_stats(stats), lines)
 
     flood = Flood(lines)
-    screen = Screen([smtpscope, f"127.0.0.1:{flood.port}"])
+    stats = os.path.join(work, "screen-live.stats")
+    screen = Screen([smtpscope, f"127.0.0.1:{flood.port}"], stats=stats)
     try:
         shown = screen.wait_text(rf"line {lines - 1} of the flood")
         cpu = screen.settle()
@@ -809,6 +849,7 @@ def bench_screen(table, smtpscope, work, lines, steps):
                      cpu_spread_pct=spread(up_cpu),
                      note=f"per page, {steps} pages; max cpu {max(up_cpu) * 1000:.2f} ms; "
                      "target < 5 ms")
+    add_screen_stats(table, name, screen_stats(stats), lines)
 
 
 def plot(points, out_dir):
