@@ -502,6 +502,36 @@ def mode_tls_garbage(c):
     c.drain(20)
 
 
+@mode("implicit TLS whose handshake answer comes one byte every half second (use with --tls)")
+def mode_tls_tarpit(c):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(CERT, KEY)
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = ctx.wrap_bio(incoming, outgoing, server_side=True)
+    c.sock.settimeout(10)
+    end = time.time() + 110
+    while time.time() < end:
+        try:
+            tls.do_handshake()
+            break
+        except ssl.SSLWantReadError:
+            pass
+        except ssl.SSLError:
+            return
+        out = outgoing.read()
+        for i in range(len(out)):
+            if not c.send(out[i:i + 1]):
+                return
+            time.sleep(0.5)
+        try:
+            data = c.sock.recv(65536)
+        except OSError:
+            return
+        if not data:
+            return
+        incoming.write(data)
+
+
 @mode("after 220 to STARTTLS, garbage instead of a TLS handshake")
 def mode_starttls_garbage(c):
     if not starttls_prelude(c):

@@ -43,6 +43,13 @@ check "starttls-inject-split: the second write never shows as a reply" \
 check "tls-garbage: plain text never shows as a reply" \
     lacks "$TEST_TMP/tls-garbage.out" 'S: 220 this is not TLS'
 
+# A handshake answered one byte every half second: the handshake has a deadline of its own.
+# shellcheck disable=SC2086
+start_hostile tls-tarpit $CERT && run_client tls-tarpit "$LIMIT" plain --timeout 3 --tls --insecure
+stop_hostile
+common_checks tls-tarpit 10 2
+check "tls-tarpit: the handshake timeout is said" says 'TLS handshake.*in 3 s'
+
 # Lines injected in the same write as the 220: thrown away, reported, and the EHLO over TLS gets
 # the server's real answer. Through /starttls and through --starttls.
 for how in command option; do
