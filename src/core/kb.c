@@ -600,7 +600,16 @@ utf8_valid(const unsigned char *s, size_t n)
 		unsigned char c = s[i];
 		size_t len, k;
 		uint32_t cp;
+		uint64_t word;
 
+		/* Eight ASCII bytes at a time: the help text is mostly ASCII. */
+		if (i + 8 <= n) {
+			memcpy(&word, s + i, 8);
+			if ((word & 0x8080808080808080u) == 0) {
+				i += 8;
+				continue;
+			}
+		}
 		if (c < 0x80) {
 			i++;
 			continue;
