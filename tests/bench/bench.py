@@ -325,7 +325,7 @@ def tools_for_session(smtpscope, port, script, s_client_in, message, with_swaks=
                               f"127.0.0.1:{port}", "-quiet", "-ign_eof",
                               "-verify_quiet"], s_client_in),
     }
-    if with_swaks:
+    if with_swaks and shutil.which("swaks"):
         tools["swaks"] = (["swaks", "--server", "127.0.0.1", "--port", str(port), "--tls",
                            "--auth", "PLAIN", "--auth-user", USER, "--auth-password", PASSWORD,
                            "--from", "a@bench.example", "--to", f"b@{RCPT_DOMAIN}",
@@ -894,6 +894,13 @@ unset multiplot
 def main():
     if not os.access("/usr/bin/time", os.X_OK):
         raise SystemExit("bench: needs GNU time (Debian package: time)")
+    for tool, package in (("openssl", "openssl"), ("swaks", "swaks"), ("tmux", "tmux"),
+                          ("gnuplot", "gnuplot-nox")):
+        if not shutil.which(tool):
+            print(f"bench: {tool} is missing (Debian package {package}): the measurements "
+                  "that need it are left out", file=sys.stderr)
+    if not shutil.which("openssl"):
+        raise SystemExit("bench: openssl makes the servers' certificates and is the peer")
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--smtpscope", default=os.environ.get("SMTPSCOPE", "./smtpscope"))
     parser.add_argument("--out", default="bench-results")
