@@ -38,6 +38,12 @@
 /* How often a running MX look-up is asked whether it is done. */
 #define ENGINE_MX_POLL_MS 20
 #define ENGINE_MASK "****"
+/* Octets read from the server per engine_handle call: a server that never stops sending cannot
+ * keep the caller's loop (its keyboard, its signals, the next script line) from running. */
+#define ENGINE_READ_PER_TURN (64 * 1024)
+/* Replies no command asked for kept per connection; past these a flood is counted, not kept,
+ * so memory stays bounded. */
+#define ENGINE_UNSOLICITED_KEPT 1000
 
 enum engine_phase {
 	PHASE_IDLE,        /* never connected */
@@ -63,6 +69,8 @@ struct engine_auth {
 	char *user;
 	char *secret;
 	int logins;            /* LOGIN: challenges answered so far */
+	int challenges;        /* 334s answered in this exchange */
+	bool cancelled;        /* "*" sent: the exchange was given up (RFC 4954) */
 };
 
 struct engine {
@@ -104,7 +112,16 @@ struct engine {
 	size_t log_len;
 	bool log_cut;
 	struct engine_auth auth;
-	int64_t activity_us;      /* last byte sent or received, for the reply timeout */
+	int64_t activity_us;      /* last byte sent or received */
+	/* The reply timeout runs from the moment a command has left (or the previous reply ended)
+	 * to the end of its reply, however many bytes trickle in meanwhile. */
+	int64_t wait_start_us;
+	size_t wait_rx;           /* octets received since wait_start_us */
+	int64_t last_rx_us;
+	int64_t write_progress_us;/* output pending: when the server last took some of it */
+	bool read_more;           /* the read budget ran out with bytes still to read */
+	size_t unsolicited;       /* replies no command asked for, this connection */
+	size_t unsolicited_dropped; /* of those, not kept (a flood), not yet reported */
 	int64_t handshake_start_us;
 	int64_t last_latency_us;
 	int last_code;
@@ -160,17 +177,23 @@ recordf(struct engine *e, enum transcript_kind kind, const char *event, const ch
 	return i;
 }
 
-/* Multi-line local output as one INFO entry per line. */
+static char *escape_bytes(const unsigned char *raw, size_t len);
+
+/* Multi-line output quoting the peer (a certificate's names) as one entry per line, each
+ * escaped: a certificate is as hostile as any reply. */
 static void
 record_lines(struct engine *e, enum transcript_kind kind, const char *text)
 {
 	const char *p = text, *nl;
+	char *shown;
 
 	while (*p != '\0') {
 		nl = strchr(p, '\n');
 		if (nl == NULL)
 			nl = p + strlen(p);
-		transcript_add(e->transcript, kind, p, (size_t)(nl - p), NULL, false);
+		shown = escape_bytes((const unsigned char *)p, (size_t)(nl - p));
+		transcript_add(e->transcript, kind, shown, strlen(shown), NULL, false);
+		free(shown);
 		p = *nl == '\n' ? nl + 1 : nl;
 	}
 	notify(e);
@@ -274,6 +297,7 @@ close_connection(struct engine *e)
 	e->fd = -1;
 	e->out_len = 0;
 	e->tls_wants_write = false;
+	e->read_more = false;
 	stream_stop(e);
 	auth_reset(e);
 	session_closed(e->session);
@@ -333,9 +357,20 @@ out_reserve(struct engine *e, size_t len)
 static void
 out_append(struct engine *e, const void *data, size_t len)
 {
+	/* The write timeout counts from the moment output starts waiting. */
+	if (e->out_len == 0)
+		e->write_progress_us = net_now_us();
 	out_reserve(e, len);
 	memcpy(e->out + e->out_len, data, len);
 	e->out_len += len;
+}
+
+/* A new wait for a reply begins: the reply timeout counts from here. */
+static void
+reply_wait_start(struct engine *e)
+{
+	e->wait_start_us = net_now_us();
+	e->wait_rx = 0;
 }
 
 static void fail_connection(struct engine *e, const char *event, const char *text);
@@ -380,6 +415,12 @@ flush_out(struct engine *e)
 		memmove(e->out, e->out + written, e->out_len - written);
 		e->out_len -= written;
 		e->activity_us = net_now_us();
+		if (written > 0)
+			e->write_progress_us = e->activity_us;
+		/* Everything is out: the replies' clock starts now, not while the server was
+		 * still taking the message. */
+		if (e->out_len == 0 && e->stream != STREAM_DATA)
+			reply_wait_start(e);
 	}
 }
 
@@ -390,6 +431,8 @@ send_line(struct engine *e, const char *line, const char *shown)
 {
 	bool masked = shown != NULL && !e->config.show_secrets;
 
+	if (session_pending(e->session) == 0)
+		reply_wait_start(e);
 	record(e, TRANSCRIPT_SENT, NULL, masked, masked ? shown : line);
 	out_append(e, line, strlen(line));
 	out_append(e, "\r\n", 2);
@@ -422,9 +465,12 @@ masked_auth_line(const char *line)
 
 /* ---- failures and closing ---- */
 
+static void note_dropped(struct engine *e);
+
 static void
 fail_connection(struct engine *e, const char *event, const char *text)
 {
+	note_dropped(e);
 	recordf(e, TRANSCRIPT_ERROR, event, "%s", text);
 	close_connection(e);
 	record(e, TRANSCRIPT_EVENT, "closed", false, "connection closed");
@@ -650,6 +696,23 @@ escape_bytes(const unsigned char *raw, size_t len)
 	return out;
 }
 
+static const char *
+auth_mech_name(enum engine_mech mech)
+{
+	static const char *const names[] = { "PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2" };
+
+	return names[mech];
+}
+
+/* How many 334 challenges a mechanism has at most: PLAIN and XOAUTH2 send their answer with
+ * AUTH (one empty 334 is tolerated, and XOAUTH2's error comes as one), LOGIN asks for the user
+ * name and the password, CRAM-MD5 sends one challenge. */
+static int
+auth_challenges_expected(enum engine_mech mech)
+{
+	return mech == MECH_LOGIN ? 2 : 1;
+}
+
 /* 334: the challenge in words, then the /auth exchange's next step. */
 static void
 auth_challenge(struct engine *e, const struct reply *reply)
@@ -660,7 +723,11 @@ auth_challenge(struct engine *e, const struct reply *reply)
 	char *answer = NULL;
 
 	if (raw == NULL) {
-		recordf(e, TRANSCRIPT_INFO, NULL, "334 challenge is not valid base64: \"%s\"", b64);
+		char *shown = escape_bytes((const unsigned char *)b64, strlen(b64));
+
+		recordf(e, TRANSCRIPT_INFO, NULL, "334 challenge is not valid base64: \"%s\"",
+		    shown);
+		free(shown);
 	} else {
 		char *shown = escape_bytes(raw, len);
 
@@ -673,6 +740,32 @@ auth_challenge(struct engine *e, const struct reply *reply)
 			record(e, TRANSCRIPT_INFO, NULL, false, "answer with the base64 of what it "
 			    "asks (/b64 encode TEXT); the line is masked in the transcript");
 		free(raw);
+		return;
+	}
+	if (e->auth.cancelled) {
+		/* "*" was sent and the server still asks: it will never let the exchange end. */
+		if (raw != NULL) {
+			explicit_bzero(raw, len);
+			free(raw);
+		}
+		fail_connection(e, "protocol-violation", "the server asked again after the AUTH "
+		    "exchange was cancelled with \"*\"; giving up on this connection");
+		return;
+	}
+	if (++e->auth.challenges > auth_challenges_expected(e->auth.mech)) {
+		/* More rounds than the mechanism has: answering again would send the credentials
+		 * without end. RFC 4954: a client cancels an exchange with a line holding "*". */
+		recordf(e, TRANSCRIPT_WARNING, "protocol-violation", "the server asked for a %s "
+		    "challenge answer %d times; %s needs at most %d: cancelling the exchange with "
+		    "\"*\" (RFC 4954 section 4) rather than sending the credentials again",
+		    auth_mech_name(e->auth.mech), e->auth.challenges, auth_mech_name(e->auth.mech),
+		    auth_challenges_expected(e->auth.mech));
+		if (raw != NULL) {
+			explicit_bzero(raw, len);
+			free(raw);
+		}
+		e->auth.cancelled = true;
+		send_line(e, "*", NULL);
 		return;
 	}
 	switch (e->auth.mech) {
@@ -709,6 +802,17 @@ auth_challenge(struct engine *e, const struct reply *reply)
 	wipe(&answer);
 }
 
+/* Says how many flooding replies were counted and not kept since the last note. */
+static void
+note_dropped(struct engine *e)
+{
+	if (e->unsolicited_dropped == 0)
+		return;
+	recordf(e, TRANSCRIPT_INFO, NULL, "(%zu more replies no command asked for: counted, not "
+	    "kept)", e->unsolicited_dropped);
+	e->unsolicited_dropped = 0;
+}
+
 static void
 handle_reply(struct engine *e, struct reply *reply)
 {
@@ -727,6 +831,22 @@ handle_reply(struct engine *e, struct reply *reply)
 	e->last_code = reply->code;
 	snprintf(e->last_after, sizeof e->last_after, "%s", o.after);
 	e->activity_us = now;
+	/* This reply ended a wait; the next one (pipelined, or after an answer) starts now. */
+	reply_wait_start(e);
+	if (o.unsolicited && ++e->unsolicited > ENGINE_UNSOLICITED_KEPT) {
+		/* A flood: counted, not kept, so the transcript (and memory) stays bounded. */
+		if (e->unsolicited == ENGINE_UNSOLICITED_KEPT + 1)
+			recordf(e, TRANSCRIPT_WARNING, "unsolicited-reply", "more than %d replies no "
+			    "command asked for: the server floods the connection; from here on they "
+			    "are counted, not kept (the transcript is truncated)",
+			    ENGINE_UNSOLICITED_KEPT);
+		e->unsolicited_dropped++;
+		if (o.closing)
+			e->closing = true;
+		reply_free(reply);
+		return;
+	}
+	note_dropped(e);
 	index = transcript_add_reply(e->transcript, reply, o.after, state, latency);
 	notify(e);
 	kept = transcript_reply(e->transcript, index)->reply;
@@ -770,6 +890,7 @@ handle_reply(struct engine *e, struct reply *reply)
 	if (strcmp(o.after, "DATA") == 0) {
 		if (o.data_go && e->stream == STREAM_DATA_WAIT) {
 			e->stream = STREAM_DATA;
+			e->write_progress_us = net_now_us();
 			recordf(e, TRANSCRIPT_INFO, NULL, "sending %s (%lld octets on the wire)",
 			    e->message_name, command_message_size(e->message));
 		} else if (o.data_go) {
@@ -812,6 +933,7 @@ peer_closed(struct engine *e, const char *event, const char *why)
 	struct reply *partial = reply_parser_finish(e->parser);
 	bool mid = partial != NULL;
 
+	note_dropped(e);
 	if (partial != NULL)
 		handle_reply(e, partial);
 	if (e->phase == PHASE_CLOSED)
@@ -839,6 +961,8 @@ feed(struct engine *e, const char *data, size_t len)
 	struct reply *reply;
 
 	e->activity_us = net_now_us();
+	e->last_rx_us = e->activity_us;
+	e->wait_rx += len;
 	reply_parser_feed(e->parser, data, len);
 	while (e->phase == PHASE_OPEN && (reply = reply_parser_next(e->parser)) != NULL) {
 		handle_reply(e, reply);
@@ -853,12 +977,20 @@ do_read(struct engine *e)
 {
 	char buf[16384];
 	ssize_t n;
-	size_t got;
+	size_t got, budget = ENGINE_READ_PER_TURN, want;
 	char *err = NULL;
 
+	e->read_more = false;
 	while (e->phase == PHASE_OPEN) {
+		/* A bounded share per turn; the rest is read on the next (engine_timeout_ms says
+		 * 0, since bytes inside OpenSSL do not wake poll()). */
+		if (budget == 0) {
+			e->read_more = true;
+			return;
+		}
+		want = budget < sizeof buf ? budget : sizeof buf;
 		if (e->tls != NULL) {
-			enum tls_io io = tls_read(e->tls, buf, sizeof buf, &got, &err);
+			enum tls_io io = tls_read(e->tls, buf, want, &got, &err);
 
 			if (io == TLS_IO_WANT_READ)
 				return;
@@ -875,11 +1007,12 @@ do_read(struct engine *e)
 				free(err);
 				return;
 			}
+			budget -= got < budget ? got : budget;
 			feed(e, buf, got);
 			/* Decrypted bytes may wait inside OpenSSL; poll() would not see them. */
 			continue;
 		}
-		n = net_recv(e->fd, buf, sizeof buf);
+		n = net_recv(e->fd, buf, want);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;
@@ -890,6 +1023,7 @@ do_read(struct engine *e)
 			peer_closed(e, NULL, "the server closed the connection");
 			return;
 		}
+		budget -= (size_t)n;
 		feed(e, buf, (size_t)n);
 		if (e->phase == PHASE_HANDSHAKE) {
 			/* The STARTTLS 220 came in this read: start the handshake right away. */
@@ -917,6 +1051,8 @@ connected(struct engine *e, int fd, char *address)
 	e->parser = reply_parser_new(NULL);
 	session_connected(e->session, net_now_us());
 	e->activity_us = net_now_us();
+	e->unsolicited = e->unsolicited_dropped = 0;
+	reply_wait_start(e);
 	if (e->config.tls == ENGINE_TLS_IMPLICIT) {
 		tls_begin(e, false);
 		if (e->phase == PHASE_HANDSHAKE)
@@ -1057,13 +1193,22 @@ engine_pollfds(struct engine *e, struct pollfd *fds, size_t max)
 	return 0;
 }
 
-/* The reply deadline: a command waits, or a handshake runs. */
+/* The deadline: a handshake runs (from its start), output waits for a server that takes none
+ * of it (from its last progress), or a command waits for its reply (from the moment it left,
+ * to the reply's end: bytes trickling in do not push it back). */
 static int64_t
 reply_deadline(const struct engine *e)
 {
-	if (e->phase == PHASE_HANDSHAKE ||
-	    (e->phase == PHASE_OPEN && session_pending(e->session) > 0))
-		return e->activity_us + (int64_t)e->config.reply_timeout_ms * 1000;
+	int64_t limit = (int64_t)e->config.reply_timeout_ms * 1000;
+
+	if (e->phase == PHASE_HANDSHAKE)
+		return e->handshake_start_us + limit;
+	if (e->phase != PHASE_OPEN)
+		return -1;
+	if (e->out_len > 0)
+		return e->write_progress_us + limit;
+	if (session_pending(e->session) > 0)
+		return e->wait_start_us + limit;
 	return -1;
 }
 
@@ -1076,6 +1221,8 @@ engine_timeout_ms(const struct engine *e)
 		return ENGINE_MX_POLL_MS;
 	if (e->phase == PHASE_CONNECTING && e->connector != NULL)
 		return net_connector_timeout_ms(e->connector);
+	if (e->phase == PHASE_OPEN && e->read_more)
+		return 0;
 	deadline = reply_deadline(e);
 	if (deadline < 0)
 		return -1;
@@ -1089,6 +1236,8 @@ check_timers(struct engine *e)
 	int64_t deadline = reply_deadline(e);
 	char *text, secs[32], waiting[48];
 	const char *what;
+	struct reply *cut;
+	bool partial;
 	int ms;
 
 	if (e->phase == PHASE_CONNECTING && e->mx_query != NULL) {
@@ -1119,21 +1268,44 @@ check_timers(struct engine *e)
 	else
 		snprintf(secs, sizeof secs, "%.1f s", ms / 1000.0);
 	if (e->phase == PHASE_HANDSHAKE) {
-		text = xasprintf("the TLS handshake got no answer in %s", secs);
+		text = xasprintf("the TLS handshake did not finish in %s", secs);
+		fail_connection(e, "reply-timeout", text);
+		free(text);
+		return;
+	}
+	if (e->out_len > 0) {
+		text = xasprintf("the server stopped reading: %zu octets%s%s waited %s without any "
+		    "of them being taken; giving up on this connection", e->out_len,
+		    e->message_name ? " of " : "", e->message_name ? e->message_name : "", secs);
 		fail_connection(e, "reply-timeout", text);
 		free(text);
 		return;
 	}
 	what = session_waiting_for(e->session);
 	if (what != NULL && strcmp(what, "greeting") == 0)
-		snprintf(waiting, sizeof waiting, "no greeting");
+		snprintf(waiting, sizeof waiting, "greeting");
 	else if (what != NULL)
-		snprintf(waiting, sizeof waiting, "no reply to %s", what);
+		snprintf(waiting, sizeof waiting, "reply to %s", what);
 	else
-		snprintf(waiting, sizeof waiting, "no reply");
-	text = xasprintf("%s in %s%s; giving up on this connection (a slow server may need "
-	    "--timeout)", waiting, secs, reply_parser_pending(e->parser) ?
-	    " (part of a reply arrived, then nothing)" : "");
+		snprintf(waiting, sizeof waiting, "reply");
+	partial = reply_parser_pending(e->parser);
+	if (!partial && e->wait_rx == 0)
+		text = xasprintf("no %s in %s; giving up on this connection (a slow server may need "
+		    "--timeout)", waiting, secs);
+	else if (net_now_us() - e->last_rx_us < 1000000)
+		text = xasprintf("the %s did not complete in %s: part of a reply arrived (%zu "
+		    "octets) and more kept trickling in (a tarpit, or a reply without end); giving "
+		    "up on this connection", waiting, secs, e->wait_rx);
+	else
+		text = xasprintf("the %s did not complete in %s: part of a reply arrived, then "
+		    "nothing; giving up on this connection (a slow server may need --timeout)",
+		    waiting, secs);
+	/* What did arrive is kept (escaped like any reply), as when the server closes mid-reply;
+	 * recorded only, not acted on: the reply is not complete. */
+	while ((cut = reply_parser_finish(e->parser)) != NULL) {
+		transcript_add_reply(e->transcript, cut, what, session_state_name(e->session), -1);
+		notify(e);
+	}
 	fail_connection(e, "reply-timeout", text);
 	free(text);
 }
@@ -1152,6 +1324,9 @@ engine_handle(struct engine *e, const struct pollfd *fds, size_t nfds)
 	for (i = 0; i < nfds && fd >= 0; i++)
 		if (fds[i].fd == fd)
 			revents |= fds[i].revents;
+	/* The last turn's read budget ran out: go on reading as if poll() said so. */
+	if (e->phase == PHASE_OPEN && e->read_more)
+		revents |= POLLIN;
 	if (revents != 0) {
 		if (e->phase == PHASE_CONNECTING) {
 			char *address = NULL;
@@ -1232,10 +1407,14 @@ guidance(struct engine *e, const char *const *lines, size_t n, long long size, u
     struct engine_answer *answer)
 {
 	const char *event;
-	char *text;
+	char *text, *escaped;
 
 	if (!session_check(e->session, lines, n, size, &event, &text))
 		return false;
+	/* A warning may quote what the server advertised (its AUTH mechanisms, its SIZE). */
+	escaped = escape_bytes((const unsigned char *)text, strlen(text));
+	free(text);
+	text = escaped;
 	if (flags & ENGINE_FORCE) {
 		recordf(e, TRANSCRIPT_WARNING, event, "sent anyway: %s", text);
 		free(text);
