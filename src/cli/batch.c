@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,53 @@ struct batch {
 	bool step_negative;   /* a negative reply during the current step */
 	bool quit_sent;       /* the script said QUIT */
 };
+
+/* SIGINT and SIGTERM end batch mode cleanly: the handler only notes the signal and wakes the
+ * poll() loop through a pipe; the loop stops, says so and saves the transcript. A signal
+ * handler cannot be handed a context, hence these two file-level variables. */
+static volatile sig_atomic_t batch_signal;
+static int batch_wake[2] = { -1, -1 };
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+
+	batch_signal = sig;
+	if (batch_wake[1] >= 0)
+		(void)!write(batch_wake[1], "", 1);
+	errno = saved;
+}
+
+/* Catches SIGINT and SIGTERM (once: a second one acts as usual, in case the stop hangs). */
+static void
+signals_catch(struct sigaction *old_int, struct sigaction *old_term)
+{
+	struct sigaction sa;
+
+	batch_signal = 0;
+	if (pipe2(batch_wake, O_CLOEXEC | O_NONBLOCK) != 0)
+		batch_wake[0] = batch_wake[1] = -1;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocking read of the script or of a password returns at once. */
+	sa.sa_flags = SA_RESETHAND;
+	sigaction(SIGINT, &sa, old_int);
+	sigaction(SIGTERM, &sa, old_term);
+}
+
+static void
+signals_restore(const struct sigaction *old_int, const struct sigaction *old_term)
+{
+	sigaction(SIGINT, old_int, NULL);
+	sigaction(SIGTERM, old_term, NULL);
+	if (batch_wake[0] >= 0) {
+		close(batch_wake[0]);
+		close(batch_wake[1]);
+	}
+	batch_wake[0] = batch_wake[1] = -1;
+}
 
 /* Writes bytes from the wire with anything unprintable escaped, so a hostile server cannot
  * drive the terminal. */
@@ -198,19 +246,26 @@ static void
 wait_idle(struct batch *b)
 {
 	struct engine_status st;
-	struct pollfd fds[4];
+	struct pollfd fds[5];
 	size_t n;
 	int timeout;
 
 	for (;;) {
 		engine_status(b->engine, &st);
-		if (!st.waiting)
+		if (!st.waiting || batch_signal != 0)
 			return;
 		n = engine_pollfds(b->engine, fds, 4);
 		timeout = engine_timeout_ms(b->engine);
 		if (n == 0 && timeout < 0)
 			return;
-		if (poll(fds, n, timeout) < 0 && errno != EINTR)
+		if (batch_wake[0] >= 0) {
+			fds[n].fd = batch_wake[0];
+			fds[n].events = POLLIN;
+			fds[n].revents = 0;
+		}
+		if (poll(fds, n + (batch_wake[0] >= 0), timeout) < 0 && errno != EINTR)
+			return;
+		if (batch_signal != 0)
 			return;
 		engine_handle(b->engine, fds, n);
 	}
@@ -386,22 +441,24 @@ batch_run(struct frontend *fe, FILE *script)
 {
 	struct batch b;
 	struct engine_status st;
+	struct sigaction old_int, old_term;
 	char *line = xmalloc(BATCH_LINE_MAX);
 	char *err = NULL;
 	size_t len, lineno = 0;
-	int status;
+	int status, sig;
 
 	memset(&b, 0, sizeof b);
 	b.fe = fe;
 	b.engine = fe->engine;
 	b.transcript = engine_transcript(fe->engine);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	signals_catch(&old_int, &old_term);
 	/* Entries recorded before the listener (the connection attempt) are printed first. */
 	for (len = 0; len < transcript_count(b.transcript); len++)
 		on_entry(&b, len);
 	engine_set_listener(fe->engine, on_entry, &b);
 	wait_idle(&b);
-	while (!b.failed && fgets(line, BATCH_LINE_MAX, script) != NULL) {
+	while (!b.failed && batch_signal == 0 && fgets(line, BATCH_LINE_MAX, script) != NULL) {
 		lineno++;
 		len = strlen(line);
 		if (len > 0 && line[len - 1] != '\n' && !feof(script)) {
@@ -417,21 +474,32 @@ batch_run(struct frontend *fe, FILE *script)
 		if (!st.in_data && (len == 0 || line[0] == '#'))
 			continue;
 		b.step_negative = false;
-		if (!run_line(&b, line))
+		if (!run_line(&b, line) || batch_signal != 0)
 			break;
 		if (fe->stop_on_failure && b.step_negative) {
 			printf("-- stopping at the first failure (--stop-on-failure)\n");
 			break;
 		}
 	}
-	if (ferror(script)) {
+	sig = batch_signal;
+	if (ferror(script) && sig == 0) {
 		printf("** cannot read the script: %s\n", strerror(errno));
 		b.failed = true;
 	}
 	engine_status(b.engine, &st);
-	if (st.connected && !b.failed && !b.quit_sent)
+	if (st.connected && !b.failed && !b.quit_sent && sig == 0)
 		printf("-- end of the script; closing the connection\n");
 	engine_set_listener(fe->engine, NULL, NULL);
+	if (sig != 0) {
+		/* Kept in the transcript too, so a saved session says why it stops here. */
+		char *text = xasprintf("interrupted by %s%s; stopping here, nothing more is sent",
+		    sig == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM", st.waiting ?
+		    " while waiting for the server" : "");
+
+		transcript_add(b.transcript, TRANSCRIPT_ERROR, text, strlen(text), NULL, false);
+		printf("** %s\n", text);
+		free(text);
+	}
 	if (fe->transcript_path != NULL) {
 		if (export_save(b.transcript, fe->kb, fe->transcript_path, &err) < 0) {
 			fprintf(stderr, "smtpscope: %s\n", err);
@@ -441,6 +509,8 @@ batch_run(struct frontend *fe, FILE *script)
 			printf("-- transcript saved to %s\n", fe->transcript_path);
 	}
 	free(line);
-	status = b.failed ? 2 : b.negative ? 1 : 0;
+	signals_restore(&old_int, &old_term);
+	/* The shell's convention for a process ended by a signal: 128 + its number. */
+	status = sig != 0 ? 128 + sig : b.failed ? 2 : b.negative ? 1 : 0;
 	return status;
 }
