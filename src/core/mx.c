@@ -80,7 +80,7 @@ mx_lookup(const char *domain, const char *dns_server, char **errstr, const char 
 	struct mx_list *list;
 	ns_msg msg;
 	ns_rr rr;
-	int len, i, count, herr;
+	int len, i, count, herr, unreadable = 0;
 	char name[NS_MAXDNAME];
 
 	*event = "dns-failure";
@@ -120,15 +120,33 @@ mx_lookup(const char *domain, const char *dns_server, char **errstr, const char 
 	for (i = 0; i < count; i++) {
 		const unsigned char *rdata;
 
-		if (ns_parserr(&msg, ns_s_an, i, &rr) < 0 || ns_rr_type(rr) != ns_t_mx ||
-		    ns_rr_rdlen(rr) < 3)
+		if (ns_parserr(&msg, ns_s_an, i, &rr) < 0) {
+			unreadable++;
+			continue;
+		}
+		if (ns_rr_type(rr) != ns_t_mx)
 			continue;
 		rdata = ns_rr_rdata(rr);
-		if (dn_expand(ns_msg_base(msg), ns_msg_end(msg), rdata + 2, name, sizeof name) < 0)
+		/* A name that cannot be expanded (a compression loop, a pointer past the end) makes
+		 * the record unreadable, not absent. */
+		if (ns_rr_rdlen(rr) < 3 || dn_expand(ns_msg_base(msg), ns_msg_end(msg), rdata + 2,
+		    name, sizeof name) < 0) {
+			unreadable++;
 			continue;
+		}
 		list->hosts[list->count].preference = ns_get16(rdata);
 		list->hosts[list->count].host = xstrdup(name);
 		list->count++;
+	}
+	if (list->count == 0 && unreadable > 0) {
+		/* RFC 5321 section 5.1 falls back to the domain's own address only when there is no
+		 * MX record at all; records that cannot be read are a broken answer. */
+		*errstr = xasprintf("MX look-up for %s: the DNS answer is malformed (%d record(s) "
+		    "could not be parsed: a host name that cannot be expanded); not falling back to "
+		    "the domain's own address", domain, unreadable);
+		free(list->hosts);
+		free(list);
+		return NULL;
 	}
 	if (list->count == 0) {
 		list->implicit = true;
