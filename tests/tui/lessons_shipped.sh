@@ -9,6 +9,8 @@
 . "$top_srcdir/tests/tui/tui_lib.sh"
 
 LESSONS_DIR="$SMTPSCOPE_HELP_DIR/lessons"
+# tmux leaves the socket files of the servers it killed: they go at exit too (this runs last)
+on_exit "rm -f '${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TUI_SOCKET_BASE'-*"
 
 # lesson_name FILE: the NAME of its @lesson line.
 lesson_name() { sed -n 's/^@lesson[ 	]\{1,\}\([^ 	]*\).*/\1/p' "$1" | head -1; }
