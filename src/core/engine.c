@@ -30,6 +30,9 @@
  * buffer runs low, so a large /data file is never held whole. */
 #define ENGINE_STREAM_PIECE 16384
 #define ENGINE_BDAT_DEFAULT 65536
+/* BDAT chunks out at once when the server offers PIPELINING (RFC 3030 section 4.2 lets BDAT
+ * be pipelined): one goes ahead while the server still works on the one before. */
+#define ENGINE_BDAT_WINDOW 2
 #define ENGINE_BDAT_MAX (1024 * 1024)
 /* Message lines shown in the transcript per message; the rest are counted. */
 #define ENGINE_MESSAGE_LINES_SHOWN 200
@@ -107,6 +110,8 @@ struct engine {
 	long long message_sent;
 	size_t bdat_chunk;
 	char *bdat_buf;
+	int bdat_in_flight;       /* chunks sent and not answered yet */
+	bool bdat_last_sent;      /* the LAST chunk is out */
 	size_t message_lines;
 	char *log_line;           /* the message line being assembled for the transcript */
 	size_t log_len;
@@ -545,7 +550,22 @@ bdat_send_chunk(struct engine *e)
 	recordf(e, TRANSCRIPT_INFO, NULL, "(%ld octets of %s follow BDAT, sent as they are)", n,
 	    e->message_name);
 	e->message_sent += n;
+	e->bdat_in_flight++;
+	e->bdat_last_sent = last;
 	e->stream = STREAM_BDAT;
+}
+
+/* Sends chunks until the window is full: two when the server offers PIPELINING, so that it
+ * never waits for the next chunk while its reply travels (the lock-step of one chunk at a
+ * time left client and server idle in turn: 100 MB took a third longer than with DATA);
+ * one at a time otherwise. */
+static void
+bdat_fill(struct engine *e)
+{
+	int window = session_has(e->session, "PIPELINING") ? ENGINE_BDAT_WINDOW : 1;
+
+	while (e->stream == STREAM_BDAT && !e->bdat_last_sent && e->bdat_in_flight < window)
+		bdat_send_chunk(e);
 }
 
 /* Tops up the output buffer with message text during /data, then the final dot. */
@@ -903,13 +923,15 @@ handle_reply(struct engine *e, struct reply *reply)
 		}
 	}
 	if (strcmp(o.after, "BDAT") == 0 && e->stream == STREAM_BDAT) {
+		if (e->bdat_in_flight > 0)
+			e->bdat_in_flight--;
 		if (reply_class(kept) != 2 || o.bdat_last) {
 			if (reply_class(kept) != 2)
 				recordf(e, TRANSCRIPT_INFO, NULL, "the rest of %s is not sent: BDAT "
 				    "was refused", e->message_name);
 			stream_stop(e);
 		} else
-			bdat_send_chunk(e);
+			bdat_fill(e);
 	}
 	if (e->config.tls == ENGINE_TLS_STARTTLS && !e->auto_starttls_done && e->tls == NULL &&
 	    strcmp(o.after, "EHLO") == 0 && reply_class(kept) == 2) {
@@ -1641,7 +1663,10 @@ local_message(struct engine *e, struct command *cmd, bool bdat, unsigned flags,
 	if (bdat) {
 		e->bdat_chunk = (size_t)chunk;
 		e->bdat_buf = xmalloc(e->bdat_chunk);
-		bdat_send_chunk(e);
+		e->bdat_in_flight = 0;
+		e->bdat_last_sent = false;
+		e->stream = STREAM_BDAT;
+		bdat_fill(e);
 	} else {
 		e->stream = STREAM_DATA_WAIT;
 		send_line(e, "DATA", NULL);
