@@ -38,7 +38,8 @@
 #define ENGINE_MESSAGE_LINES_SHOWN 200
 #define ENGINE_LOG_LINE_MAX 1000
 #define ENGINE_MAX_SUGGEST 12
-/* How often a running MX look-up is asked whether it is done. */
+/* How often a running MX look-up is asked whether it is done: after 1 ms, then twice as long
+ * each time up to this (a fixed 20 ms added up to that much to every @domain session). */
 #define ENGINE_MX_POLL_MS 20
 #define ENGINE_MASK "****"
 /* Octets read from the server per engine_handle call: a server that never stops sending cannot
@@ -85,6 +86,7 @@ struct engine {
 	enum engine_phase phase;
 	struct net_connector *connector;
 	struct mx_query *mx_query;   /* @domain: the MX look-up under way */
+	int mx_wait_ms;              /* the next wait before asking it again */
 	int mx_port;
 	int fd;
 	struct tls *tls;
@@ -1184,6 +1186,7 @@ engine_connect(struct engine *e, const char *target, int default_port, char **er
 	e->host = xstrdup(target + 1);
 	e->mx_port = default_port;
 	e->mx_query = mx_query_start(target + 1, e->dns_server, errstr);
+	e->mx_wait_ms = 1;
 	if (e->mx_query == NULL)
 		return -1;
 	e->phase = PHASE_CONNECTING;
@@ -1240,7 +1243,7 @@ engine_timeout_ms(const struct engine *e)
 	int64_t deadline, left;
 
 	if (e->phase == PHASE_CONNECTING && e->mx_query != NULL)
-		return ENGINE_MX_POLL_MS;
+		return e->mx_wait_ms;
 	if (e->phase == PHASE_CONNECTING && e->connector != NULL)
 		return net_connector_timeout_ms(e->connector);
 	if (e->phase == PHASE_OPEN && e->read_more)
@@ -1265,6 +1268,9 @@ check_timers(struct engine *e)
 	if (e->phase == PHASE_CONNECTING && e->mx_query != NULL) {
 		if (mx_query_done(e->mx_query))
 			mx_finished(e);
+		else if (e->mx_wait_ms < ENGINE_MX_POLL_MS)
+			e->mx_wait_ms = e->mx_wait_ms * 2 < ENGINE_MX_POLL_MS ? e->mx_wait_ms * 2 :
+			    ENGINE_MX_POLL_MS;
 		return;
 	}
 	if (e->phase == PHASE_CONNECTING && e->connector != NULL) {
