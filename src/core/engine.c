@@ -124,6 +124,7 @@ struct engine {
 	 * to the end of its reply, however many bytes trickle in meanwhile. */
 	int64_t wait_start_us;
 	size_t wait_rx;           /* octets received since wait_start_us */
+	int64_t first_rx_us;      /* the first and last of them arrived */
 	int64_t last_rx_us;
 	int64_t write_progress_us;/* output pending: when the server last took some of it */
 	bool read_more;           /* the read budget ran out with bytes still to read */
@@ -986,6 +987,8 @@ feed(struct engine *e, const char *data, size_t len)
 
 	e->activity_us = net_now_us();
 	e->last_rx_us = e->activity_us;
+	if (e->wait_rx == 0)
+		e->first_rx_us = e->activity_us;
 	e->wait_rx += len;
 	reply_parser_feed(e->parser, data, len);
 	while (e->phase == PHASE_OPEN && (reply = reply_parser_next(e->parser)) != NULL) {
@@ -1320,7 +1323,9 @@ check_timers(struct engine *e)
 	if (!partial && e->wait_rx == 0)
 		text = xasprintf("no %s in %s; giving up on this connection (a slow server may need "
 		    "--timeout)", waiting, secs);
-	else if (net_now_us() - e->last_rx_us < 1000000)
+	else if (e->wait_rx > 0 && (e->last_rx_us - e->first_rx_us) * 2 >=
+	    (int64_t)e->config.reply_timeout_ms * 1000)
+		/* Bytes kept coming over half the wait or more: a trickle, not one lost piece. */
 		text = xasprintf("the %s did not complete in %s: part of a reply arrived (%zu "
 		    "octets) and more kept trickling in (a tarpit, or a reply without end); giving "
 		    "up on this connection", waiting, secs, e->wait_rx);
