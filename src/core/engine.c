@@ -1751,7 +1751,7 @@ local_status(struct engine *e)
 {
 	const char *const *keys;
 	size_t n = session_capabilities(e->session, &keys), i;
-	char caps[1024] = "";
+	char caps[1024] = "", *shown;
 	size_t len = 0;
 	struct engine_status st;
 
@@ -1766,9 +1766,12 @@ local_status(struct engine *e)
 	    st.tls ? st.tls_version : "no",
 	    st.tls ? (st.verified ? " (verified)" : " (NOT verified)") : "",
 	    st.user ? st.user : "not authenticated");
+	/* The keywords are the server's words: escaped like any reply. */
+	shown = escape_bytes((const unsigned char *)caps, strlen(caps));
 	recordf(e, TRANSCRIPT_INFO, NULL, "capabilities: %s",
-	    session_capabilities_known(e->session) ? (n ? caps : "none (plain SMTP)") :
+	    session_capabilities_known(e->session) ? (n ? shown : "none (plain SMTP)") :
 	    "unknown (send EHLO)");
+	free(shown);
 	return ENGINE_DONE;
 }
 
