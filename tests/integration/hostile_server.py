@@ -704,6 +704,46 @@ def mode_close_during_data(c):
             return
 
 
+@mode("354 to DATA, then while the message streams in, fat replies nobody asked for pour out")
+def mode_fat_flood_during_data(c):
+    c.send(b"220 ready\r\n")
+    fat = b"".join(b"250-" + b"F" * 4000 + b"\r\n" for _ in range(999)) + b"250 fat\r\n"
+    while True:
+        line = c.readline()
+        if line is None:
+            return
+        verb = line.split(b" ", 1)[0].upper()
+        c.send(answer(verb))
+        if verb == b"DATA":
+            break
+    done = threading.Event()
+
+    def pour():
+        while not done.is_set() and c.send(fat):
+            pass
+    threading.Thread(target=pour, daemon=True).start()
+    # Read the message slowly (about 4 MB a second), so it takes a while to arrive.
+    tail = b""
+    c.sock.settimeout(60)
+    while True:
+        try:
+            data = c.sock.recv(16384)
+        except OSError:
+            data = b""
+        if not data:
+            done.set()
+            return
+        tail = (tail + data)[-5:]
+        if tail.endswith(b"\r\n.\r\n"):
+            break
+        time.sleep(0.004)
+    c.buf = b""
+    done.set()
+    time.sleep(0.5)
+    c.send(reply(250, [b"2.0.0 queued after the flood"]))
+    serve_commands(c)
+
+
 @mode("354 to DATA, then the server stops reading (the client's writes block)")
 def mode_stall_data(c):
     c.send(b"220 ready\r\n")
