@@ -7,22 +7,23 @@
 
 script plain 'EHLO client.test' 'NOOP' 'QUIT'
 
-# interrupt CASE SIGNAL: runs batch mode against the server with the signal's default action
-# restored (a shell leaves SIGINT ignored in background jobs), sends SIGNAL once EHLO is out.
+# interrupt CASE SIGNAL [SCRIPT [TEXT]]: runs batch mode against the server with the signal's
+# default action restored (a shell leaves SIGINT ignored in background jobs), sends SIGNAL once
+# TEXT (default "C: EHLO") is in its output.
 interrupt() {
 	OUT="$TEST_TMP/$1.out"
 	TR="$TEST_TMP/$1.transcript"
 	ERR="$TEST_TMP/$1.err"
-	RC=$("$SYSTEM_PYTHON" - "$SMTPSCOPE" "$HPORT" "$TEST_TMP/plain.script" "$TR" "$OUT" \
-	    "$ERR" "$2" <<'PY'
+	RC=$("$SYSTEM_PYTHON" - "$SMTPSCOPE" "$HPORT" "$TEST_TMP/${3:-plain}.script" "$TR" "$OUT" \
+	    "$ERR" "$2" "${4:-C: EHLO}" <<'PY'
 import signal, subprocess, sys, time
-exe, port, script, tr, out, err, sig = sys.argv[1:]
+exe, port, script, tr, out, err, sig, wait_for = sys.argv[1:]
 with open(out, "wb") as o, open(err, "wb") as e:
     p = subprocess.Popen([exe, "127.0.0.1:" + port, "--script", script, "--transcript", tr,
                           "--timeout", "60"], stdin=subprocess.DEVNULL, stdout=o, stderr=e,
                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     end = time.time() + 10
-    while time.time() < end and b"C: EHLO" not in open(out, "rb").read():
+    while time.time() < end and wait_for.encode() not in open(out, "rb").read():
         time.sleep(0.05)
     p.send_signal(getattr(signal, "SIG" + sig))
     try:
@@ -47,5 +48,17 @@ for sig in INT TERM; do
 	check "$c: transcript saved" transcript_has 'S: 220 quiet ready'
 	check "$c: transcript has the command that waited" transcript_has 'C: EHLO client.test'
 done
+
+# The same while a message streams to a server that has stopped reading it.
+"$SYSTEM_PYTHON" -c 'import sys; sys.stdout.write(("x" * 76 + "\n") * 68000)' >"$TEST_TMP/big.msg"
+script bigdata 'EHLO client.test' 'MAIL FROM:<a@example.org>' 'RCPT TO:<b@example.org>' \
+    "/data $TEST_TMP/big.msg" 'QUIT'
+start_hostile stall-data || check "stall-data: server starts" false
+interrupt sigTERM-data TERM bigdata 'sending'
+stop_hostile
+check "sigTERM-data: the message had started" says 'sending .*big.msg'
+check "sigTERM-data: exits by itself" exited_cleanly 1 2 130 143
+check "sigTERM-data: says it was interrupted" says 'interrupt|signal|stopp'
+check "sigTERM-data: transcript saved" transcript_has 'C: DATA'
 
 finish
