@@ -45,9 +45,11 @@
 /* Octets read from the server per engine_handle call: a server that never stops sending cannot
  * keep the caller's loop (its keyboard, its signals, the next script line) from running. */
 #define ENGINE_READ_PER_TURN (64 * 1024)
-/* Replies no command asked for kept per connection; past these a flood is counted, not kept,
- * so memory stays bounded. */
+/* Replies no command asked for kept per connection, by count and by size (the first is always
+ * kept; the parser caps any one reply); past these a flood is counted, not kept, so memory
+ * stays bounded. */
 #define ENGINE_UNSOLICITED_KEPT 1000
+#define ENGINE_UNSOLICITED_BYTES_KEPT (4 * 1024 * 1024)
 
 enum engine_phase {
 	PHASE_IDLE,        /* never connected */
@@ -128,7 +130,9 @@ struct engine {
 	int64_t last_rx_us;
 	int64_t write_progress_us;/* output pending: when the server last took some of it */
 	bool read_more;           /* the read budget ran out with bytes still to read */
-	size_t unsolicited;       /* replies no command asked for, this connection */
+	size_t unsolicited;       /* replies no command asked for kept, this connection */
+	size_t unsolicited_bytes; /* and the octets of their lines */
+	bool flooded;             /* past the cap: the rest are counted only */
 	size_t unsolicited_dropped; /* of those, not kept (a flood), not yet reported */
 	int64_t handshake_start_us;
 	int64_t last_latency_us;
@@ -836,6 +840,30 @@ note_dropped(struct engine *e)
 	e->unsolicited_dropped = 0;
 }
 
+/* True when a reply no command asked for is past what a connection keeps of them (a count and
+ * a size): from then on the flood is counted only; the first time says so. */
+static bool
+unsolicited_over_cap(struct engine *e, const struct reply *reply)
+{
+	size_t i, size = 0;
+
+	for (i = 0; i < reply->nlines; i++)
+		size += reply->lines[i].len;
+	if (!e->flooded && e->unsolicited < ENGINE_UNSOLICITED_KEPT &&
+	    (e->unsolicited == 0 || e->unsolicited_bytes + size <= ENGINE_UNSOLICITED_BYTES_KEPT)) {
+		e->unsolicited++;
+		e->unsolicited_bytes += size;
+		return false;
+	}
+	if (!e->flooded)
+		recordf(e, TRANSCRIPT_WARNING, "unsolicited-reply", "%zu replies no command asked "
+		    "for (%zu KiB) are all that is kept: the server floods the connection; from here "
+		    "on they are counted, not kept (the transcript is truncated)", e->unsolicited,
+		    e->unsolicited_bytes / 1024);
+	e->flooded = true;
+	return true;
+}
+
 static void
 handle_reply(struct engine *e, struct reply *reply)
 {
@@ -856,13 +884,8 @@ handle_reply(struct engine *e, struct reply *reply)
 	e->activity_us = now;
 	/* This reply ended a wait; the next one (pipelined, or after an answer) starts now. */
 	reply_wait_start(e);
-	if (o.unsolicited && ++e->unsolicited > ENGINE_UNSOLICITED_KEPT) {
+	if (o.unsolicited && unsolicited_over_cap(e, reply)) {
 		/* A flood: counted, not kept, so the transcript (and memory) stays bounded. */
-		if (e->unsolicited == ENGINE_UNSOLICITED_KEPT + 1)
-			recordf(e, TRANSCRIPT_WARNING, "unsolicited-reply", "more than %d replies no "
-			    "command asked for: the server floods the connection; from here on they "
-			    "are counted, not kept (the transcript is truncated)",
-			    ENGINE_UNSOLICITED_KEPT);
 		e->unsolicited_dropped++;
 		if (o.closing)
 			e->closing = true;
@@ -1078,7 +1101,8 @@ connected(struct engine *e, int fd, char *address)
 	e->parser = reply_parser_new(NULL);
 	session_connected(e->session, net_now_us());
 	e->activity_us = net_now_us();
-	e->unsolicited = e->unsolicited_dropped = 0;
+	e->unsolicited = e->unsolicited_dropped = e->unsolicited_bytes = 0;
+	e->flooded = false;
 	reply_wait_start(e);
 	if (e->config.tls == ENGINE_TLS_IMPLICIT) {
 		tls_begin(e, false);
