@@ -15,6 +15,9 @@ if ! command -v tmux >/dev/null 2>&1; then
 	exit 77
 fi
 
+# The tmux servers' sockets live in the test's own folder, removed with it.
+TMUX_TMPDIR=$TEST_TMP
+export TMUX_TMPDIR
 tui_tmux() { tmux -L "$TUI_SOCKET" -f /dev/null "$@"; }
 
 # tui_start COLS ROWS [ENV=VALUE ...] -- ARGS...: runs smtpscope ARGS in a new tmux server.
