@@ -93,11 +93,14 @@ void engine_provide_secret(struct engine *engine, const char *secret);
 
 /* The descriptors to poll now (at most max); returns how many were filled. */
 size_t engine_pollfds(struct engine *engine, struct pollfd *fds, size_t max);
-/* Milliseconds until the engine's next deadline, or -1 for none. A reply (or handshake) that
- * does not come within reply_timeout_ms ends the connection with a "reply-timeout" ERROR entry;
- * the transcript so far stays. */
+/* Milliseconds until the engine's next deadline, or -1 for none (0 while bytes already received
+ * wait to be read). A reply that is not complete within reply_timeout_ms of its command leaving
+ * (bytes trickling in do not push this back), a handshake that does not finish in that time, or
+ * output the server takes none of for that long ends the connection with a "reply-timeout"
+ * ERROR entry; the transcript so far stays, with any part of a reply that arrived. */
 int engine_timeout_ms(const struct engine *engine);
-/* Does the work poll() found (revents filled in), and any deadline that passed. */
+/* Does the work poll() found (revents filled in), and any deadline that passed. It reads a
+ * bounded amount per call, so a server that never stops sending cannot starve the caller. */
 void engine_handle(struct engine *engine, const struct pollfd *fds, size_t nfds);
 
 /* Called after each new transcript entry (index given); entries recorded before the listener
