@@ -25,6 +25,8 @@ hostile_cert() { # NAME SUBJECT [SAN]
 start_hostile() {
 	hostile_mode=$1
 	shift
+	# A mode run twice must not read the port of its previous (dead) server.
+	rm -f "$TEST_TMP/server.$hostile_mode.port"
 	"$SYSTEM_PYTHON" "$HOSTILE_SERVER" "$hostile_mode" --lifetime 150 "$@" \
 	    >"$TEST_TMP/server.$hostile_mode.port" 2>"$TEST_TMP/server.$hostile_mode.err" &
 	hostile_pid=$!
