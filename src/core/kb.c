@@ -80,6 +80,11 @@ struct kb {
 	size_t ndiags, diags_cap;
 	char **files;
 	size_t nfiles, files_cap;
+	/* Copies of label names that have no text, so the name kb_label falls back to stays
+	 * valid after the caller's (often stack) buffer is gone. A cache: filled through a
+	 * const kb. */
+	char **missing_labels;
+	size_t nmissing, missing_cap;
 };
 
 /* ---- small helpers ---- */
@@ -926,6 +931,9 @@ kb_free(struct kb *kb)
 	free(kb->table);
 	free(kb->diags);
 	free(kb->files);
+	for (i = 0; i < kb->nmissing; i++)
+		free(kb->missing_labels[i]);
+	free(kb->missing_labels);
 	free(kb);
 }
 
@@ -1101,6 +1109,25 @@ kb_each(const struct kb *kb, const char *kind,
 			fn(ctx, kb->entries[i]);
 }
 
+/* The kb's own copy of a label name that has no text. */
+static const char *
+missing_label(const struct kb *kb, const char *name)
+{
+	struct kb *cache = (struct kb *)kb;
+	size_t i;
+
+	for (i = 0; i < kb->nmissing; i++)
+		if (strcmp(kb->missing_labels[i], name) == 0)
+			return kb->missing_labels[i];
+	if (cache->nmissing == cache->missing_cap) {
+		cache->missing_cap = cache->missing_cap ? 2 * cache->missing_cap : 16;
+		cache->missing_labels = xreallocarray(cache->missing_labels, cache->missing_cap,
+		    sizeof *cache->missing_labels);
+	}
+	cache->missing_labels[cache->nmissing] = xstrdup(name);
+	return cache->missing_labels[cache->nmissing++];
+}
+
 const char *
 kb_label(const struct kb *kb, const char *name)
 {
@@ -1111,7 +1138,7 @@ kb_label(const struct kb *kb, const char *name)
 		return name;
 	e = table_get(kb, KIND_LABEL, name, NULL);
 	text = e != NULL ? kb_field(kb, e, "text") : NULL;
-	return text != NULL ? text : name;
+	return text != NULL ? text : missing_label(kb, name);
 }
 
 /* ---- where the files are, and which language ---- */

@@ -69,7 +69,8 @@ extern const char *const kb_kind_names[];
 void kb_each(const struct kb *kb, const char *kind,
     void (*fn)(void *ctx, const struct kb_entry *entry), void *ctx);
 
-/* A label or screen text in the kb's language; falls back to English, then to the name. */
+/* A label or screen text in the kb's language; falls back to English, then to (the kb's own
+ * copy of) the name, so the result lives as long as the kb whatever buffer name was in. */
 const char *kb_label(const struct kb *kb, const char *name);
 
 /* Where the help files are: the option when given, else $SMTPSCOPE_HELP_DIR, else the source
