@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "core/explain.h"
+#include "core/strbuf.h"
 #include "core/sasl.h"
 #include "core/xmalloc.h"
 
@@ -47,49 +48,12 @@ const char *const explain_label_names[] = {
 	"which-line", "retry-2", "retry-3", "retry-4", "retry-5", NULL
 };
 
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static void
-sb_addn(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 128;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		b->s = xreallocarray(b->s, cap, 1);
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-sb_add(struct sbuf *b, const char *s)
-{
-	sb_addn(b, s, strlen(s));
-}
-
 /* Starts a new paragraph when the buffer already holds text. */
 static void
-sb_para(struct sbuf *b)
+sb_para(struct strbuf *b)
 {
 	if (b->len > 0)
-		sb_add(b, "\n\n");
-}
-
-static char *
-sb_take(struct sbuf *b)
-{
-	char *s = b->s != NULL ? b->s : xstrdup("");
-
-	b->s = NULL;
-	b->len = b->cap = 0;
-	return s;
+		strbuf_add(b, "\n\n");
 }
 
 /* Fills a label template: each {name} becomes its value from the NULL-terminated name/value
@@ -98,7 +62,7 @@ sb_take(struct sbuf *b)
 static char *
 fill(const char *tmpl, const char *const *kv)
 {
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 	const char *p = tmpl;
 
 	while (*p != '\0') {
@@ -107,28 +71,28 @@ fill(const char *tmpl, const char *const *kv)
 		bool done = false;
 
 		if (open == NULL) {
-			sb_add(&b, p);
+			strbuf_add(&b, p);
 			break;
 		}
-		sb_addn(&b, p, (size_t)(open - p));
+		strbuf_addn(&b, p, (size_t)(open - p));
 		close = strchr(open, '}');
 		if (close == NULL) {
-			sb_add(&b, open);
+			strbuf_add(&b, open);
 			break;
 		}
 		for (i = 0; kv[i] != NULL && kv[i + 1] != NULL; i += 2) {
 			if (strlen(kv[i]) == (size_t)(close - open - 1) &&
 			    strncmp(kv[i], open + 1, (size_t)(close - open - 1)) == 0) {
-				sb_add(&b, kv[i + 1]);
+				strbuf_add(&b, kv[i + 1]);
 				done = true;
 				break;
 			}
 		}
 		if (!done)
-			sb_addn(&b, open, (size_t)(close - open + 1));
+			strbuf_addn(&b, open, (size_t)(close - open + 1));
 		p = close + 1;
 	}
-	return sb_take(&b);
+	return strbuf_take(&b);
 }
 
 static char *
@@ -186,7 +150,7 @@ ex_add(struct explanation *ex, const struct kb *kb, const char *name, const char
 static char *
 as_list(const char *text)
 {
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 	const char *p = text;
 
 	if (text == NULL)
@@ -205,16 +169,16 @@ as_list(const char *text)
 			if (d > 0 && d + 1 < n && (p[d] == '.' || p[d] == ')') && p[d + 1] == ' ')
 				item = true;
 			if (b.len > 0)
-				sb_add(&b, "\n");
+				strbuf_add(&b, "\n");
 			if (!item)
-				sb_add(&b, "- ");
-			sb_addn(&b, p, n);
+				strbuf_add(&b, "- ");
+			strbuf_addn(&b, p, n);
 		} else if (b.len > 0 && nl != NULL) {
-			sb_add(&b, "\n");
+			strbuf_add(&b, "\n");
 		}
 		p = nl != NULL ? nl + 1 : p + n;
 	}
-	return sb_take(&b);
+	return strbuf_take(&b);
 }
 
 /* The first paragraph of a text, as a new string. */
@@ -380,14 +344,14 @@ find_enhanced(const struct kb *kb, const struct enhanced *enh, const char *after
 static char *
 enhanced_breakdown(const struct kb *kb, const struct enhanced *enh, const char *after)
 {
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 	const struct kb_entry *e;
 	const char *t, *d;
 	char key[16], *line;
 
 	line = xasprintf("- %s %d: %s", kb_label(kb, "word-class"), enh->cls,
 	    status_class_name(kb, enh->cls));
-	sb_add(&b, line);
+	strbuf_add(&b, line);
 	free(line);
 
 	snprintf(key, sizeof key, "X.%u", enh->subject);
@@ -406,7 +370,7 @@ enhanced_breakdown(const struct kb *kb, const struct enhanced *enh, const char *
 		line = xasprintf("\n- %s %s: %s", kb_label(kb, "word-subject"), key, nr);
 		free(nr);
 	}
-	sb_add(&b, line);
+	strbuf_add(&b, line);
 	free(line);
 
 	e = find_enhanced(kb, enh, after);
@@ -419,15 +383,15 @@ enhanced_breakdown(const struct kb *kb, const struct enhanced *enh, const char *
 		line = xasprintf("\n- %s %s: %s", kb_label(kb, "word-detail"), enh->text, nr);
 		free(nr);
 	}
-	sb_add(&b, line);
+	strbuf_add(&b, line);
 	free(line);
-	return sb_take(&b);
+	return strbuf_take(&b);
 }
 
 /* Adds to b the text of one field for the code entry and then the enhanced entry, the second
  * under a short lead line naming the enhanced code. */
 static void
-merge_field(struct sbuf *b, const struct kb *kb, const struct kb_entry *code_entry,
+merge_field(struct strbuf *b, const struct kb *kb, const struct kb_entry *code_entry,
     const struct kb_entry *enh_entry, const char *enh_text, const char *field)
 {
 	const char *c = code_entry != NULL ? kb_field(kb, code_entry, field) : NULL;
@@ -435,22 +399,22 @@ merge_field(struct sbuf *b, const struct kb *kb, const struct kb_entry *code_ent
 
 	if (c != NULL) {
 		sb_para(b);
-		sb_add(b, c);
+		strbuf_add(b, c);
 	}
 	if (e != NULL && e != c) {
 		sb_para(b);
 		if (c != NULL) {
-			sb_add(b, enh_text);
-			sb_add(b, ":");
-			sb_add(b, e[0] == '-' && e[1] == ' ' ? "\n" : " ");
+			strbuf_add(b, enh_text);
+			strbuf_add(b, ":");
+			strbuf_add(b, e[0] == '-' && e[1] == ' ' ? "\n" : " ");
 		}
-		sb_add(b, e);
+		strbuf_add(b, e);
 	}
 }
 
 /* Learn More: each reference once, in order. */
 static void
-add_learn(struct sbuf *b, const char *learn)
+add_learn(struct strbuf *b, const char *learn)
 {
 	const char *p = learn;
 
@@ -466,8 +430,8 @@ add_learn(struct sbuf *b, const char *learn)
 
 			if (hit == NULL) {
 				if (b->len > 0)
-					sb_add(b, "\n");
-				sb_add(b, line);
+					strbuf_add(b, "\n");
+				strbuf_add(b, line);
 			}
 			free(line);
 		}
@@ -476,9 +440,9 @@ add_learn(struct sbuf *b, const char *learn)
 }
 
 static void
-add_learn_section(struct explanation *ex, const struct kb *kb, struct sbuf *learn)
+add_learn_section(struct explanation *ex, const struct kb *kb, struct strbuf *learn)
 {
-	char *text = sb_take(learn);
+	char *text = strbuf_take(learn);
 
 	ex_add_owned(ex, kb, "learn", NULL, as_list(text), 0);
 	free(text);
@@ -500,7 +464,7 @@ build_code(const struct kb *kb, int code, const struct enhanced *enh, const char
 {
 	struct explanation *ex = ex_new();
 	const struct kb_entry *ce, *ee = NULL, *cls_e, *cat_e;
-	struct sbuf b = { 0 }, learn = { 0 };
+	struct strbuf b = { 0 }, learn = { 0 };
 	char key[16], *s;
 	const char *title;
 
@@ -528,7 +492,7 @@ build_code(const struct kb *kb, int code, const struct enhanced *enh, const char
 	/* What is not registered is said first, so nobody mistakes a guess for a fact. */
 	if (ce == NULL) {
 		s = fill1(kb, "code-not-registered", "code", key);
-		sb_add(&b, s);
+		strbuf_add(&b, s);
 		free(s);
 		if ((code / 10) % 10 > 5) {
 			char digit[4];
@@ -536,23 +500,23 @@ build_code(const struct kb *kb, int code, const struct enhanced *enh, const char
 			snprintf(digit, sizeof digit, "%d", (code / 10) % 10);
 			s = fill1(kb, "category-undefined", "digit", digit);
 			sb_para(&b);
-			sb_add(&b, s);
+			strbuf_add(&b, s);
 			free(s);
 		}
 	}
 	if (enh != NULL && (enh->cls != code / 100) && code / 100 != 3) {
 		s = fill2(kb, "enhanced-class-mismatch", "code", key, "enhanced", enh->text);
 		sb_para(&b);
-		sb_add(&b, s);
+		strbuf_add(&b, s);
 		free(s);
 	}
 	if (enh != NULL && ee == NULL) {
 		s = fill1(kb, "enhanced-not-registered", "code", enh->text);
 		sb_para(&b);
-		sb_add(&b, s);
+		strbuf_add(&b, s);
 		free(s);
 	}
-	ex_add_owned(ex, kb, "note", NULL, sb_take(&b), 0);
+	ex_add_owned(ex, kb, "note", NULL, strbuf_take(&b), 0);
 
 	if (enh != NULL)
 		ex_add_owned(ex, kb, "enhanced", NULL, enhanced_breakdown(kb, enh, after), 0);
@@ -564,11 +528,11 @@ build_code(const struct kb *kb, int code, const struct enhanced *enh, const char
 
 	if (ce != NULL) {
 		merge_field(&b, kb, ce, ee, enh != NULL ? enh->text : "", "description");
-		ex_add_owned(ex, kb, "description", NULL, sb_take(&b), 0);
+		ex_add_owned(ex, kb, "description", NULL, strbuf_take(&b), 0);
 		merge_field(&b, kb, ce, ee, enh != NULL ? enh->text : "", "when");
-		ex_add_owned(ex, kb, "when", NULL, sb_take(&b), 0);
+		ex_add_owned(ex, kb, "when", NULL, strbuf_take(&b), 0);
 		merge_field(&b, kb, ce, ee, enh != NULL ? enh->text : "", "fix");
-		ex_add_owned(ex, kb, "fix", NULL, sb_take(&b), 0);
+		ex_add_owned(ex, kb, "fix", NULL, strbuf_take(&b), 0);
 		ex_add_owned(ex, kb, "next", NULL, as_list(kb_field(kb, ce, "next")), 0);
 		add_learn(&learn, kb_field(kb, ce, "learn"));
 	} else {
@@ -579,11 +543,11 @@ build_code(const struct kb *kb, int code, const struct enhanced *enh, const char
 		merge_field(&b, kb, cat_e, NULL, "", "description");
 		if (ee != NULL)
 			merge_field(&b, kb, NULL, ee, enh->text, "description");
-		ex_add_owned(ex, kb, "description", NULL, sb_take(&b), 0);
+		ex_add_owned(ex, kb, "description", NULL, strbuf_take(&b), 0);
 		merge_field(&b, kb, fallback, NULL, "", "when");
-		ex_add_owned(ex, kb, "when", NULL, sb_take(&b), 0);
+		ex_add_owned(ex, kb, "when", NULL, strbuf_take(&b), 0);
 		merge_field(&b, kb, fallback, NULL, "", "fix");
-		ex_add_owned(ex, kb, "fix", NULL, sb_take(&b), 0);
+		ex_add_owned(ex, kb, "fix", NULL, strbuf_take(&b), 0);
 		add_learn(&learn, cls_e != NULL ? kb_field(kb, cls_e, "learn") : NULL);
 	}
 	if (ee != NULL)
@@ -617,7 +581,7 @@ build_enhanced(const struct kb *kb, const struct enhanced *enh, const char *afte
 {
 	struct explanation *ex = ex_new();
 	const struct kb_entry *ee = find_enhanced(kb, enh, after), *ce, *se;
-	struct sbuf b = { 0 }, learn = { 0 };
+	struct strbuf b = { 0 }, learn = { 0 };
 	const char *title = ee != NULL ? kb_field(kb, ee, "title") : NULL;
 	const char *subj = subject_name(kb, enh->subject);
 	char key[16];
@@ -652,11 +616,11 @@ build_enhanced(const struct kb *kb, const struct enhanced *enh, const char *afte
 	} else {
 		merge_field(&b, kb, ce, NULL, "", "description");
 		merge_field(&b, kb, se, NULL, "", "description");
-		ex_add_owned(ex, kb, "description", NULL, sb_take(&b), 0);
+		ex_add_owned(ex, kb, "description", NULL, strbuf_take(&b), 0);
 		merge_field(&b, kb, ce, NULL, "", "when");
-		ex_add_owned(ex, kb, "when", NULL, sb_take(&b), 0);
+		ex_add_owned(ex, kb, "when", NULL, strbuf_take(&b), 0);
 		merge_field(&b, kb, ce, NULL, "", "fix");
-		ex_add_owned(ex, kb, "fix", NULL, sb_take(&b), 0);
+		ex_add_owned(ex, kb, "fix", NULL, strbuf_take(&b), 0);
 		add_learn(&learn, ce != NULL ? kb_field(kb, ce, "learn") : NULL);
 		add_learn(&learn, se != NULL ? kb_field(kb, se, "learn") : NULL);
 	}
@@ -690,7 +654,7 @@ line_text(const struct reply *reply, size_t i)
 static char *
 ehlo_keywords(const struct kb *kb, const struct reply *reply)
 {
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 	size_t i;
 
 	for (i = 1; i < reply->nlines && i <= EXPLAIN_KEYWORDS_MAX; i++) {
@@ -727,7 +691,7 @@ ehlo_keywords(const struct kb *kb, const struct reply *reply)
 		desc = e != NULL ? kb_field(kb, e, "description") : NULL;
 		params = e != NULL ? kb_field(kb, e, "parameters") : NULL;
 		if (b.len > 0)
-			sb_add(&b, "\n");
+			strbuf_add(&b, "\n");
 		if (e == NULL) {
 			line = xasprintf("- %s%s%s: %s", word, *args ? " " : "", args,
 			    kb_label(kb, "keyword-unknown"));
@@ -742,14 +706,14 @@ ehlo_keywords(const struct kb *kb, const struct reply *reply)
 			free(d);
 			free(pp);
 		}
-		sb_add(&b, line);
+		strbuf_add(&b, line);
 		free(line);
 		free(text);
 		free(joined);
 	}
 	if (reply->nlines > EXPLAIN_KEYWORDS_MAX + 1)
-		sb_add(&b, "\n- ...");
-	return sb_take(&b);
+		strbuf_add(&b, "\n- ...");
+	return strbuf_take(&b);
 }
 
 static char *
@@ -783,7 +747,7 @@ challenge_text(const struct kb *kb, const struct reply *reply)
 static char *
 violations_text(const struct kb *kb, unsigned violations)
 {
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 	unsigned bit;
 
 	for (bit = 1; bit < (1u << REPLY_V_COUNT); bit <<= 1) {
@@ -799,11 +763,11 @@ violations_text(const struct kb *kb, unsigned violations)
 		if (strcmp(name, label) == 0)
 			name = reply_violation_name((enum reply_violation)bit);
 		if (b.len > 0)
-			sb_add(&b, "\n");
-		sb_add(&b, "- ");
-		sb_add(&b, name);
+			strbuf_add(&b, "\n");
+		strbuf_add(&b, "- ");
+		strbuf_add(&b, name);
 	}
-	return sb_take(&b);
+	return strbuf_take(&b);
 }
 
 struct explanation *
@@ -873,7 +837,7 @@ build_command(const struct kb *kb, const struct kb_entry *e, const struct kb_ent
 {
 	struct explanation *ex = build_entry(kb, e, kw != NULL ? "kind-command-keyword" :
 	    "kind-command");
-	struct sbuf learn = { 0 }, b = { 0 };
+	struct strbuf learn = { 0 }, b = { 0 };
 	const char *s;
 
 	ex_add(ex, kb, "description", kb_field(kb, e, "description"));
@@ -888,11 +852,11 @@ build_command(const struct kb *kb, const struct kb_entry *e, const struct kb_ent
 		merge_field(&b, kb, kw, NULL, "", "description");
 		if ((s = kb_field(kb, kw, "parameters")) != NULL) {
 			sb_para(&b);
-			sb_add(&b, kb_label(kb, "parameters"));
-			sb_add(&b, ": ");
-			sb_add(&b, s);
+			strbuf_add(&b, kb_label(kb, "parameters"));
+			strbuf_add(&b, ": ");
+			strbuf_add(&b, s);
 		}
-		ex_add_owned(ex, kb, "as-keyword", NULL, sb_take(&b), 0);
+		ex_add_owned(ex, kb, "as-keyword", NULL, strbuf_take(&b), 0);
 		add_learn(&learn, kb_field(kb, kw, "learn"));
 	}
 	add_learn(&learn, kb_field(kb, e, "learn"));
@@ -904,7 +868,7 @@ static struct explanation *
 build_keyword(const struct kb *kb, const struct kb_entry *e)
 {
 	struct explanation *ex = build_entry(kb, e, "kind-keyword");
-	struct sbuf learn = { 0 };
+	struct strbuf learn = { 0 };
 	const char *s;
 
 	ex_add(ex, kb, "description", kb_field(kb, e, "description"));
@@ -924,7 +888,7 @@ build_general(const struct kb *kb, const struct kb_entry *e, const char *kind_la
     const char *detail)
 {
 	struct explanation *ex = build_entry(kb, e, kind_label);
-	struct sbuf learn = { 0 };
+	struct strbuf learn = { 0 };
 
 	if (detail != NULL && *detail != '\0')
 		ex_add(ex, kb, "detail", detail);
@@ -1139,7 +1103,7 @@ struct side {
 static char *
 drawn_by_words(const struct kb *kb, const char *field)
 {
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 	char *copy, *word, *cursor;
 
 	if (field == NULL)
@@ -1147,12 +1111,12 @@ drawn_by_words(const struct kb *kb, const char *field)
 	copy = xstrdup(field);
 	for (cursor = copy; (word = strtok_r(cursor, " \t\n,", &cursor)) != NULL;) {
 		if (b.len > 0)
-			sb_add(&b, ", ");
-		sb_add(&b, strcasecmp(word, "greeting") == 0 || strcasecmp(word, "DATA-END") == 0 ?
+			strbuf_add(&b, ", ");
+		strbuf_add(&b, strcasecmp(word, "greeting") == 0 || strcasecmp(word, "DATA-END") == 0 ?
 		    context_label(kb, word) : word);
 	}
 	free(copy);
-	return b.len > 0 ? sb_take(&b) : NULL;
+	return b.len > 0 ? strbuf_take(&b) : NULL;
 }
 
 static bool
@@ -1215,22 +1179,22 @@ permanence(const struct kb *kb, int cls)
 
 /* Appends one numbered item. */
 static void
-add_item(struct sbuf *b, int *n, char *text)
+add_item(struct strbuf *b, int *n, char *text)
 {
 	char num[16];
 
 	if (text == NULL)
 		return;
 	snprintf(num, sizeof num, "%s%d. ", b->len > 0 ? "\n" : "", ++*n);
-	sb_add(b, num);
-	sb_add(b, text);
+	strbuf_add(b, num);
+	strbuf_add(b, text);
 	free(text);
 }
 
 static char *
 compare_summary(const struct kb *kb, const struct side *a, const struct side *b)
 {
-	struct sbuf out = { 0 };
+	struct strbuf out = { 0 };
 	const struct side *sides[2] = { a, b };
 	char *s;
 	int i;
@@ -1245,7 +1209,7 @@ compare_summary(const struct kb *kb, const struct side *a, const struct side *b)
 		char *t = fill(s, kv);
 
 		free(s);
-		sb_add(&out, t);
+		strbuf_add(&out, t);
 		free(t);
 	}
 	for (i = 0; i < 2; i++) {
@@ -1253,25 +1217,25 @@ compare_summary(const struct kb *kb, const struct side *a, const struct side *b)
 
 		if (x->phase != NULL) {
 			s = fill2(kb, "compare-phase", "code", x->text, "phase", x->phase);
-			sb_add(&out, " ");
-			sb_add(&out, s);
+			strbuf_add(&out, " ");
+			strbuf_add(&out, s);
 			free(s);
 		}
 		if (x->drawn_by != NULL) {
 			s = fill2(kb, "compare-drawn-by", "code", x->text, "commands", x->drawn_by);
-			sb_add(&out, " ");
-			sb_add(&out, s);
+			strbuf_add(&out, " ");
+			strbuf_add(&out, s);
 			free(s);
 		}
 	}
-	return sb_take(&out);
+	return strbuf_take(&out);
 }
 
 static char *
 compare_differences(const struct kb *kb, const struct side *a, const struct side *b,
     const struct kb_entry *hand)
 {
-	struct sbuf out = { 0 };
+	struct strbuf out = { 0 };
 	int n = 0;
 
 	if (a->cls != b->cls) {
@@ -1359,10 +1323,10 @@ compare_differences(const struct kb *kb, const struct side *a, const struct side
 				}
 				if (t[0] == ' ' && out.len > 0) {
 					/* An indented line continues the difference above. */
-					sb_add(&out, " ");
+					strbuf_add(&out, " ");
 					while (*t == ' ')
 						t++, len--;
-					sb_addn(&out, t, len);
+					strbuf_addn(&out, t, len);
 				} else {
 					add_item(&out, &n, xstrndup(t + skip, len - skip));
 				}
@@ -1370,14 +1334,14 @@ compare_differences(const struct kb *kb, const struct side *a, const struct side
 			p = nl != NULL ? nl + 1 : NULL;
 		}
 	}
-	return sb_take(&out);
+	return strbuf_take(&out);
 }
 
 static char *
 compare_which(const struct kb *kb, const struct side *a, const struct side *b,
     const struct kb_entry *hand)
 {
-	struct sbuf out = { 0 };
+	struct strbuf out = { 0 };
 	const struct side *sides[2] = { a, b };
 	const char *w = hand != NULL ? kb_field(kb, hand, "which") : NULL;
 	int i;
@@ -1408,13 +1372,13 @@ compare_which(const struct kb *kb, const struct side *a, const struct side *b,
 			first = xstrdup(cls_word(kb, sides[i]));
 		line = fill2(kb, "which-line", "code", sides[i]->text, "when", first);
 		if (out.len > 0)
-			sb_add(&out, "\n");
-		sb_add(&out, "- ");
-		sb_add(&out, line);
+			strbuf_add(&out, "\n");
+		strbuf_add(&out, "- ");
+		strbuf_add(&out, line);
 		free(line);
 		free(first);
 	}
-	return sb_take(&out);
+	return strbuf_take(&out);
 }
 
 struct explanation *
@@ -1425,7 +1389,7 @@ explain_compare(const struct kb *kb, const char *a, const char *b, char **errstr
 	const struct side *sides[2] = { &sa, &sb };
 	const struct kb_entry *hand;
 	static const char *const fields[] = { "description", "when", "fix" };
-	struct sbuf learn = { 0 };
+	struct strbuf learn = { 0 };
 	char *key, *dummy = NULL;
 	size_t i, f;
 
@@ -1532,7 +1496,7 @@ text_cols(const char *s, size_t n)
 /* Writes text wrapped to width: the first line after `first` (already counted in col), the
  * next lines indented by `hang` spaces. */
 static void
-wrap(struct sbuf *out, const char *text, size_t width, size_t col, size_t hang)
+wrap(struct strbuf *out, const char *text, size_t width, size_t col, size_t hang)
 {
 	const char *p = text;
 	bool line_empty = true;
@@ -1549,22 +1513,22 @@ wrap(struct sbuf *out, const char *text, size_t width, size_t col, size_t hang)
 		if (!line_empty && col + 1 + cols > width) {
 			size_t k;
 
-			sb_add(out, "\n");
+			strbuf_add(out, "\n");
 			for (k = 0; k < hang; k++)
-				sb_add(out, " ");
+				strbuf_add(out, " ");
 			col = hang;
 			line_empty = true;
 		}
 		if (!line_empty) {
-			sb_add(out, " ");
+			strbuf_add(out, " ");
 			col++;
 		}
-		sb_addn(out, p, n);
+		strbuf_addn(out, p, n);
 		col += cols;
 		line_empty = false;
 		p += n;
 	}
-	sb_add(out, "\n");
+	strbuf_add(out, "\n");
 }
 
 /* Length of a list marker at the start of a line ("- ", "* ", "12. "), 0 when none. */
@@ -1584,9 +1548,9 @@ marker_len(const char *line, size_t n)
 
 /* One paragraph: plain lines are joined and re-wrapped; list items start new lines and hang. */
 static void
-render_paragraph(struct sbuf *out, const char *para, size_t len, size_t width, size_t indent)
+render_paragraph(struct strbuf *out, const char *para, size_t len, size_t width, size_t indent)
 {
-	struct sbuf item = { 0 };
+	struct strbuf item = { 0 };
 	size_t item_marker = 0, i = 0, k;
 	bool have_item = false;
 
@@ -1602,8 +1566,8 @@ render_paragraph(struct sbuf *out, const char *para, size_t len, size_t width, s
 		/* A new item starts at a marker; the first line starts a plain item. */
 		if ((m > 0 || !have_item) && item.len > 0) {
 			for (k = 0; k < indent; k++)
-				sb_add(out, " ");
-			sb_addn(out, item.s, item_marker);
+				strbuf_add(out, " ");
+			strbuf_addn(out, item.s, item_marker);
 			wrap(out, item.s + item_marker, width, indent + text_cols(item.s,
 			    item_marker), indent + text_cols(item.s, item_marker));
 			item.len = 0;
@@ -1611,10 +1575,10 @@ render_paragraph(struct sbuf *out, const char *para, size_t len, size_t width, s
 		if (m > 0 || !have_item) {
 			item_marker = m;
 			have_item = true;
-			sb_addn(&item, line + lead, n - lead);
+			strbuf_addn(&item, line + lead, n - lead);
 		} else {
-			sb_add(&item, " ");
-			sb_addn(&item, line + lead, n - lead);
+			strbuf_add(&item, " ");
+			strbuf_addn(&item, line + lead, n - lead);
 		}
 		if (nl == NULL)
 			break;
@@ -1622,8 +1586,8 @@ render_paragraph(struct sbuf *out, const char *para, size_t len, size_t width, s
 	}
 	if (item.len > 0) {
 		for (k = 0; k < indent; k++)
-			sb_add(out, " ");
-		sb_addn(out, item.s, item_marker);
+			strbuf_add(out, " ");
+		strbuf_addn(out, item.s, item_marker);
 		wrap(out, item.s + item_marker, width, indent + text_cols(item.s, item_marker),
 		    indent + text_cols(item.s, item_marker));
 	}
@@ -1631,7 +1595,7 @@ render_paragraph(struct sbuf *out, const char *para, size_t len, size_t width, s
 }
 
 static void
-render_body(struct sbuf *out, const char *text, size_t width, size_t indent, int pre)
+render_body(struct strbuf *out, const char *text, size_t width, size_t indent, int pre)
 {
 	const char *p = text;
 
@@ -1640,9 +1604,9 @@ render_body(struct sbuf *out, const char *text, size_t width, size_t indent, int
 			size_t n = strcspn(p, "\n"), k;
 
 			for (k = 0; k < indent; k++)
-				sb_add(out, " ");
-			sb_addn(out, p, n);
-			sb_add(out, "\n");
+				strbuf_add(out, " ");
+			strbuf_addn(out, p, n);
+			strbuf_add(out, "\n");
 			p += n;
 			if (*p == '\n')
 				p++;
@@ -1654,7 +1618,7 @@ render_body(struct sbuf *out, const char *text, size_t width, size_t indent, int
 		size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
 
 		if (p != text)
-			sb_add(out, "\n");
+			strbuf_add(out, "\n");
 		render_paragraph(out, p, n, width, indent);
 		if (end == NULL)
 			break;
@@ -1667,7 +1631,7 @@ render_body(struct sbuf *out, const char *text, size_t width, size_t indent, int
 char *
 explain_render_text(const struct explanation *ex, int width)
 {
-	struct sbuf out = { 0 };
+	struct strbuf out = { 0 };
 	size_t w, i;
 
 	if (ex == NULL)
@@ -1680,12 +1644,12 @@ explain_render_text(const struct explanation *ex, int width)
 	for (i = 0; i < ex->nsections; i++) {
 		const struct explanation_section *s = &ex->sections[i];
 
-		sb_add(&out, "\n");
-		sb_add(&out, s->label);
-		sb_add(&out, "\n");
+		strbuf_add(&out, "\n");
+		strbuf_add(&out, s->label);
+		strbuf_add(&out, "\n");
 		render_body(&out, s->text, w, 2, s->preformatted);
 	}
-	return sb_take(&out);
+	return strbuf_take(&out);
 }
 
 void

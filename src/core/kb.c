@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/kb.h"
+#include "core/strbuf.h"
 #include "core/xmalloc.h"
 
 #ifndef PKGDATADIR
@@ -88,27 +89,6 @@ struct kb {
 };
 
 /* ---- small helpers ---- */
-
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static void
-sbuf_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		b->s = xreallocarray(b->s, cap, 1);
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
 
 static void
 kb_diag(struct kb *kb, const char *file, unsigned line, const char *fmt, ...)
@@ -397,7 +377,7 @@ struct parser {
 	int field;                 /* the field being filled, or -1 */
 	unsigned field_start;
 	unsigned value_line;       /* the line the value starts on, 0 while it is empty */
-	struct sbuf value;
+	struct strbuf value;
 	size_t first_indent;       /* indentation of the field's first continuation line */
 	bool have_indent;
 	unsigned pending_blanks;   /* blank lines seen inside the field */
@@ -562,7 +542,7 @@ parse_field(struct parser *p, char *line, char *colon, unsigned lineno)
 	p->field_start = lineno;
 	p->value_line = *value != '\0' ? lineno : 0;
 	if (*value != '\0')
-		sbuf_add(&p->value, value, strlen(value));
+		strbuf_addn(&p->value, value, strlen(value));
 }
 
 /* An indented line (indent = bytes of leading space) or a blank line inside a field. */
@@ -589,10 +569,10 @@ parse_continuation(struct parser *p, const char *line, size_t indent, unsigned l
 		p->value_line = lineno;
 	text = line + strip;
 	if (p->value.len > 0)
-		sbuf_add(&p->value, p->pending_blanks > 0 ? "\n\n" : "\n",
+		strbuf_addn(&p->value, p->pending_blanks > 0 ? "\n\n" : "\n",
 		    p->pending_blanks > 0 ? 2 : 1);
 	p->pending_blanks = 0;
-	sbuf_add(&p->value, text, strlen(text));
+	strbuf_addn(&p->value, text, strlen(text));
 }
 
 /* True when s is valid UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF). */

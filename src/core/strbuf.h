@@ -1,0 +1,20 @@
+/* strbuf.h: a growing NUL-terminated string, for building text piece by piece. */
+#ifndef SMTPSCOPE_STRBUF_H
+#define SMTPSCOPE_STRBUF_H
+
+#include <stddef.h>
+
+/* Start with struct strbuf b = { 0 }; s stays NUL-terminated once anything was added. */
+struct strbuf {
+	char *s;
+	size_t len, cap;
+};
+
+/* Appends n bytes of s (which may hold NULs) and keeps the string NUL-terminated. */
+void strbuf_addn(struct strbuf *b, const char *s, size_t n);
+/* Appends a C string. */
+void strbuf_add(struct strbuf *b, const char *s);
+/* Hands the text over (never NULL: "" when empty) and leaves b empty; the caller frees it. */
+char *strbuf_take(struct strbuf *b);
+
+#endif
