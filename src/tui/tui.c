@@ -783,8 +783,10 @@ screen_key(struct tui *tui, wint_t key, bool is_code)
 	return false;
 }
 
+/* Reads every key waiting; the first one's name goes to `first` (for the benchmark hook) when
+ * `first` is not NULL and still empty. */
 static void
-read_keys(struct tui *tui)
+read_keys(struct tui *tui, char *first, size_t size)
 {
 	wint_t ch;
 	int r;
@@ -792,6 +794,15 @@ read_keys(struct tui *tui)
 	while ((r = wget_wch(tui->w_prompt, &ch)) != ERR) {
 		bool is_code = r == KEY_CODE_YES;
 
+		if (first != NULL && first[0] == '\0') {
+			const char *name = is_code ? keyname((int)ch) : key_name((wchar_t)ch);
+			char *p;
+
+			snprintf(first, size, "%s", name != NULL && name[0] != '\0' ? name : "key");
+			for (p = first; *p != '\0'; p++)
+				if ((unsigned char)*p <= ' ')
+					*p = '_';   /* one field: the space bar's name is " " */
+		}
 		tui->dirty = true;
 		if (tui->mini == PROMPT_MINI_NONE && screen_key(tui, ch, is_code))
 			continue;
@@ -817,17 +828,20 @@ on_entry(void *ctx, size_t entry)
 	tui->dirty = true;
 }
 
-static void
+/* Handles the signals that arrived; answers 2 when one was SIGWINCH, 1 for others only, else 0. */
+static int
 drain_signals(struct tui *tui)
 {
 	unsigned char buf[64];
 	ssize_t n, i;
+	int seen = 0;
 
 	while ((n = read(signal_pipe[0], buf, sizeof buf)) > 0) {
 		for (i = 0; i < n; i++) {
 			switch (buf[i]) {
 			case SIGWINCH:
 				resize(tui);
+				seen = 2;
 				break;
 			case SIGTERM:
 			case SIGHUP:
@@ -839,8 +853,11 @@ drain_signals(struct tui *tui)
 				tui->dirty = true;   /* SIGCHLD: the practice server may have gone */
 				break;
 			}
+			if (seen == 0)
+				seen = 1;
 		}
 	}
+	return seen;
 }
 
 static int
@@ -882,6 +899,46 @@ signals_end(struct sigaction *old)
 }
 
 /* ---- the loop ---- */
+
+/* A hidden benchmark hook, SMTPSCOPE_SCREEN_STATS=FILE: tests/bench/bench.py drives the screen
+ * through tmux, whose round trip hides what a page scroll or a burst of lines costs the screen
+ * itself. With the variable set, every turn of the loop that did anything appends a line
+ * "WHAT MICROSECONDS ENTRIES": what woke it (keyname() of the first key read, "net", "resize",
+ * "signal"), the CLOCK_MONOTONIC time from poll() returning to the end of doupdate(), and the
+ * transcript's entry count after the turn. Unset, nothing is opened or measured. */
+struct turn_stats {
+	FILE *f;                /* NULL: the hook is off */
+	struct timespec woke;   /* when poll() returned */
+	char what[32];          /* empty: no turn waiting to be written */
+};
+
+static void
+turn_stats_open(struct turn_stats *s, const char *path)
+{
+	memset(s, 0, sizeof *s);
+	if (path == NULL || path[0] == '\0')
+		return;
+	s->f = fopen(path, "a");   /* errors ignored: a benchmark aid must not stop the screen */
+	if (s->f == NULL)
+		return;
+	setvbuf(s->f, NULL, _IOLBF, 0);
+	fcntl(fileno(s->f), F_SETFD, FD_CLOEXEC);   /* not into the practice server */
+}
+
+static void
+turn_stats_write(struct turn_stats *s, struct transcript *t)
+{
+	struct timespec now;
+	long long us;
+
+	if (s->f == NULL || s->what[0] == '\0')
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	us = ((long long)now.tv_sec - s->woke.tv_sec) * 1000000LL +
+	    (now.tv_nsec - s->woke.tv_nsec) / 1000;
+	fprintf(s->f, "%s %lld %zu\n", s->what, us, transcript_count(t));
+	s->what[0] = '\0';
+}
 
 static int64_t
 now_ms(void)
@@ -949,8 +1006,11 @@ tui_main(struct frontend *fe, struct transcript *replay, const char *replay_name
 	SCREEN *screen;
 	struct sigaction old[5];
 	struct pollfd fds[TUI_MAX_POLLFDS];
-	size_t n;
-	int timeout;
+	struct turn_stats stats;
+	const char *stats_path = getenv("SMTPSCOPE_SCREEN_STATS");
+	size_t n, i;
+	int timeout, ready, sigs;
+	bool net;
 
 	memset(&tui, 0, sizeof tui);
 	tui.fe = fe;
@@ -1011,31 +1071,52 @@ tui_main(struct frontend *fe, struct transcript *replay, const char *replay_name
 		session_view_replay(tui.session);
 	layout(&tui);
 	prompt_init(&tui);
+	turn_stats_open(&stats, stats_path);
 
 	while (!tui.quit) {
 		if (tui.dirty || tui.shown_count != transcript_count(tui.transcript))
 			render(&tui);
+		turn_stats_write(&stats, tui.transcript);   /* the turn before ends with its drawing */
 		fds[0].fd = STDIN_FILENO;
 		fds[0].events = POLLIN;
 		fds[1].fd = signal_pipe[0];
 		fds[1].events = POLLIN;
 		n = tui.engine != NULL ? engine_pollfds(tui.engine, fds + 2, TUI_MAX_POLLFDS - 2) : 0;
 		timeout = tui.engine != NULL ? engine_timeout_ms(tui.engine) : -1;
-		if (poll(fds, n + 2, timeout) < 0) {
+		ready = poll(fds, n + 2, timeout);
+		if (stats.f != NULL)
+			clock_gettime(CLOCK_MONOTONIC, &stats.woke);
+		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
+		net = false;
+		for (i = 0; i < n; i++)
+			if (fds[2 + i].revents != 0)
+				net = true;
+		sigs = 0;
 		if (tui.engine != NULL)
 			engine_handle(tui.engine, fds + 2, n);
 		if (fds[1].revents & POLLIN)
-			drain_signals(&tui);
+			sigs = drain_signals(&tui);
 		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
-			read_keys(&tui);
+			read_keys(&tui, stats.f != NULL ? stats.what : NULL, sizeof stats.what);
 		if (fds[0].revents & (POLLHUP | POLLERR))
 			tui.quit = true;   /* the terminal went away */
 		tui_lesson_follow(&tui);
+		/* an engine timer that fired (poll() timed out, the screen changed) counts as
+		 * the network's doing */
+		if (stats.f != NULL && stats.what[0] == '\0' && (sigs != 0 || net ||
+		    (ready == 0 && tui.engine != NULL && (tui.dirty ||
+		    tui.shown_count != transcript_count(tui.transcript)))))
+			snprintf(stats.what, sizeof stats.what, "%s", sigs == 2 ? "resize" :
+			    sigs == 1 ? "signal" : "net");
 	}
+	/* the quitting turn has no drawing: its time runs to here */
+	turn_stats_write(&stats, tui.transcript);
+	if (stats.f != NULL)
+		fclose(stats.f);
 
 	if (tui.engine != NULL)
 		engine_set_listener(tui.engine, NULL, NULL);
