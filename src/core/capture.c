@@ -1238,7 +1238,7 @@ capture_reader_next(struct capture_reader *r, struct capture_item *item, char **
 		size_t i;
 
 		for (i = 0; i < r->nowned; i++)
-			reply_free(r->owned[i]);
+			reply_parser_recycle(r->parser, r->owned[i]);
 		r->nowned = 0;
 		r->queue_head = 0;
 		rc = read_line(r, errstr);

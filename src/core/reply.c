@@ -14,6 +14,12 @@
 
 #define REPLY_MIN_LINE_CAP 32
 #define REPLY_MIN_LINES_CAP 2
+#define REPLY_SPARES 8           /* replies handed back for reuse, kept at most */
+#define REPLY_SPARE_RAWS 16      /* line buffers handed back for reuse, kept at most */
+#define REPLY_SPARE_RAW_MAX 1024 /* longer line buffers are freed, so memory stays small */
+/* Line buffers are allocated in steps of 64 bytes, so a spare one mostly fits the next line
+ * of a similar length without a realloc. */
+#define RAW_ROUND(n) (((n) + 63) & ~(size_t)63)
 
 struct reply_parser {
 	size_t line_cap;
@@ -38,6 +44,15 @@ struct reply_parser {
 	size_t queue_head;
 	size_t queue_len;
 	size_t queue_alloc;
+
+	/* Replies and line buffers handed back with reply_parser_recycle: a long capture makes
+	 * millions of small replies, and reusing them saves a malloc and a free for each part. */
+	struct reply *spare[REPLY_SPARES];
+	size_t spare_lines[REPLY_SPARES];   /* slots in spare[i]->lines */
+	size_t nspare;
+	char *spare_raw[REPLY_SPARE_RAWS];
+	size_t spare_raw_size[REPLY_SPARE_RAWS];
+	size_t nspare_raw;
 };
 
 struct reply_parser *
@@ -77,9 +92,17 @@ reply_free(struct reply *reply)
 void
 reply_parser_free(struct reply_parser *parser)
 {
+	size_t i;
+
 	if (parser == NULL)
 		return;
 	reply_parser_reset(parser);
+	for (i = 0; i < parser->nspare; i++) {
+		free(parser->spare[i]->lines);
+		free(parser->spare[i]);
+	}
+	for (i = 0; i < parser->nspare_raw; i++)
+		free(parser->spare_raw[i]);
 	free(parser->line);
 	free(parser->queue);
 	free(parser);
@@ -222,10 +245,77 @@ extract_enhanced(const char *text, size_t len, char out[16])
 	out[i] = '\0';
 }
 
-static struct reply *
-reply_start(const char *line, size_t len, const struct line_head *head)
+void
+reply_parser_recycle(struct reply_parser *parser, struct reply *reply)
 {
-	struct reply *reply = xcalloc(1, sizeof *reply);
+	size_t i;
+
+	if (reply == NULL)
+		return;
+	for (i = 0; i < reply->nlines; i++) {
+		char *raw = reply->lines[i].raw;
+		/* raw_get allocated at least this much (never less than the line it holds). */
+		size_t size = RAW_ROUND(reply->lines[i].len + 1);
+
+		if (raw != NULL && parser->nspare_raw < REPLY_SPARE_RAWS &&
+		    size <= REPLY_SPARE_RAW_MAX) {
+			parser->spare_raw[parser->nspare_raw] = raw;
+			parser->spare_raw_size[parser->nspare_raw++] = size;
+		} else {
+			free(raw);
+		}
+	}
+	if (parser->nspare < REPLY_SPARES) {
+		parser->spare[parser->nspare] = reply;
+		parser->spare_lines[parser->nspare++] = reply->lines != NULL ? reply->nlines : 0;
+	} else {
+		free(reply->lines);
+		free(reply);
+	}
+}
+
+/* A buffer of at least size bytes for a kept line: a spare one when there is one. */
+static char *
+raw_get(struct reply_parser *parser, size_t size)
+{
+	char *raw;
+
+	if (parser->nspare_raw == 0)
+		return xmalloc(RAW_ROUND(size));
+	parser->nspare_raw--;
+	raw = parser->spare_raw[parser->nspare_raw];
+	if (parser->spare_raw_size[parser->nspare_raw] < size)
+		raw = xreallocarray(raw, RAW_ROUND(size), 1);
+	return raw;
+}
+
+/* A new empty reply (a spare one when there is one); *alloc gets the slots in its lines. */
+static struct reply *
+reply_get(struct reply_parser *parser, size_t *alloc)
+{
+	struct reply *reply;
+	struct reply_line *lines;
+
+	if (parser->nspare == 0) {
+		*alloc = 0;
+		return xcalloc(1, sizeof *reply);
+	}
+	parser->nspare--;
+	reply = parser->spare[parser->nspare];
+	*alloc = parser->spare_lines[parser->nspare];
+	lines = *alloc > 0 ? reply->lines : NULL;
+	if (lines == NULL)
+		free(reply->lines);
+	memset(reply, 0, sizeof *reply);
+	reply->lines = lines;
+	return reply;
+}
+
+static struct reply *
+reply_start(struct reply_parser *parser, const char *line, size_t len,
+    const struct line_head *head, size_t *alloc)
+{
+	struct reply *reply = reply_get(parser, alloc);
 	size_t n = len < 3 ? len : 3;
 
 	reply->code = head->code;
@@ -258,7 +348,7 @@ reply_add_line(struct reply_parser *parser, struct reply *reply, size_t *alloc,
 		reply->lines = xreallocarray(reply->lines, *alloc, sizeof *reply->lines);
 	}
 	line = &reply->lines[reply->nlines++];
-	line->raw = xmalloc(parser->line_len + 1);
+	line->raw = raw_get(parser, parser->line_len + 1);
 	if (parser->line_len > 0)
 		memcpy(line->raw, parser->line, parser->line_len);
 	line->raw[parser->line_len] = '\0';
@@ -294,7 +384,7 @@ line_end(struct reply_parser *parser)
 
 	if (reply == NULL) {
 		/* The first line of a reply: a bad code makes a reply of one line. */
-		reply = reply_start(line, parser->line_len, &head);
+		reply = reply_start(parser, line, parser->line_len, &head, &one);
 		reply_add_line(parser, reply, &one, violations, head.final);
 		if (head.final) {
 			queue_push(parser, reply);

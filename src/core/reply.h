@@ -105,6 +105,10 @@ size_t reply_parser_reset(struct reply_parser *parser);
 
 void reply_free(struct reply *reply);
 
+/* Like reply_free for a reply taken from this parser that nobody holds any more, but keeps its
+ * memory for the parser's next replies (a few at most; the rest is freed). */
+void reply_parser_recycle(struct reply_parser *parser, struct reply *reply);
+
 /* The text of line i after the code and separator (the whole line when it has no valid code). */
 const char *reply_line_text(const struct reply *reply, size_t i);
 
