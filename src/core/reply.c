@@ -71,8 +71,8 @@ reply_parser_new(const struct reply_limits *limits)
 		parser->line_cap = REPLY_MIN_LINE_CAP;
 	if (parser->lines_cap < REPLY_MIN_LINES_CAP)
 		parser->lines_cap = REPLY_MIN_LINES_CAP;
-	if (parser->line_cap > SIZE_MAX / 4)
-		parser->line_cap = SIZE_MAX / 4;
+	if (parser->line_cap > REPLY_LINE_CAP_MAX)
+		parser->line_cap = REPLY_LINE_CAP_MAX;
 	return parser;
 }
 
@@ -353,7 +353,8 @@ reply_add_line(struct reply_parser *parser, struct reply *reply, size_t *alloc,
 		memcpy(line->raw, parser->line, parser->line_len);
 	line->raw[parser->line_len] = '\0';
 	line->len = parser->line_len;
-	line->full_len = parser->line_full;
+	line->full_len = parser->line_full < REPLY_FULL_LEN_MAX ? parser->line_full :
+	    REPLY_FULL_LEN_MAX;
 	line->violations = violations;
 }
 

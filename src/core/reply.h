@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* RFC 5321 section 4.5.3.1.5: a reply line is at most 512 octets including CRLF. */
 #define REPLY_RFC_LINE_MAX 512
@@ -52,12 +53,20 @@ struct reply_limits {
 #define REPLY_DEFAULT_LINE_CAP 4096
 #define REPLY_DEFAULT_LINES_CAP 1000
 
+/* Longest line the parser keeps (a larger line_cap is lowered to it), and the largest full_len
+ * recorded (a longer line reads as this long). */
+#define REPLY_LINE_CAP_MAX (((size_t)1 << 23) - 1)
+#define REPLY_FULL_LEN_MAX ((size_t)UINT32_MAX)
+
+/* A stored session keeps one of these per line received, so it is packed into 16 bytes: read
+ * the fields as usual (only taking their address is not possible). */
 struct reply_line {
 	char *raw;         /* the line as received, without its CRLF; NUL-terminated copy that may
 	                    * hold NULs of its own: use len */
-	size_t len;        /* bytes kept in raw */
-	size_t full_len;   /* bytes the line really had (larger than len when truncated) */
-	unsigned violations; /* enum reply_violation bits seen on this line */
+	uint64_t len : 23;        /* bytes kept in raw (at most REPLY_LINE_CAP_MAX) */
+	uint64_t violations : 9;  /* enum reply_violation bits seen on this line */
+	uint64_t full_len : 32;   /* bytes the line really had (larger than len when truncated;
+	                           * at most REPLY_FULL_LEN_MAX) */
 };
 
 struct reply {

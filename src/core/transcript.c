@@ -43,10 +43,10 @@
  *   counts its kept lines with a CRLF each: the bytes on the wire are not all in the file.)
  *
  * Memory: entries sit in fixed-size blocks (they never move), and every text, reply and line
- * array goes into a chunked arena, so a million-line transcript costs about its entries (48
+ * array goes into a chunked arena, so a million-line transcript costs about its entries (32
  * bytes each) plus its text, with no allocation per field. A reply's lines share the bytes of
- * their entries; only the struct reply itself stays a separate allocation, so that the pointer
- * a caller handed over stays valid. */
+ * their entries (a kept line adds only its 16-byte struct reply_line); only the struct reply
+ * itself stays a separate allocation, so that the pointer a caller handed over stays valid. */
 #include "config.h"
 
 #include <errno.h>
@@ -218,6 +218,9 @@ reply_new(struct transcript *t, size_t *index)
 		t->reply_blocks[block] = xreallocarray(NULL, REPLY_BLOCK,
 		    sizeof(struct transcript_reply));
 	}
+	/* An entry keeps the index in 32 bits; the last value means "no reply". */
+	if (t->nreplies >= TRANSCRIPT_NO_REPLY)
+		abort();
 	*index = t->nreplies++;
 	return reply_at(t, *index);
 }
@@ -269,8 +272,12 @@ transcript_add_at(struct transcript *t, int64_t time_us, enum transcript_kind ki
 
 	e->time_us = time_us < TIME_MIN ? TIME_MIN : time_us > TIME_MAX ? TIME_MAX : time_us;
 	e->kind = kind;
-	e->text = arena_strndup(t, text != NULL ? text : "", text != NULL ? len : 0);
-	e->len = text != NULL ? len : 0;
+	if (text == NULL)
+		len = 0;
+	else if (len > TRANSCRIPT_TEXT_MAX)
+		len = TRANSCRIPT_TEXT_MAX;
+	e->text = arena_strndup(t, text != NULL ? text : "", len);
+	e->len = len;
 	e->reply = TRANSCRIPT_NO_REPLY;
 	e->event = intern(t, event);
 	e->secret = secret;
@@ -649,7 +656,7 @@ transcript_write(const struct transcript *t, FILE *fp, char **errstr)
 			}
 			if (line != NULL && line->full_len != line->len) {
 				annotation(fp, &first);
-				fprintf(fp, "full=%zu", line->full_len);
+				fprintf(fp, "full=%zu", (size_t)line->full_len);
 			}
 			if (line != NULL && line->violations != 0)
 				write_violations(fp, &first, "line-violations", line->violations);
@@ -1059,7 +1066,8 @@ group_close(struct loader *l, struct reply *r, const struct annotations *a)
 				    l->group_start);
 				return false;
 			}
-			r->lines[i].full_len = l->group[i].full;
+			r->lines[i].full_len = l->group[i].full < REPLY_FULL_LEN_MAX ?
+			    l->group[i].full : REPLY_FULL_LEN_MAX;
 		}
 	}
 	if (a != NULL && a->has_lines) {

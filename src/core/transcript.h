@@ -20,21 +20,29 @@ enum transcript_kind {
 	TRANSCRIPT_INFO,      /* local output: /b64 results, /tls details, decoded 334 */
 };
 
-#define TRANSCRIPT_NO_REPLY ((size_t)-1)
+/* Reply indexes are kept in 32 bits: this is "no reply" both in an entry's reply field and in
+ * any size_t it is copied to. */
+#define TRANSCRIPT_NO_REPLY ((size_t)UINT32_MAX)
+
+/* Longest text one entry keeps (longer texts are cut): the length shares 32 bits with the kind
+ * and the secret flag. */
+#define TRANSCRIPT_TEXT_MAX ((size_t)(1u << 28) - 1)
 
 /* Entries live as long as the transcript and never move: a pointer to one stays valid while
- * more are added. Fields are ordered to keep an entry at 48 bytes. */
+ * more are added. A live session holds one entry per line received, so an entry is kept at 32
+ * bytes: 32-bit reply index, and the length, kind and secret flag packed into one word (read
+ * them as usual; only taking their address is not possible). */
 struct transcript_entry {
 	int64_t time_us;      /* wall clock, microseconds since the epoch (kept within the years
 	                       * 0000 to 9999, which the file format can hold) */
 	char *text;           /* NUL-terminated; for RECEIVED may hold NULs: use len */
-	size_t len;
-	size_t reply;         /* for RECEIVED lines: index of the reply they belong to, or
-	                       * TRANSCRIPT_NO_REPLY */
 	const char *event;    /* for EVENT/ERROR/WARNING: a knowledge base event key or NULL
 	                       * (copied into the transcript) */
-	enum transcript_kind kind;
-	bool secret;          /* text was masked */
+	uint32_t reply;       /* for RECEIVED lines: index of the reply they belong to, or
+	                       * TRANSCRIPT_NO_REPLY */
+	uint32_t len : 28;    /* bytes of text, at most TRANSCRIPT_TEXT_MAX */
+	enum transcript_kind kind : 3;
+	bool secret : 1;      /* text was masked */
 };
 
 struct transcript_reply {

@@ -56,7 +56,7 @@ replay_position(struct tui *tui, struct status_bar *bar)
 
 	if (e != NULL && e->kind == TRANSCRIPT_RECEIVED && e->reply != TRANSCRIPT_NO_REPLY)
 		status_field(bar, 8, 0, "%s %zu/%zu", L(tui, "ui-status-reply", "reply"),
-		    e->reply + 1, total);
+		    (size_t)e->reply + 1, total);
 }
 
 void

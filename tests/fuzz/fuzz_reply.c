@@ -54,6 +54,8 @@ check_reply(uint64_t h, const struct reply *r, const struct reply_limits *limits
 	h = mix(h, &r->wire_len, sizeof r->wire_len);
 	for (i = 0; i < r->nlines; i++) {
 		const struct reply_line *l = &r->lines[i];
+		size_t full_len;
+		unsigned violations;
 
 		if (l->len > line_cap || l->len > l->full_len || l->raw[l->len] != '\0')
 			abort();
@@ -62,8 +64,11 @@ check_reply(uint64_t h, const struct reply *r, const struct reply_limits *limits
 		if (reply_line_text(r, i) + reply_line_text_len(r, i) != l->raw + l->len)
 			abort();
 		h = mix(h, l->raw, l->len);
-		h = mix(h, &l->full_len, sizeof l->full_len);
-		h = mix(h, &l->violations, sizeof l->violations);
+		/* Copied out: the fields are packed bit-fields, which have no address. */
+		full_len = l->full_len;
+		violations = l->violations;
+		h = mix(h, &full_len, sizeof full_len);
+		h = mix(h, &violations, sizeof violations);
 	}
 	(void)reply_class(r);
 	return h;
