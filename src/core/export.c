@@ -208,6 +208,29 @@ plain_init(void)
 	plain_ready = true;
 }
 
+/* How many bytes from s (at most n) are plain printable ASCII other than a backslash (the
+ * plain set of text and Markdown code), eight at a time; each test is nonzero exactly when
+ * some byte of the eight has the property. */
+#define SWAR_ONES UINT64_C(0x0101010101010101)
+#define SWAR_HIGHS UINT64_C(0x8080808080808080)
+static size_t
+plain_ascii_words(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t v, bs;
+
+		memcpy(&v, s + i, 8);
+		bs = v ^ (SWAR_ONES * '\\');
+		if ((((v - SWAR_ONES * 0x20) & ~v) |                 /* a byte below 0x20 */
+		    ((v + SWAR_ONES * (127 - 0x7e)) | v) |           /* a byte above 0x7e */
+		    ((bs - SWAR_ONES) & ~bs)) & SWAR_HIGHS)          /* a backslash */
+			break;
+	}
+	return i;
+}
+
 /* Writes len bytes escaped for mode; keep_newlines lets '\n' through (our own prose). */
 static void
 put_escaped(struct obuf *out, const char *text, size_t len, enum escape_mode mode, bool utf8,
@@ -221,6 +244,8 @@ put_escaped(struct obuf *out, const char *text, size_t len, enum escape_mode mod
 		unsigned char c;
 
 		/* The common case: a run of printable ASCII with nothing to escape. */
+		if (mode == ESC_TEXT || mode == ESC_MD_CODE)
+			run += plain_ascii_words(s + run, len - run);
 		while (run < len && plain[mode][s[run]])
 			run++;
 		if (run > i)

@@ -114,6 +114,38 @@ reply_parser_set_utf8(struct reply_parser *parser, bool utf8)
 	parser->utf8 = utf8;
 }
 
+/* Word-at-a-time scanning: each test is nonzero exactly when some byte of the eight has the
+ * property (the classic bit tricks; a borrow can only follow a byte that matched). */
+#define SWAR_ONES UINT64_C(0x0101010101010101)
+#define SWAR_HIGHS UINT64_C(0x8080808080808080)
+#define SWAR_HAS_ZERO(v) (((v) - SWAR_ONES) & ~(v) & SWAR_HIGHS)
+#define SWAR_HAS_BYTE(v, c) SWAR_HAS_ZERO((v) ^ (SWAR_ONES * (uint64_t)(c)))
+
+/* How many bytes from p (at most n) need no decision: no CR, LF, NUL, nor (unless SMTPUTF8 is
+ * in force) 8-bit byte. */
+static size_t
+ordinary_run(const unsigned char *p, size_t n, bool utf8)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t v;
+
+		memcpy(&v, p + i, 8);
+		if (SWAR_HAS_ZERO(v) || SWAR_HAS_BYTE(v, '\r') || SWAR_HAS_BYTE(v, '\n') ||
+		    (!utf8 && (v & SWAR_HIGHS) != 0))
+			break;
+	}
+	if (utf8) {
+		while (i < n && p[i] != '\r' && p[i] != '\n' && p[i] != '\0')
+			i++;
+	} else {
+		while (i < n && p[i] != '\r' && p[i] != '\n' && p[i] != '\0' && p[i] < 0x80)
+			i++;
+	}
+	return i;
+}
+
 /* Keeps one byte of the current line if there is room; counts it either way. */
 static void
 line_add_byte(struct reply_parser *parser, unsigned char c)
@@ -420,16 +452,8 @@ reply_parser_feed(struct reply_parser *parser, const void *data, size_t len)
 
 		/* Fast path: a run of bytes that need no decision is copied in one go. */
 		if (!parser->cr_pending) {
-			size_t end = i;
+			size_t end = i + ordinary_run(p + i, len - i, parser->utf8);
 
-			if (parser->utf8) {
-				while (end < len && p[end] != '\r' && p[end] != '\n' && p[end] != '\0')
-					end++;
-			} else {
-				while (end < len && p[end] != '\r' && p[end] != '\n' && p[end] != '\0' &&
-				    p[end] < 0x80)
-					end++;
-			}
 			if (end > i) {
 				line_add_run(parser, p + i, end - i);
 				parser->line_wire += end - i;
