@@ -12,13 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "core/capture.h"
 #include "core/export.h"
 #include "core/kb.h"
 #include "core/xmalloc.h"
+#include "cli/terminal.h"
 #include "frontend.h"
 
 #define EXIT_OK 0
@@ -103,24 +103,6 @@ bad_usage(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-static int
-terminal_width(void)
-{
-	struct winsize ws;
-	const char *columns;
-
-	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-		return ws.ws_col;
-	columns = getenv("COLUMNS");
-	if (columns != NULL) {
-		long n = strtol(columns, NULL, 10);
-
-		if (n >= 20 && n <= 1000)
-			return (int)n;
-	}
-	return 80;
-}
-
 /* Returns -1 to go on, else the exit status. */
 static int
 parse_options(int argc, char **argv, struct annotate_opts *o)
@@ -200,7 +182,7 @@ parse_options(int argc, char **argv, struct annotate_opts *o)
 	if (o->level < 0)
 		o->level = o->format == EXPORT_TEXT ? EXPORT_LEVEL_SHORT : EXPORT_LEVEL_FULL;
 	if (o->width == 0)
-		o->width = o->output != NULL ? 80 : terminal_width();
+		o->width = o->output != NULL ? 80 : cli_terminal_width();
 	return -1;
 }
 

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "core/explain.h"
 #include "core/kb.h"
 #include "core/xmalloc.h"
+#include "cli/terminal.h"
 #include "frontend.h"
 
 /* Standard input holds pasted replies, not a mail spool: this is plenty. */
@@ -92,24 +92,6 @@ compare_usage(FILE *out)
 	    "error or an argument that is not a code.\n", out);
 }
 
-static int
-terminal_width(void)
-{
-	struct winsize ws;
-	const char *columns;
-
-	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-		return ws.ws_col;
-	columns = getenv("COLUMNS");
-	if (columns != NULL) {
-		long n = strtol(columns, NULL, 10);
-
-		if (n >= 20 && n <= 1000)
-			return (int)n;
-	}
-	return 80;
-}
-
 /* Parses the options; the operands are left at argv[optind..]. Returns -1 to go on, else the
  * exit status. */
 static int
@@ -172,7 +154,7 @@ parse_options(int argc, char **argv, struct explain_opts *o, bool with_after,
 		}
 	}
 	if (o->width == 0)
-		o->width = terminal_width();
+		o->width = cli_terminal_width();
 	return -1;
 }
 
