@@ -108,6 +108,25 @@ print_escaped(const char *text, size_t len)
 	}
 }
 
+/* A local command's result meant for the user's eyes only (a /b64 result, which may be a
+ * password): printed, while the transcript keeps it masked. */
+static void
+print_result(const char *text)
+{
+	if (text == NULL)
+		return;
+	/* Built by the engine with odd bytes already escaped; a control byte typed into the
+	 * script is escaped here all the same. */
+	fputs("=> ", stdout);
+	for (; *text != '\0'; text++) {
+		if ((unsigned char)*text < 0x20 || *text == 0x7f)
+			printf("\\x%02x", (unsigned char)*text);
+		else
+			putchar(*text);
+	}
+	putchar('\n');
+}
+
 /* Indents every line of a rendered explanation. */
 static void
 print_indented(const char *text, const char *indent)
@@ -396,6 +415,7 @@ run_line(struct batch *b, const char *line)
 	result = engine_submit(b->engine, line, 0, &ans);
 	switch (result) {
 	case ENGINE_DONE:
+		print_result(ans.text);
 		break;
 	case ENGINE_WARNING:
 		/* A script says exactly what to send: the warning is recorded and the line sent. */

@@ -94,6 +94,25 @@ print_escaped(const char *text, size_t len)
 	}
 }
 
+/* A local command's result meant for the user's eyes only (a /b64 result, which may be a
+ * password): printed, while the transcript keeps it masked. */
+static void
+print_result(const char *text)
+{
+	if (text == NULL)
+		return;
+	/* Built by the engine with odd bytes already escaped; a control byte typed into the
+	 * script is escaped here all the same. */
+	fputs("=> ", stdout);
+	for (; *text != '\0'; text++) {
+		if ((unsigned char)*text < 0x20 || *text == 0x7f)
+			printf("\\x%02x", (unsigned char)*text);
+		else
+			putchar(*text);
+	}
+	putchar('\n');
+}
+
 /* Every line of text with a prefix. */
 static void
 print_prefixed(const char *text, const char *prefix)
@@ -319,6 +338,8 @@ run_line(struct run *r, const char *line)
 	}
 	switch (result) {
 	case ENGINE_DONE:
+		print_result(ans.text);
+		break;
 	case ENGINE_WARNING:
 		break;
 	case ENGINE_NEED_SECRET:

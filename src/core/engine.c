@@ -1607,12 +1607,29 @@ engine_provide_secret(struct engine *e, const char *secret)
 	auth_start(e);
 }
 
+/* What /b64 worked out: kept in the transcript when secrets are shown; otherwise the transcript
+ * keeps a masked line and the result goes back to the front end alone, shown to the user who
+ * asked for it but never saved, exported or logged (the text is often a password or an AUTH
+ * payload built by hand). */
+static enum engine_result
+b64_result(struct engine *e, struct engine_answer *answer, char *result, const char *masked)
+{
+	if (e->config.show_secrets) {
+		record(e, TRANSCRIPT_INFO, NULL, false, result);
+		explicit_bzero(result, strlen(result));
+		free(result);
+		return ENGINE_DONE;
+	}
+	record(e, TRANSCRIPT_INFO, NULL, true, masked);
+	return answer_text(answer, ENGINE_DONE, result);
+}
+
 static enum engine_result
 local_b64(struct engine *e, struct command *cmd, struct engine_answer *answer)
 {
 	const char *text = cmd->rest + strlen(cmd->argv[0]);
 	unsigned char *raw;
-	char *out;
+	char *out, *result;
 	size_t len;
 
 	while (*text == ' ' || *text == '\t')
@@ -1636,9 +1653,11 @@ local_b64(struct engine *e, struct command *cmd, struct engine_answer *answer)
 		out = sasl_b64_encode(raw_text, n);
 		explicit_bzero(raw_text, n);
 		free(raw_text);
-		recordf(e, TRANSCRIPT_INFO, NULL, "base64 of \"%s\": %s", text, out);
+		result = xasprintf("base64 of \"%s\": %s", text, out);
+		explicit_bzero(out, strlen(out));
 		free(out);
-		return ENGINE_DONE;
+		return b64_result(e, answer, result, "base64 of ****: **** (shown, not recorded: it "
+		    "may be a password; --show-secrets records it)");
 	}
 	if (strcasecmp(cmd->argv[0], "decode") != 0)
 		return answer_text(answer, ENGINE_ERROR, xstrdup("usage: /b64 encode|decode TEXT"));
@@ -1646,16 +1665,18 @@ local_b64(struct engine *e, struct command *cmd, struct engine_answer *answer)
 	if (raw == NULL)
 		return answer_text(answer, ENGINE_ERROR, xasprintf("\"%s\" is not valid base64", text));
 	if (sasl_is_printable(raw, len)) {
-		recordf(e, TRANSCRIPT_INFO, NULL, "%s decodes to \"%s\"", text, (char *)raw);
+		result = xasprintf("%s decodes to \"%s\"", text, (char *)raw);
 	} else {
 		/* Shown with NULs and other control bytes escaped (AUTH PLAIN holds NULs). */
 		out = escape_bytes(raw, len);
-		recordf(e, TRANSCRIPT_INFO, NULL, "%s decodes to %zu octets: %s", text, len, out);
+		result = xasprintf("%s decodes to %zu octets: %s", text, len, out);
+		explicit_bzero(out, strlen(out));
 		free(out);
 	}
 	explicit_bzero(raw, len);
 	free(raw);
-	return ENGINE_DONE;
+	return b64_result(e, answer, result, "**** decodes to **** (shown, not recorded: it may "
+	    "be a password; --show-secrets records it)");
 }
 
 static enum engine_result
@@ -1909,6 +1930,8 @@ engine_answer_clear(struct engine_answer *answer)
 {
 	if (answer == NULL)
 		return;
+	if (answer->text != NULL)
+		explicit_bzero(answer->text, strlen(answer->text));  /* may be a /b64 result */
 	free(answer->text);
 	free(answer->command);
 	free(answer->args);

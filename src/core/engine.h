@@ -33,7 +33,9 @@ struct engine_config {
 
 /* What engine_submit did with a typed line. */
 enum engine_result {
-	ENGINE_DONE,       /* sent, or a local command carried out */
+	ENGINE_DONE,       /* sent, or a local command carried out; answer.text, when set, is a
+	                    * result to show the user but not to keep (a /b64 result, which may
+	                    * be a password: the transcript holds it masked) */
 	ENGINE_WARNING,    /* not sent: out of sequence or doomed; answer.text says why; submit again
 	                    * with ENGINE_FORCE to send anyway */
 	ENGINE_NEED_SECRET,/* a password is needed: answer.text is the prompt; call

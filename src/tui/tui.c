@@ -501,6 +501,9 @@ submit(struct tui *tui, const char *line, unsigned flags)
 	res = engine_submit(tui->engine, line, flags, &ans);
 	switch (res) {
 	case ENGINE_DONE:
+		/* a result for the user's eyes only (/b64): the pane shows it, nothing keeps it */
+		if (ans.text != NULL)
+			tui_set_local(tui, line, NULL, ans.text);
 		break;
 	case ENGINE_WARNING:
 		free(tui->pending_line);

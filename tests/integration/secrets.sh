@@ -67,6 +67,28 @@ check "the server log has no PLAIN payload" lacks "$TEST_TMP/server.log" "$plain
 check "the server log has no base64 password" lacks "$TEST_TMP/server.log" "$pass64"
 check "the server log has no CRAM-MD5 response" lacks "$TEST_TMP/server.log" "$cram"
 
+# AUTH by hand: the payloads built with /b64 encode (and checked with /b64 decode) are shown on
+# standard output, the user asked for them, but the transcript and the exports keep them masked.
+byhand() {
+	printf 'EHLO client.example\nSTARTTLS\nEHLO client.example\n/b64 encode \\0%s\\0%s\n/b64 decode %s\n/b64 encode %s\nAUTH PLAIN %s\n/save %s\n/save %s\nQUIT\n' \
+	    "$USER" "$PASS" "$plain" "$PASS" "$plain" "$TEST_TMP/byhand.html" "$TEST_TMP/byhand.md" \
+	    >"$TEST_TMP/byhand.script"
+	timeout 60 "$SMTPSCOPE" "127.0.0.1:$port" --insecure --script "$TEST_TMP/byhand.script" \
+	    --transcript "$TEST_TMP/byhand.txt" "$@" >"$TEST_TMP/byhand.out" 2>&1
+}
+byhand
+check "by hand: logged in with the payload /b64 built" contains "$TEST_TMP/byhand.out" "235 2.7.0"
+check "by hand: the encoded payload is shown" contains "$TEST_TMP/byhand.out" "=> base64 of \"\\0$USER\\0$PASS\": $plain"
+check "by hand: the decoded payload is shown" contains "$TEST_TMP/byhand.out" "=> $plain decodes to"
+check "by hand: the transcript says a result was masked" contains "$TEST_TMP/byhand.txt" "base64 of ****: ****"
+for f in byhand.txt byhand.html byhand.md; do
+	check "by hand: $f has no password" lacks "$TEST_TMP/$f" "$PASS"
+	check "by hand: $f has no base64 password" lacks "$TEST_TMP/$f" "$pass64"
+	check "by hand: $f has no AUTH PLAIN payload" lacks "$TEST_TMP/$f" "$plain"
+done
+byhand --show-secrets
+check "by hand, --show-secrets: the payload is in the transcript" contains "$TEST_TMP/byhand.txt" "$plain"
+
 # With --show-secrets the same search finds them: the checks above can fail.
 run PLAIN --show-secrets
 check "--show-secrets: the PLAIN payload is in the transcript" contains "$TEST_TMP/PLAIN.txt" "$plain"

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Secrets on the screen: AUTH LOGIN and CRAM-MD5 through /auth on the practice server, then the
 # password and the AUTH payloads are searched for in the screen, the history file, a saved
-# transcript, an HTML export and the practice server's log. (AUTH PLAIN by hand, at the password
-# prompt and on the /auth line is in history.sh and session.sh.)
+# transcript, an HTML export and the practice server's log; an AUTH PLAIN payload built with /b64
+# is shown but kept out of them. (AUTH PLAIN by hand, at the password prompt and on the /auth
+# line is in history.sh and session.sh.)
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/tui/tui_lib.sh"
 
@@ -30,6 +31,11 @@ for mech in LOGIN CRAM-MD5; do
 	tui_type "/scenario normal"
 	check "$mech: reconnected, back at the greeting" tui_wait "| greeting |"
 done
+# AUTH PLAIN built by hand: /b64 shows the payload to the user who asked for it, in the
+# explanation pane; the session pane, the saved files and the history keep it masked.
+tui_type "/b64 encode \\0$user\\0$pass"
+check "/b64 shows the payload it built" tui_wait "$plain"
+check "/b64: the session pane line is masked" tui_wait "base64 of ****: ****"
 tui_type "/save $TEST_TMP/session.html"
 check "HTML saved" tui_wait "saved"
 tui_type "/save $TEST_TMP/session.txt"
