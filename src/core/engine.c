@@ -1607,6 +1607,17 @@ engine_provide_secret(struct engine *e, const char *secret)
 	auth_start(e);
 }
 
+void
+engine_cancel_secret(struct engine *e)
+{
+	if (!e->auth.awaiting_secret)
+		return;
+	e->auth.awaiting_secret = false;
+	recordf(e, TRANSCRIPT_INFO, NULL, "/auth %s cancelled at the password prompt: nothing "
+	    "was sent", auth_mech_name(e->auth.mech));
+	auth_reset(e);
+}
+
 /* What /b64 worked out: kept in the transcript when secrets are shown; otherwise the transcript
  * keeps a masked line and the result goes back to the front end alone, shown to the user who
  * asked for it but never saved, exported or logged (the text is often a password or an AUTH

@@ -92,6 +92,9 @@ void engine_answer_clear(struct engine_answer *answer);
 
 /* Completes an ENGINE_NEED_SECRET; the engine wipes its copy after use. */
 void engine_provide_secret(struct engine *engine, const char *secret);
+/* Withdraws an ENGINE_NEED_SECRET (the user cancelled the password prompt): nothing is sent,
+ * the user name given is forgotten, and a note says the login was cancelled. */
+void engine_cancel_secret(struct engine *engine);
 
 /* The descriptors to poll now (at most max); returns how many were filled. */
 size_t engine_pollfds(struct engine *engine, struct pollfd *fds, size_t max);

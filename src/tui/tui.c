@@ -576,11 +576,11 @@ send_anyway(struct tui *tui)
 void
 tui_secret_entered(struct tui *tui, char *secret)
 {
-	/* cancelled: the engine has no way to withdraw the request, so nothing is sent and the
-	 * next /auth starts afresh */
-	if (secret == NULL)
+	if (secret == NULL) {
+		if (tui->engine != NULL)
+			engine_cancel_secret(tui->engine);
 		tui_set_notice(tui, L(tui, "ui-secret-cancelled", "Cancelled: no password was sent."));
-	else if (tui->engine != NULL)
+	} else if (tui->engine != NULL)
 		engine_provide_secret(tui->engine, secret);
 	tui->dirty = true;
 }

@@ -48,8 +48,15 @@ tui_tmux send-keys -l "STARTT"
 check "Ctrl-R searches the history" tui_wait "reverse-i-search"
 check "and finds the line" tui_wait "STARTTLS"
 tui_keys C-g C-c
+# Esc at the prompt withdraws the login: nothing goes out, and the session pane says so
 tui_type "/auth PLAIN $user"
 check "password prompt: it asks" tui_wait "assword"
+tui_tmux send-keys -l -- "half"
+tui_keys Escape
+check "Esc at the password prompt: cancelled" tui_wait "cancelled at the password prompt"
+check "Esc at the password prompt: nothing was sent" sh -c "! grep -q 'C: AUTH' '$TUI_SCREEN'"
+tui_type "/auth PLAIN $user"
+check "password prompt: it asks again" tui_wait "assword"
 tui_tmux send-keys -l -- "$pass"
 sleep 0.3
 tui_capture

@@ -300,6 +300,30 @@ test_auth_asks_for_the_secret_and_masks_it(void **state)
 	free(payload);
 }
 
+/* Esc at the password prompt: nothing is sent, the name is forgotten, a late password is
+ * ignored, and the next line goes out as the first thing the server sees. */
+static void
+test_auth_cancelled_at_the_prompt(void **state)
+{
+	struct fixture *f = *state;
+	struct engine_answer a;
+	struct engine_status st;
+
+	greet(f);
+	assert_int_equal(engine_submit(f->engine, "/auth LOGIN alice", 0, &a), ENGINE_NEED_SECRET);
+	engine_answer_clear(&a);
+	engine_cancel_secret(f->engine);
+	assert_non_null(strstr(last_entry(f, TRANSCRIPT_INFO)->text, "cancelled"));
+	engine_provide_secret(f->engine, "pw");   /* too late: ignored */
+	engine_cancel_secret(f->engine);          /* nothing to cancel: harmless */
+	assert_int_equal(engine_submit(f->engine, "NOOP", 0, &a), ENGINE_DONE);
+	engine_answer_clear(&a);
+	assert_string_equal(server_read(f), "NOOP\r\n");
+	server_send(f, "250 2.0.0 ok\r\n");
+	engine_status(f->engine, &st);
+	assert_null(st.user);
+}
+
 static void
 test_manual_auth_continuation_masked(void **state)
 {
@@ -476,6 +500,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_warning_then_force, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_auth_asks_for_the_secret_and_masks_it, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_auth_cancelled_at_the_prompt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manual_auth_continuation_masked, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_auth_cram_md5_and_xoauth2, setup, teardown),
