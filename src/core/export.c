@@ -6,8 +6,9 @@
  * first one instead of printing it again.
  *
  * Escaping is the one rule that matters here: bytes from the wire never reach the output raw.
- * Text: printable ASCII passes, a backslash doubles, every other byte is \xHH, except valid
- * UTF-8 characters when the output takes UTF-8 (never C1 controls or bidirectional overrides).
+ * Text: the shared rules of escape.h (printable ASCII passes, a backslash doubles, every other
+ * byte is \xHH, except valid UTF-8 characters that are safe to show when the output takes
+ * UTF-8: never controls, bidirectional marks or zero-width characters).
  * HTML: the same, plus & < > " ' as entities, and escaped bytes marked up so they stand out.
  * Markdown: wire lines sit in fenced code blocks behind their "C: " / "S: " mark (so no line can
  * close the fence) with bytes escaped as in text; prose has Markdown's and HTML's specials
@@ -22,6 +23,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/escape.h"
 #include "core/explain.h"
 #include "core/export.h"
 #include "core/xmalloc.h"
@@ -101,6 +103,20 @@ ob_write(struct obuf *o, const void *p, size_t n)
 	o->len += n;
 }
 
+/* Makes room for n more bytes: flushes to the sink, or grows a memory buffer. */
+static void
+ob_room(struct obuf *o, size_t n)
+{
+	if (o->len + n <= o->cap)
+		return;
+	ob_flush(o);
+	if (o->len + n <= o->cap)
+		return;
+	while (o->len + n > o->cap)
+		o->cap = o->cap != 0 ? o->cap * 2 : 1024;
+	o->data = xreallocarray(o->data, o->cap, 1);
+}
+
 static void
 ob_puts(struct obuf *o, const char *s)
 {
@@ -143,40 +159,6 @@ ob_printf(struct obuf *o, const char *fmt, ...)
 
 /* ---- escaping ---- */
 
-/* Length of a valid UTF-8 character at s that is safe to show, or 0. */
-static size_t
-utf8_safe_len(const unsigned char *s, size_t len)
-{
-	unsigned cp;
-	size_t n, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;  /* overlong or out of range */
-	if (cp >= 0xd800 && cp <= 0xdfff)
-		return 0;  /* surrogates */
-	if (cp <= 0x9f)
-		return 0;  /* C1 controls */
-	if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-	    cp == 0x200e || cp == 0x200f || cp == 0x061c)
-		return 0;  /* bidirectional overrides could reorder what is shown */
-	return n;
-}
-
 static void
 put_hex(struct obuf *out, unsigned char c, bool html)
 {
@@ -208,30 +190,23 @@ plain_init(void)
 	plain_ready = true;
 }
 
-/* How many bytes from s (at most n) are plain printable ASCII other than a backslash (the
- * plain set of text and Markdown code), eight at a time; each test is nonzero exactly when
- * some byte of the eight has the property. */
-#define SWAR_ONES UINT64_C(0x0101010101010101)
-#define SWAR_HIGHS UINT64_C(0x8080808080808080)
-static size_t
-plain_ascii_words(const unsigned char *s, size_t n)
+/* Text and Markdown code take the shared rules (escape.h), written straight into the
+ * buffer. */
+static void
+put_wire(struct obuf *out, const char *text, size_t len, bool utf8)
 {
-	size_t i = 0;
+	size_t pos = 0;
 
-	for (; i + 8 <= n; i += 8) {
-		uint64_t v, bs;
-
-		memcpy(&v, s + i, 8);
-		bs = v ^ (SWAR_ONES * '\\');
-		if ((((v - SWAR_ONES * 0x20) & ~v) |                 /* a byte below 0x20 */
-		    ((v + SWAR_ONES * (127 - 0x7e)) | v) |           /* a byte above 0x7e */
-		    ((bs - SWAR_ONES) & ~bs)) & SWAR_HIGHS)          /* a backslash */
-			break;
+	while (pos < len) {
+		if (out->cap - out->len < ESCAPE_UNIT_MAX)
+			ob_room(out, ESCAPE_UNIT_MAX);
+		out->len += escape_chunk(text, len, &pos, utf8 ? ESCAPE_UTF8 : 0,
+		    out->data + out->len, out->cap - out->len);
 	}
-	return i;
 }
 
-/* Writes len bytes escaped for mode; keep_newlines lets '\n' through (our own prose). */
+/* Writes len bytes escaped for mode; keep_newlines lets '\n' through (our own prose, HTML
+ * and Markdown prose only). */
 static void
 put_escaped(struct obuf *out, const char *text, size_t len, enum escape_mode mode, bool utf8,
     bool keep_newlines)
@@ -239,13 +214,15 @@ put_escaped(struct obuf *out, const char *text, size_t len, enum escape_mode mod
 	const unsigned char *s = (const unsigned char *)text;
 	size_t i = 0;
 
+	if (mode == ESC_TEXT || mode == ESC_MD_CODE) {
+		put_wire(out, text, len, utf8 || mode == ESC_MD_CODE);
+		return;
+	}
 	while (i < len) {
 		size_t run = i, n;
 		unsigned char c;
 
 		/* The common case: a run of printable ASCII with nothing to escape. */
-		if (mode == ESC_TEXT || mode == ESC_MD_CODE)
-			run += plain_ascii_words(s + run, len - run);
 		while (run < len && plain[mode][s[run]])
 			run++;
 		if (run > i)
@@ -255,9 +232,8 @@ put_escaped(struct obuf *out, const char *text, size_t len, enum escape_mode mod
 			break;
 		c = s[i];
 		if (c == '\\') {
-			ob_puts(out, mode == ESC_TEXT || mode == ESC_MD_CODE ? "\\\\" : "\\");
-			if (mode == ESC_MD_PROSE)
-				ob_putc(out, '\\');
+			/* HTML shows it as it is; Markdown prose needs it doubled. */
+			ob_puts(out, mode == ESC_MD_PROSE ? "\\\\" : "\\");
 			i++;
 		} else if (c == '\n' && keep_newlines) {
 			ob_putc(out, '\n');
@@ -274,8 +250,7 @@ put_escaped(struct obuf *out, const char *text, size_t len, enum escape_mode mod
 				ob_putc(out, c);
 			}
 			i++;
-		} else if (c >= 0x80 && (utf8 || mode != ESC_TEXT) &&
-		    (n = utf8_safe_len(s + i, len - i)) > 0) {
+		} else if (c >= 0x80 && (n = escape_utf8_safe_len(s + i, len - i)) > 0) {
 			ob_write(out, s + i, n);
 			i += n;
 		} else {

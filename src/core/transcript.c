@@ -57,6 +57,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/escape.h"
 #include "core/reply.h"
 #include "core/transcript.h"
 #include "core/xmalloc.h"
@@ -499,51 +500,13 @@ kind_mark(enum transcript_kind kind)
 	return "?";
 }
 
-/* Writes bytes escaped; quoted also escapes '"'; the last byte, when a space, is escaped so
- * trailing white space survives editors. */
+/* Writes bytes escaped as the file format says; quoted also escapes '"'; the last byte of a
+ * text, when a space, is escaped so trailing white space survives editors. */
 static void
 write_escaped(FILE *fp, const char *s, size_t len, bool quoted)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		switch (c) {
-		case '\\':
-			fputs("\\\\", fp);
-			break;
-		case '\r':
-			fputs("\\r", fp);
-			break;
-		case '\n':
-			fputs("\\n", fp);
-			break;
-		case '\t':
-			fputs("\\t", fp);
-			break;
-		case '\0':
-			fputs("\\0", fp);
-			break;
-		case '"':
-			fputs(quoted ? "\\\"" : "\"", fp);
-			break;
-		case ' ':
-			fputs(!quoted && i + 1 == len ? "\\x20" : " ", fp);
-			break;
-		default:
-			if (c < 0x20 || c >= 0x7f) {
-				fputc('\\', fp);
-				fputc('x', fp);
-				fputc(hex[c >> 4], fp);
-				fputc(hex[c & 15], fp);
-			} else {
-				fputc(c, fp);
-			}
-			break;
-		}
-	}
+	escape_write(fp, s, len, ESCAPE_NAMED | ESCAPE_NUL |
+	    (quoted ? ESCAPE_QUOTE : ESCAPE_END_SPACE));
 }
 
 /* Starts one annotation: a TAB before the first, a space before the others. */

@@ -3,10 +3,11 @@
 #include "config.h"
 
 #include <stdlib.h>
-#include <string.h>
 #include <sys/time.h>
 #include <time.h>
 
+#include "core/escape.h"
+#include "core/strbuf.h"
 #include "core/xmalloc.h"
 #include "server/server.h"
 
@@ -63,36 +64,13 @@ server_log(struct server_log *log, unsigned id, const char *fmt, ...)
 char *
 server_escape(const char *data, size_t len, size_t max)
 {
-	size_t n = len < max ? len : max, i, o = 0;
-	char *out = xmalloc(n * 4 + 8);
+	struct strbuf b = { 0 };
 
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)data[i];
-		if (c == '\\') {
-			out[o++] = '\\';
-			out[o++] = '\\';
-		} else if (c == '\r') {
-			out[o++] = '\\';
-			out[o++] = 'r';
-		} else if (c == '\n') {
-			out[o++] = '\\';
-			out[o++] = 'n';
-		} else if (c == '\t') {
-			out[o++] = '\\';
-			out[o++] = 't';
-		} else if (c < 0x20 || c >= 0x7f) {
-			/* Bytes over 0x7f are escaped too: invalid UTF-8 and C1 controls stay harmless. */
-			o += (size_t)snprintf(out + o, 5, "\\x%02x", c);
-		} else {
-			out[o++] = (char)c;
-		}
-	}
-	if (n < len) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-	return out;
+	/* Bytes over 0x7f are escaped too: invalid UTF-8 and C1 controls stay harmless. */
+	escape_append(&b, data, len < max ? len : max, ESCAPE_NAMED);
+	if (len > max)
+		strbuf_add(&b, "...");
+	return strbuf_take(&b);
 }
 
 void
