@@ -86,6 +86,8 @@ for f in byhand.txt byhand.html byhand.md; do
 	check "by hand: $f has no base64 password" lacks "$TEST_TMP/$f" "$pass64"
 	check "by hand: $f has no AUTH PLAIN payload" lacks "$TEST_TMP/$f" "$plain"
 done
+check "by hand: the server log has no PLAIN payload" lacks "$TEST_TMP/server.log" "$plain"
+check "by hand: the server log has no password" lacks "$TEST_TMP/server.log" "$PASS"
 byhand --show-secrets
 check "by hand, --show-secrets: the payload is in the transcript" contains "$TEST_TMP/byhand.txt" "$plain"
 
