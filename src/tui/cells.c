@@ -3,12 +3,14 @@
  * change colours or confuse the terminal becomes a visible escape. Also the wrapping maths. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 #include <wctype.h>
 
+#include "core/escape.h"
 #include "core/xmalloc.h"
 #include "tui/tui.h"
 
@@ -47,52 +49,6 @@ cells_push_ascii(struct tui_cells *cells, const char *s, short pair, attr_t attr
 		cells_push(cells, (wchar_t)(unsigned char)*s, 1, pair, attr);
 }
 
-/* Decodes one strict UTF-8 sequence (no overlongs, no surrogates, nothing past U+10FFFF).
- * Returns its length, or 0 when the bytes at p do not start a valid sequence. */
-static size_t
-utf8_decode(const unsigned char *p, size_t len, unsigned long *cp)
-{
-	unsigned long c;
-	size_t need, i;
-
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		need = 2;
-		c = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		need = 3;
-		c = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		need = 4;
-		c = p[0] & 0x07;
-	} else
-		return 0;
-	if (len < need)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if ((need == 3 && c < 0x800) || (need == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return need;
-}
-
-/* Code points that are printable but reorder or hide text (bidirectional overrides, zero-width
- * marks): shown escaped so a server cannot disguise what it sent. */
-static bool
-is_deceptive(unsigned long c)
-{
-	return (c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) ||
-	    (c >= 0x2066 && c <= 0x2069) || c == 0xfeff || c == 0x2028 || c == 0x2029;
-}
-
 void
 tui_cells_add_bytes(struct tui_cells *cells, const char *bytes, size_t len, short pair,
     attr_t attr, attr_t escape_attr)
@@ -101,7 +57,7 @@ tui_cells_add_bytes(struct tui_cells *cells, const char *bytes, size_t len, shor
 	bool utf8_locale = MB_CUR_MAX > 1;
 	char esc[16];
 	size_t i = 0, n;
-	unsigned long cp;
+	uint32_t cp;
 	int w;
 
 	while (i < len) {
@@ -128,17 +84,19 @@ tui_cells_add_bytes(struct tui_cells *cells, const char *bytes, size_t len, shor
 			i++;
 			continue;
 		}
-		n = utf8_decode(p + i, len - i, &cp);
+		n = escape_utf8_decode(p + i, len - i, &cp);
 		if (n == 0 || !utf8_locale) {
 			snprintf(esc, sizeof esc, "\\x%02x", p[i]);
 			cells_push_ascii(cells, esc, pair, attr | escape_attr);
 			i++;
 			continue;
 		}
-		w = (cp >= 0x80 && cp < 0xa0) || is_deceptive(cp) ? -1 : wcwidth((wchar_t)cp);
+		/* Controls and the code points that reorder or hide text are the ones every
+		 * view hides (escape.h); the rest by their width on the terminal. */
+		w = escape_codepoint_hidden(cp) ? -1 : wcwidth((wchar_t)cp);
 		if (w <= 0 || w > 2) {
 			/* C1 controls, combining marks on nothing, unassigned: show the code point */
-			snprintf(esc, sizeof esc, "\\u%04lx", cp);
+			snprintf(esc, sizeof esc, "\\u%04lx", (unsigned long)cp);
 			cells_push_ascii(cells, esc, pair, attr | escape_attr);
 		} else
 			cells_push(cells, (wchar_t)cp, w, pair, attr);
