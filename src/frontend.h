@@ -23,6 +23,10 @@ struct frontend {
 	const char *transcript_path;  /* --transcript FILE: saved when the session ends */
 };
 
+/* Why a session to the practice server goes on when its certificate does not verify (it is
+ * made up at start, self-signed): the words of the warning. */
+#define PRACTICE_UNVERIFIED_WHY "the practice server (its certificate is self-signed by design)"
+
 /* Subcommands: argv[0] is the subcommand's name; each returns the process exit status. */
 int cli_explain_main(int argc, char **argv);   /* src/cli/explain_cmd.c */
 int cli_compare_main(int argc, char **argv);   /* src/cli/explain_cmd.c */

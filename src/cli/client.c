@@ -254,13 +254,6 @@ client_main(int argc, char **argv)
 			goto out;
 		}
 		target = xasprintf("127.0.0.1:%d", practice_port(fe.practice));
-		/* The practice server's certificate is made up at start and nobody vouches for it:
-		 * STARTTLS must still work for a newcomer, so go on and keep saying it is
-		 * unverified (the verification result is explained like any other). */
-		if (!config.insecure)
-			config.insecure_why = "the practice server (its certificate is self-signed "
-			    "by design)";
-		config.insecure = true;
 		if (script != NULL)
 			fprintf(stdout, "# no HOST given: this is smtpscope's built-in practice server "
 			    "on %s, scenario %s (user %s, password %s)\n", target,
@@ -268,6 +261,12 @@ client_main(int argc, char **argv)
 			    "normal", practice_user(fe.practice), practice_password(fe.practice));
 	}
 	fe.engine = engine_new(&config);
+	/* The practice server's certificate is made up at start and nobody vouches for it:
+	 * STARTTLS must still work for a newcomer, so go on and keep saying it is unverified (the
+	 * verification result is explained like any other). Another host typed at /connect is
+	 * verified as usual. */
+	if (fe.practice != NULL)
+		engine_allow_unverified(fe.engine, target, PRACTICE_UNVERIFIED_WHY);
 	if (engine_connect(fe.engine, target != NULL ? target : fe.target, port, &err) < 0) {
 		fprintf(stderr, "smtpscope: %s\n", err);
 		free(err);

@@ -103,6 +103,8 @@ struct engine {
 	int port, default_port;
 	char *last_target;
 	int last_default_port;
+	/* the one target whose unverified certificate is accepted (the practice server's) */
+	char *unverified_target, *unverified_why;
 	char ehlo_line[300];
 	/* output */
 	char *out;
@@ -335,8 +337,19 @@ engine_free(struct engine *e)
 	free(e->host);
 	free(e->address);
 	free(e->last_target);
+	free(e->unverified_target);
+	free(e->unverified_why);
 	free(e->out);
 	free(e);
+}
+
+void
+engine_allow_unverified(struct engine *e, const char *target, const char *why)
+{
+	free(e->unverified_target);
+	free(e->unverified_why);
+	e->unverified_target = target != NULL ? xstrdup(target) : NULL;
+	e->unverified_why = why != NULL ? xstrdup(why) : NULL;
 }
 
 void
@@ -629,9 +642,14 @@ handshake_done(struct engine *e)
 {
 	const char *event = tls_verify_event(e->tls);
 
+	/* --insecure covers every connection; the practice server's leniency only its own */
+	bool lenient = e->config.insecure || (e->unverified_target != NULL && e->target != NULL &&
+	    strcmp(e->target, e->unverified_target) == 0);
+	const char *why = e->config.insecure ? e->config.insecure_why : e->unverified_why;
+
 	e->verified = event == NULL;
 	if (!e->verified) {
-		if (!e->config.insecure) {
+		if (!lenient) {
 			char *text = xasprintf("certificate verification failed: %s; the session "
 			    "stops here (--cafile FILE trusts a private CA; --insecure goes on "
 			    "without verification)", tls_verify_words(e->tls));
@@ -642,8 +660,7 @@ handshake_done(struct engine *e)
 		}
 		recordf(e, TRANSCRIPT_WARNING, event, "certificate NOT verified: %s; going on "
 		    "because of %s: anyone in the path could be reading this session",
-		    tls_verify_words(e->tls), e->config.insecure_why != NULL ?
-		    e->config.insecure_why : "--insecure");
+		    tls_verify_words(e->tls), why != NULL ? why : "--insecure");
 	}
 	e->phase = PHASE_OPEN;
 	e->activity_us = net_now_us();

@@ -90,6 +90,12 @@ enum engine_result engine_submit(struct engine *engine, const char *line, unsign
     struct engine_answer *answer);
 void engine_answer_clear(struct engine_answer *answer);
 
+/* Connections to target (exactly as given to engine_connect: the practice server's
+ * "127.0.0.1:PORT") go on when the certificate does not verify, with why in the warning; any
+ * other host is verified as usual unless config.insecure. Replaces the previous target; NULL
+ * forgets it. */
+void engine_allow_unverified(struct engine *engine, const char *target, const char *why);
+
 /* Completes an ENGINE_NEED_SECRET; the engine wipes its copy after use. */
 void engine_provide_secret(struct engine *engine, const char *secret);
 /* Withdraws an ENGINE_NEED_SECRET (the user cancelled the password prompt): nothing is sent,

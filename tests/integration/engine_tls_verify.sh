@@ -41,4 +41,18 @@ check "expired --explain: how to fix" contains "$TEST_TMP/expired-explain.out" "
 run_batch "$TEST_TMP/issuer.out" "$TEST_TMP/s.script" --cafile "$CERTS/self.pem" "localhost:$PORT"
 check "unknown issuer: exit 2" status_is 2
 check "unknown issuer: explained" contains "$TEST_TMP/issuer.out" "smtpscope explain tls-verify-unknown-issuer"
+
+# Started on the practice server (no HOST), whose made-up certificate is let through; a host
+# typed at /connect afterwards is verified as usual: the leniency is the practice server's alone.
+start_aiosmtpd self2 --cert "$CERTS/self.pem" --key "$CERTS/self.key" || exit 1
+printf 'EHLO client.example\n/starttls\nEHLO client.example\nQUIT\n/connect localhost:%s\nEHLO client.example\n/starttls\nEHLO client.example\nQUIT\n' \
+    "$PORT" >"$TEST_TMP/practice-then.script"
+run_batch "$TEST_TMP/practice-then.out" "$TEST_TMP/practice-then.script"
+check "practice: its certificate is let through, and why" contains "$TEST_TMP/practice-then.out" \
+    "going on because of the practice server"
+check "then another host: exit 2" status_is 2
+check "then another host: verified, and it fails" contains "$TEST_TMP/practice-then.out" \
+    "certificate verification failed: self-signed certificate"
+check "then another host: the practice server's leniency is not applied" sh -c \
+    "[ \$(grep -c 'going on because of' '$TEST_TMP/practice-then.out') -eq 1 ]"
 finish
