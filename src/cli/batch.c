@@ -15,6 +15,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cli/print.h"
+#include "cli/script.h"
 #include "core/command.h"
 #include "core/engine.h"
 #include "core/explain.h"
@@ -23,8 +25,6 @@
 #include "core/transcript.h"
 #include "core/xmalloc.h"
 #include "frontend.h"
-
-#define BATCH_LINE_MAX (64 * 1024)
 
 struct batch {
 	struct frontend *fe;
@@ -83,78 +83,6 @@ signals_restore(const struct sigaction *old_int, const struct sigaction *old_ter
 	batch_wake[0] = batch_wake[1] = -1;
 }
 
-/* Writes bytes from the wire with anything unprintable escaped, so a hostile server cannot
- * drive the terminal. */
-static void
-print_escaped(const char *text, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (c == '\\')
-			fputs("\\\\", stdout);
-		else if (c == '\r')
-			fputs("\\r", stdout);
-		else if (c == '\n')
-			fputs("\\n", stdout);
-		else if (c == '\t')
-			fputs("\\t", stdout);
-		else if (c < 0x20 || c >= 0x7f)
-			printf("\\x%02x", c);
-		else
-			putchar(c);
-	}
-}
-
-/* A local command's result meant for the user's eyes only (a /b64 result, which may be a
- * password): printed, while the transcript keeps it masked. */
-static void
-print_result(const char *text)
-{
-	if (text == NULL)
-		return;
-	/* Built by the engine with odd bytes already escaped; a control byte typed into the
-	 * script is escaped here all the same. */
-	fputs("=> ", stdout);
-	for (; *text != '\0'; text++) {
-		if ((unsigned char)*text < 0x20 || *text == 0x7f)
-			printf("\\x%02x", (unsigned char)*text);
-		else
-			putchar(*text);
-	}
-	putchar('\n');
-}
-
-/* Indents every line of a rendered explanation. */
-static void
-print_indented(const char *text, const char *indent)
-{
-	const char *p = text, *nl;
-
-	while (*p != '\0') {
-		nl = strchr(p, '\n');
-		if (nl == NULL)
-			nl = p + strlen(p);
-		printf("%s%.*s\n", nl > p ? indent : "", (int)(nl - p), p);
-		p = *nl ? nl + 1 : nl;
-	}
-}
-
-static void
-print_explanation(struct explanation *x)
-{
-	char *text;
-
-	if (x == NULL)
-		return;
-	text = explain_render_text(x, 76);
-	print_indented(text, "    ");
-	free(text);
-	explanation_free(x);
-}
-
 /* One line: "    -> 250 title [2.1.0 title]". */
 static void
 print_gloss(const struct batch *b, const struct transcript_reply *tr)
@@ -195,7 +123,7 @@ print_event_gloss(const struct batch *b, const struct transcript_entry *en)
 	if (en->event == NULL || b->fe->kb == NULL)
 		return;
 	if (b->fe->explain_all && en->kind != TRANSCRIPT_EVENT) {
-		print_explanation(explain_event(b->fe->kb, en->event, NULL));
+		cli_print_explanation(explain_event(b->fe->kb, en->event, NULL), "    ");
 		return;
 	}
 	if (en->kind == TRANSCRIPT_EVENT)
@@ -214,25 +142,21 @@ on_entry(void *ctx, size_t i)
 	const struct transcript_entry *en = transcript_entry(b->transcript, i);
 	const struct transcript_reply *tr;
 
+	cli_print_entry(en);
 	switch (en->kind) {
 	case TRANSCRIPT_SENT:
 		if (en->len == 4 && strncasecmp(en->text, "QUIT", 4) == 0)
 			b->quit_sent = true;
-		fputs("C: ", stdout);
-		print_escaped(en->text, en->len);
-		putchar('\n');
 		break;
 	case TRANSCRIPT_RECEIVED:
-		fputs("S: ", stdout);
-		print_escaped(en->text, en->len);
-		putchar('\n');
 		if (en->reply == TRANSCRIPT_NO_REPLY)
 			break;
 		tr = transcript_reply(b->transcript, en->reply);
 		if (tr == NULL || tr->last_entry != i)
 			break;
 		if (b->fe->explain_all && b->fe->kb != NULL)
-			print_explanation(explain_reply(b->fe->kb, tr->reply, tr->after));
+			cli_print_explanation(explain_reply(b->fe->kb, tr->reply, tr->after),
+			    "    ");
 		else
 			print_gloss(b, tr);
 		if (reply_class(tr->reply) == 4 || reply_class(tr->reply) == 5 ||
@@ -241,20 +165,15 @@ on_entry(void *ctx, size_t i)
 			b->step_negative = true;
 		}
 		break;
-	case TRANSCRIPT_EVENT:
-		printf("-- %s\n", en->text);
-		break;
 	case TRANSCRIPT_WARNING:
-		printf("!! %s\n", en->text);
 		print_event_gloss(b, en);
 		break;
 	case TRANSCRIPT_ERROR:
-		printf("** %s\n", en->text);
 		print_event_gloss(b, en);
 		b->failed = true;
 		break;
+	case TRANSCRIPT_EVENT:
 	case TRANSCRIPT_INFO:
-		printf(".. %s\n", en->text);
 		break;
 	}
 	fflush(stdout);
@@ -353,7 +272,7 @@ frontend_command(struct batch *b, const char *command, const char *args)
 	}
 	if (strcmp(command, "help") == 0) {
 		text = command_help_text();
-		print_indented(text, ".. ");
+		cli_print_prefixed(text, ".. ");
 		free(text);
 		return true;
 	}
@@ -390,7 +309,7 @@ frontend_command(struct batch *b, const char *command, const char *args)
 		free(err);
 		return true;
 	}
-	print_explanation(x);
+	cli_print_explanation(x, "    ");
 	return true;
 }
 
@@ -400,22 +319,16 @@ run_line(struct batch *b, const char *line)
 {
 	struct engine_answer ans;
 	enum engine_result result;
-	char *shown, *secret;
+	struct engine_status st;
+	char *secret;
 	bool go_on = true;
 
-	struct engine_status st;
-
 	engine_status(b->engine, &st);
-	if (line[0] == '/' && line[1] != '/' && !st.in_data) {
-		/* Local commands are echoed, with the password of /auth masked. */
-		shown = command_mask(line);
-		printf("> %s\n", shown);
-		free(shown);
-	}
+	cli_print_local_command(line, st.in_data);
 	result = engine_submit(b->engine, line, 0, &ans);
 	switch (result) {
 	case ENGINE_DONE:
-		print_result(ans.text);
+		cli_print_result(ans.text);
 		break;
 	case ENGINE_WARNING:
 		/* A script says exactly what to send: the warning is recorded and the line sent. */
@@ -462,9 +375,10 @@ batch_run(struct frontend *fe, FILE *script)
 	struct batch b;
 	struct engine_status st;
 	struct sigaction old_int, old_term;
-	char *line = xmalloc(BATCH_LINE_MAX);
+	char *line = xmalloc(CLI_SCRIPT_LINE_MAX);
 	char *err = NULL;
-	size_t len, lineno = 0;
+	enum cli_script_read got = CLI_SCRIPT_END;
+	size_t i, lineno = 0;
 	int status, sig;
 
 	memset(&b, 0, sizeof b);
@@ -474,24 +388,21 @@ batch_run(struct frontend *fe, FILE *script)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signals_catch(&old_int, &old_term);
 	/* Entries recorded before the listener (the connection attempt) are printed first. */
-	for (len = 0; len < transcript_count(b.transcript); len++)
-		on_entry(&b, len);
+	for (i = 0; i < transcript_count(b.transcript); i++)
+		on_entry(&b, i);
 	engine_set_listener(fe->engine, on_entry, &b);
 	wait_idle(&b);
-	while (!b.failed && batch_signal == 0 && fgets(line, BATCH_LINE_MAX, script) != NULL) {
+	while (!b.failed && batch_signal == 0 &&
+	    (got = cli_script_read_line(script, line, CLI_SCRIPT_LINE_MAX)) != CLI_SCRIPT_END) {
 		lineno++;
-		len = strlen(line);
-		if (len > 0 && line[len - 1] != '\n' && !feof(script)) {
+		if (got == CLI_SCRIPT_TOO_LONG) {
 			printf("** script line %zu is longer than %d octets\n", lineno,
-			    BATCH_LINE_MAX);
+			    CLI_SCRIPT_LINE_MAX);
 			b.failed = true;
 			break;
 		}
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
 		engine_status(b.engine, &st);
-		/* Outside a message, blank lines and '#' comments are for the reader. */
-		if (!st.in_data && (len == 0 || line[0] == '#'))
+		if (cli_script_line_is_comment(line, st.in_data))
 			continue;
 		b.step_negative = false;
 		if (!run_line(&b, line) || batch_signal != 0)

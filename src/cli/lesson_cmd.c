@@ -16,7 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/command.h"
+#include "cli/print.h"
+#include "cli/script.h"
 #include "core/engine.h"
 #include "core/explain.h"
 #include "core/kb.h"
@@ -26,7 +27,6 @@
 #include "frontend.h"
 #include "server/practice.h"
 
-#define LESSON_LINE_MAX (64 * 1024)
 /* The longest pause a script may ask for with /wait. */
 #define LESSON_WAIT_MAX_S 120
 
@@ -75,73 +75,13 @@ lesson_usage(FILE *out)
 	    "      --help               this text\n", out);
 }
 
-/* Bytes from the wire with anything unprintable escaped, so a server cannot drive the
- * terminal. */
-static void
-print_escaped(const char *text, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (c == '\\')
-			fputs("\\\\", stdout);
-		else if (c < 0x20 || c >= 0x7f)
-			printf("\\x%02x", c);
-		else
-			putchar(c);
-	}
-}
-
-/* A local command's result meant for the user's eyes only (a /b64 result, which may be a
- * password): printed, while the transcript keeps it masked. */
-static void
-print_result(const char *text)
-{
-	if (text == NULL)
-		return;
-	/* Built by the engine with odd bytes already escaped; a control byte typed into the
-	 * script is escaped here all the same. */
-	fputs("=> ", stdout);
-	for (; *text != '\0'; text++) {
-		if ((unsigned char)*text < 0x20 || *text == 0x7f)
-			printf("\\x%02x", (unsigned char)*text);
-		else
-			putchar(*text);
-	}
-	putchar('\n');
-}
-
-/* Every line of text with a prefix. */
-static void
-print_prefixed(const char *text, const char *prefix)
-{
-	const char *p = text;
-
-	while (*p != '\0') {
-		size_t n = strcspn(p, "\n");
-
-		printf("%.*s%.*s\n", n > 0 ? (int)strlen(prefix) : (int)strcspn(prefix, " "),
-		    prefix, (int)n, p);
-		p += n;
-		if (*p == '\n')
-			p++;
-	}
-}
-
 /* Where the learner is now: the same explanation the screen shows, as text. */
 static void
 print_step(const struct run *r)
 {
-	struct explanation *x = lesson_progress_explanation(r->progress, r->kb);
-	char *text = explain_render_text(x, 76);
-
 	putchar('\n');
-	print_prefixed(text, "| ");
+	cli_print_explanation(lesson_progress_explanation(r->progress, r->kb), "| ");
 	putchar('\n');
-	free(text);
-	explanation_free(x);
 }
 
 static void
@@ -183,35 +123,12 @@ on_entry(void *ctx, size_t i)
 	unsigned bits;
 	char *checks;
 
-	switch (en->kind) {
-	case TRANSCRIPT_SENT:
-		fputs("C: ", stdout);
-		print_escaped(en->text, en->len);
-		putchar('\n');
-		break;
-	case TRANSCRIPT_RECEIVED:
-		fputs("S: ", stdout);
-		print_escaped(en->text, en->len);
-		putchar('\n');
-		if (en->reply != TRANSCRIPT_NO_REPLY &&
-		    (tr = transcript_reply(r->transcript, en->reply)) != NULL &&
-		    tr->last_entry == i)
-			print_gloss(r, tr);
-		break;
-	case TRANSCRIPT_EVENT:
-		printf("-- %s\n", en->text);
-		break;
-	case TRANSCRIPT_WARNING:
-		printf("!! %s\n", en->text);
-		break;
-	case TRANSCRIPT_ERROR:
-		printf("** %s\n", en->text);
+	cli_print_entry(en);
+	if (en->kind == TRANSCRIPT_RECEIVED && en->reply != TRANSCRIPT_NO_REPLY &&
+	    (tr = transcript_reply(r->transcript, en->reply)) != NULL && tr->last_entry == i)
+		print_gloss(r, tr);
+	if (en->kind == TRANSCRIPT_ERROR)
 		r->failed = true;
-		break;
-	case TRANSCRIPT_INFO:
-		printf(".. %s\n", en->text);
-		break;
-	}
 	engine_status(r->engine, &st);
 	bits = lesson_progress_feed(r->progress, r->transcript, i, &st);
 	if (bits & LESSON_STEP_PASSED) {
@@ -223,7 +140,7 @@ on_entry(void *ctx, size_t i)
 	}
 	if (bits & LESSON_HINT) {
 		printf("?? hint for step %zu:\n", lesson_progress_step(r->progress) + 1);
-		print_prefixed(lesson_progress_hint(r->progress), "?? ");
+		cli_print_prefixed(lesson_progress_hint(r->progress), "?? ");
 	}
 	fflush(stdout);
 }
@@ -318,17 +235,13 @@ run_line(struct run *r, const char *line)
 	struct engine_answer ans;
 	enum engine_result result;
 	struct engine_status st;
-	char *shown, *secret;
+	char *secret;
 	bool go_on = true;
 
 	engine_status(r->engine, &st);
 	if (!st.in_data && wait_command(r, line))
 		return true;
-	if (line[0] == '/' && line[1] != '/' && !st.in_data) {
-		shown = command_mask(line);
-		printf("> %s\n", shown);
-		free(shown);
-	}
+	cli_print_local_command(line, st.in_data);
 	result = engine_submit(r->engine, line, 0, &ans);
 	if (result == ENGINE_WARNING) {
 		/* The learner typed it on purpose: send it anyway; the warning stays in the
@@ -338,7 +251,7 @@ run_line(struct run *r, const char *line)
 	}
 	switch (result) {
 	case ENGINE_DONE:
-		print_result(ans.text);
+		cli_print_result(ans.text);
 		break;
 	case ENGINE_WARNING:
 		break;
@@ -404,23 +317,21 @@ wait_for_input(struct run *r, FILE *in)
 static int
 run_script(struct run *r, FILE *script)
 {
-	char *line = xmalloc(LESSON_LINE_MAX);
+	char *line = xmalloc(CLI_SCRIPT_LINE_MAX);
 	struct engine_status st;
-	size_t len;
+	enum cli_script_read got;
 
 	for (;;) {
 		wait_for_input(r, script);
-		if (r->failed || fgets(line, LESSON_LINE_MAX, script) == NULL)
+		if (r->failed ||
+		    (got = cli_script_read_line(script, line, CLI_SCRIPT_LINE_MAX)) == CLI_SCRIPT_END)
 			break;
-		len = strlen(line);
-		if (len > 0 && line[len - 1] != '\n' && !feof(script)) {
-			printf("** a script line is longer than %d octets\n", LESSON_LINE_MAX);
+		if (got == CLI_SCRIPT_TOO_LONG) {
+			printf("** a script line is longer than %d octets\n", CLI_SCRIPT_LINE_MAX);
 			break;
 		}
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
 		engine_status(r->engine, &st);
-		if (!st.in_data && (len == 0 || line[0] == '#'))
+		if (cli_script_line_is_comment(line, st.in_data))
 			continue;
 		if (!run_line(r, line))
 			break;

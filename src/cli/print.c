@@ -1,0 +1,94 @@
+/* print.c: how the command-line front ends that run a session print it (see print.h). Bytes
+ * from the wire go through the shared escaping rules, so no server can drive the terminal. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/print.h"
+#include "core/command.h"
+#include "core/escape.h"
+#include "core/explain.h"
+#include "core/transcript.h"
+
+void
+cli_print_entry(const struct transcript_entry *en)
+{
+	switch (en->kind) {
+	case TRANSCRIPT_SENT:
+	case TRANSCRIPT_RECEIVED:
+		fputs(en->kind == TRANSCRIPT_SENT ? "C: " : "S: ", stdout);
+		escape_write(stdout, en->text, en->len, ESCAPE_NAMED);
+		putchar('\n');
+		break;
+	case TRANSCRIPT_EVENT:
+		printf("-- %s\n", en->text);
+		break;
+	case TRANSCRIPT_WARNING:
+		printf("!! %s\n", en->text);
+		break;
+	case TRANSCRIPT_ERROR:
+		printf("** %s\n", en->text);
+		break;
+	case TRANSCRIPT_INFO:
+		printf(".. %s\n", en->text);
+		break;
+	}
+}
+
+void
+cli_print_prefixed(const char *text, const char *prefix)
+{
+	const char *p = text;
+
+	while (*p != '\0') {
+		size_t n = strcspn(p, "\n");
+
+		printf("%.*s%.*s\n", n > 0 ? (int)strlen(prefix) : (int)strcspn(prefix, " "),
+		    prefix, (int)n, p);
+		p += n;
+		if (*p == '\n')
+			p++;
+	}
+}
+
+void
+cli_print_explanation(struct explanation *x, const char *prefix)
+{
+	char *text;
+
+	if (x == NULL)
+		return;
+	text = explain_render_text(x, CLI_EXPLAIN_WIDTH);
+	cli_print_prefixed(text, prefix);
+	free(text);
+	explanation_free(x);
+}
+
+void
+cli_print_result(const char *text)
+{
+	if (text == NULL)
+		return;
+	fputs("=> ", stdout);
+	for (; *text != '\0'; text++) {
+		if ((unsigned char)*text < 0x20 || *text == 0x7f)
+			printf("\\x%02x", (unsigned char)*text);
+		else
+			putchar(*text);
+	}
+	putchar('\n');
+}
+
+void
+cli_print_local_command(const char *line, bool in_data)
+{
+	char *shown;
+
+	if (line[0] != '/' || line[1] == '/' || in_data)
+		return;
+	shown = command_mask(line);
+	printf("> %s\n", shown);
+	free(shown);
+}
