@@ -8,7 +8,6 @@
 #include <getopt.h>
 #include <langinfo.h>
 #include <locale.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "core/export.h"
 #include "core/kb.h"
 #include "core/xmalloc.h"
+#include "cli/options.h"
 #include "cli/terminal.h"
 #include "frontend.h"
 
@@ -88,21 +88,6 @@ usage(FILE *out)
 	    "  smtpscope annotate --format html --output session.html session.txt\n", out);
 }
 
-static int bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-bad_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("smtpscope annotate: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'smtpscope annotate --help' for more information.\n", stderr);
-	return EXIT_USAGE;
-}
-
 /* Returns -1 to go on, else the exit status. */
 static int
 parse_options(int argc, char **argv, struct annotate_opts *o)
@@ -118,8 +103,8 @@ parse_options(int argc, char **argv, struct annotate_opts *o)
 		switch (c) {
 		case 'f':
 			if (export_format_parse(optarg, &o->format) != 0)
-				return bad_usage("unknown output format '%s' (text, md or html)",
-				    optarg);
+				return cli_usage_error("annotate", "unknown output format '%s' "
+				    "(text, md or html)", optarg);
 			break;
 		case 'e':
 			if (strcmp(optarg, "short") == 0)
@@ -127,12 +112,13 @@ parse_options(int argc, char **argv, struct annotate_opts *o)
 			else if (strcmp(optarg, "full") == 0)
 				o->level = EXPORT_LEVEL_FULL;
 			else
-				return bad_usage("unknown explain level '%s' (short or full)", optarg);
+				return cli_usage_error("annotate", "unknown explain level '%s' "
+				    "(short or full)", optarg);
 			break;
 		case 'i':
 			if (capture_format_parse(optarg, &o->format_in) != 0)
-				return bad_usage("unknown input format '%s' (swaks, cs, raw, log, "
-				    "smtpscope or auto)", optarg);
+				return cli_usage_error("annotate", "unknown input format '%s' "
+				    "(swaks, cs, raw, log, smtpscope or auto)", optarg);
 			break;
 		case 'o':
 			o->output = optarg;
@@ -140,18 +126,11 @@ parse_options(int argc, char **argv, struct annotate_opts *o)
 		case 't':
 			o->title = optarg;
 			break;
-		case 'w': {
-			char *end;
-			long n;
-
-			errno = 0;
-			n = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || end == optarg || n < 20 || n > 1000)
-				return bad_usage("--width wants a number of columns from 20 to 1000, "
-				    "not '%s'", optarg);
-			o->width = (int)n;
+		case 'w':
+			if ((o->width = cli_parse_width(optarg)) == 0)
+				return cli_usage_error("annotate", "--width wants a number of "
+				    "columns from 20 to 1000, not '%s'", optarg);
 			break;
-		}
 		case 'l':
 			o->lang = optarg;
 			break;
@@ -174,9 +153,10 @@ parse_options(int argc, char **argv, struct annotate_opts *o)
 			printf("smtpscope %s\n", PACKAGE_VERSION);
 			return EXIT_OK;
 		case ':':
-			return bad_usage("option '%s' needs a value", argv[optind - 1]);
+			return cli_usage_error("annotate", "option '%s' needs a value",
+			    argv[optind - 1]);
 		default:
-			return bad_usage("unknown option '%s'", argv[optind - 1]);
+			return cli_usage_error("annotate", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (o->level < 0)
@@ -184,33 +164,6 @@ parse_options(int argc, char **argv, struct annotate_opts *o)
 	if (o->width == 0)
 		o->width = o->output != NULL ? 80 : cli_terminal_width();
 	return -1;
-}
-
-static struct kb *
-load_kb(const struct annotate_opts *o)
-{
-	char *err = NULL, *dir, *lang;
-	struct kb *kb;
-	size_t i;
-
-	dir = kb_find_dir(o->help_dir, &err);
-	if (dir == NULL) {
-		fprintf(stderr, "smtpscope annotate: %s\n", err);
-		free(err);
-		return NULL;
-	}
-	lang = kb_pick_language(o->lang);
-	kb = kb_load(dir, lang, &err);
-	if (kb == NULL) {
-		fprintf(stderr, "smtpscope annotate: %s\n", err);
-		free(err);
-	} else {
-		for (i = 0; i < kb_diagnostic_count(kb); i++)
-			fprintf(stderr, "smtpscope: warning: %s\n", kb_diagnostic(kb, i));
-	}
-	free(lang);
-	free(dir);
-	return kb;
 }
 
 static enum export_line_kind
@@ -296,16 +249,18 @@ cli_annotate_main(int argc, char **argv)
 		return rc;
 	if (optind >= argc) {
 		if (isatty(STDIN_FILENO))
-			return bad_usage("%s", "which file? Give FILE, or '-' for standard input");
+			return cli_usage_error("annotate", "%s",
+			    "which file? Give FILE, or '-' for standard input");
 		path = "-";
 	} else if (optind + 1 < argc) {
-		return bad_usage("one file at a time, not also '%s'", argv[optind + 1]);
+		return cli_usage_error("annotate", "one file at a time, not also '%s'",
+		    argv[optind + 1]);
 	} else {
 		path = argv[optind];
 	}
 
 	setlocale(LC_CTYPE, "");
-	if ((kb = load_kb(&o)) == NULL)
+	if ((kb = cli_load_kb("annotate", o.help_dir, o.lang)) == NULL)
 		return EXIT_FAIL;
 
 	if (strcmp(path, "-") == 0) {

@@ -2,7 +2,6 @@
  * base once, explain what the user typed (or pasted on standard input), print plain text. */
 #include "config.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -15,6 +14,7 @@
 #include "core/explain.h"
 #include "core/kb.h"
 #include "core/xmalloc.h"
+#include "cli/options.h"
 #include "cli/terminal.h"
 #include "frontend.h"
 
@@ -118,20 +118,11 @@ parse_options(int argc, char **argv, struct explain_opts *o, bool with_after,
 				goto bad;
 			o->after = optarg;
 			break;
-		case 'w': {
-			char *end;
-			long n;
-
-			errno = 0;
-			n = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || end == optarg || n < 20 || n > 1000) {
-				fprintf(stderr, "smtpscope %s: --width wants a number of columns "
-				    "from 20 to 1000, not '%s'\n", argv[0], optarg);
-				return EXIT_USAGE;
-			}
-			o->width = (int)n;
+		case 'w':
+			if ((o->width = cli_parse_width(optarg)) == 0)
+				return cli_usage_error(argv[0], "--width wants a number of columns "
+				    "from 20 to 1000, not '%s'", optarg);
 			break;
-		}
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -139,54 +130,16 @@ parse_options(int argc, char **argv, struct explain_opts *o, bool with_after,
 			printf("smtpscope %s\n", PACKAGE_VERSION);
 			return EXIT_OK;
 		case ':':
-			fprintf(stderr, "smtpscope %s: option '%s' needs a value\n", argv[0],
+			return cli_usage_error(argv[0], "option '%s' needs a value",
 			    argv[optind - 1]);
-			fprintf(stderr, "Try 'smtpscope %s --help' for more information.\n",
-			    argv[0]);
-			return EXIT_USAGE;
 		default:
 		bad:
-			fprintf(stderr, "smtpscope %s: unknown option '%s'\n", argv[0],
-			    argv[optind - 1]);
-			fprintf(stderr, "Try 'smtpscope %s --help' for more information.\n",
-			    argv[0]);
-			return EXIT_USAGE;
+			return cli_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (o->width == 0)
 		o->width = cli_terminal_width();
 	return -1;
-}
-
-/* Loads the knowledge base; prints its diagnostics as warnings. NULL after printing why. */
-static struct kb *
-load_kb(const char *cmd, const struct explain_opts *o)
-{
-	char *err = NULL, *dir, *lang;
-	struct kb *kb;
-	size_t i;
-
-	dir = kb_find_dir(o->help_dir, &err);
-	if (dir == NULL) {
-		fprintf(stderr, "smtpscope %s: %s\n", cmd, err);
-		free(err);
-		return NULL;
-	}
-	lang = kb_pick_language(o->lang);
-	kb = kb_load(dir, lang, &err);
-	if (kb == NULL) {
-		fprintf(stderr, "smtpscope %s: %s\n", cmd, err);
-		free(err);
-	} else {
-		for (i = 0; i < kb_diagnostic_count(kb); i++)
-			fprintf(stderr, "smtpscope: warning: %s\n", kb_diagnostic(kb, i));
-		if (o->lang != NULL && strcmp(kb_language(kb), lang) != 0)
-			fprintf(stderr, "smtpscope: warning: no help in language '%s' under %s; "
-			    "using English\n", o->lang, dir);
-	}
-	free(lang);
-	free(dir);
-	return kb;
 }
 
 static void
@@ -409,7 +362,7 @@ cli_explain_main(int argc, char **argv)
 		    "other words\n", stderr);
 		return EXIT_USAGE;
 	}
-	if ((kb = load_kb("explain", &o)) == NULL)
+	if ((kb = cli_load_kb("explain", o.help_dir, o.lang)) == NULL)
 		return EXIT_HELP_DIR;
 	if (use_stdin) {
 		status = explain_stdin(kb, o.after, o.width, &first);
@@ -482,7 +435,7 @@ cli_compare_main(int argc, char **argv)
 		    "Try 'smtpscope compare --help' for more information.\n", argc - optind);
 		return EXIT_USAGE;
 	}
-	if ((kb = load_kb("compare", &o)) == NULL)
+	if ((kb = cli_load_kb("compare", o.help_dir, o.lang)) == NULL)
 		return EXIT_HELP_DIR;
 	ex = explain_compare(kb, argv[optind], argv[optind + 1], &err);
 	if (ex == NULL) {

@@ -33,7 +33,7 @@ struct escape_case {
 #define SAME(what, in, out) { what, in, sizeof in - 1, 0, out, out }
 
 static const struct escape_case cases[] = {
-	SAME("printable ASCII", "MAIL FROM:<a@b.example> SIZE=10", "MAIL FROM:<a@b.example> SIZE=10"),
+	SAME("printable ASCII", "MAIL FROM:<a@b> SIZE=10", "MAIL FROM:<a@b> SIZE=10"),
 	SAME("empty", "", ""),
 	SAME("backslash doubles", "a\\b\\", "a\\\\b\\\\"),
 	SAME("backslash before x is not an escape", "\\x41", "\\\\x41"),
@@ -61,7 +61,8 @@ static const struct escape_case cases[] = {
 	SAME("line separator", "\xe2\x80\xa8", "\\xe2\\x80\\xa8"),
 	SAME("a space inside", "a b", "a b"),
 	CASE("two-byte UTF-8", "caf\xc3\xa9", ESCAPE_UTF8, "caf\\xc3\\xa9", "caf\xc3\xa9"),
-	CASE("three-byte UTF-8", "\xe2\x82\xac" "5", ESCAPE_UTF8, "\\xe2\\x82\\xac5", "\xe2\x82\xac" "5"),
+	CASE("three-byte UTF-8", "\xe2\x82\xac" "5", ESCAPE_UTF8, "\\xe2\\x82\\xac5",
+	    "\xe2\x82\xac" "5"),
 	CASE("four-byte UTF-8", "\xf0\x9f\x93\xa7", ESCAPE_UTF8, "\\xf0\\x9f\\x93\\xa7",
 	    "\xf0\x9f\x93\xa7"),
 	CASE("largest code point", "\xf4\x8f\xbf\xbf", ESCAPE_UTF8, "\\xf4\\x8f\\xbf\\xbf",
@@ -145,8 +146,8 @@ test_each_single_byte(void **state)
 			else
 				snprintf(want, sizeof want, "\\x%02x", c);
 			if (strcmp(got, want) != 0)
-				fail_msg("byte 0x%02x, flags 0x%x: got \"%s\", want \"%s\"", c, flags,
-				    got, want);
+				fail_msg("byte 0x%02x, flags 0x%x: got \"%s\", want \"%s\"", c,
+				    flags, got, want);
 			free(got);
 		}
 	}
@@ -187,7 +188,8 @@ test_every_output_gives_the_same_bytes(void **state)
 
 	(void)state;
 	for (flags = 0; flags <= ALL_FLAGS; flags++) {
-		char *want = escape_str(text, sizeof text - 1, flags), *file_text = NULL;
+		char *want = escape_str(text, sizeof text - 1, flags);
+		char *file_text = NULL;
 		struct strbuf b = { 0 };
 		char small[ESCAPE_UNIT_MAX + 1], *stepped;
 		size_t pos = 0, n, file_len = 0, stepped_len = 0;
