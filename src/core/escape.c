@@ -96,6 +96,20 @@ is_plain(unsigned char c, unsigned flags)
 	return c >= 0x20 && c < 0x7f && c != '\\' && !(c == '"' && (flags & ESCAPE_QUOTE));
 }
 
+/* The bytes with a two-character escape, each under the flag that asks for it (0: always). */
+static const struct {
+	unsigned char byte;
+	unsigned flag;
+	char text[3];
+} named_escapes[] = {
+	{ '\\', 0, "\\\\" },
+	{ '"', ESCAPE_QUOTE, "\\\"" },
+	{ '\0', ESCAPE_NUL, "\\0" },
+	{ '\r', ESCAPE_NAMED, "\\r" },
+	{ '\n', ESCAPE_NAMED, "\\n" },
+	{ '\t', ESCAPE_NAMED, "\\t" },
+};
+
 /* Writes the escape of the byte (or UTF-8 character) at s[*i] to out (room for
  * ESCAPE_UNIT_MAX); returns its length and advances *i. */
 static size_t
@@ -103,42 +117,22 @@ escape_one(const unsigned char *s, size_t len, size_t *i, unsigned flags, char *
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char c = s[*i];
-	const char *named = NULL;
-	size_t n;
+	size_t k, n;
 
-	switch (c) {
-	case '\\':
-		named = "\\\\";
-		break;
-	case '"':
-		named = "\\\"";
-		break;
-	case '\0':
-		named = flags & ESCAPE_NUL ? "\\0" : NULL;
-		break;
-	case '\r':
-		named = flags & ESCAPE_NAMED ? "\\r" : NULL;
-		break;
-	case '\n':
-		named = flags & ESCAPE_NAMED ? "\\n" : NULL;
-		break;
-	case '\t':
-		named = flags & ESCAPE_NAMED ? "\\t" : NULL;
-		break;
-	default:
-		if (c >= 0x80 && (flags & ESCAPE_UTF8) &&
-		    (n = escape_utf8_safe_len(s + *i, len - *i)) > 0) {
-			memcpy(out, s + *i, n);
-			*i += n;
-			return n;
-		}
-		break;
+	if (c >= 0x80 && (flags & ESCAPE_UTF8) &&
+	    (n = escape_utf8_safe_len(s + *i, len - *i)) > 0) {
+		memcpy(out, s + *i, n);
+		*i += n;
+		return n;
 	}
 	(*i)++;
-	if (named != NULL) {
-		out[0] = named[0];
-		out[1] = named[1];
-		return 2;
+	for (k = 0; k < sizeof named_escapes / sizeof named_escapes[0]; k++) {
+		if (named_escapes[k].byte == c &&
+		    (named_escapes[k].flag == 0 || (flags & named_escapes[k].flag))) {
+			out[0] = named_escapes[k].text[0];
+			out[1] = named_escapes[k].text[1];
+			return 2;
+		}
 	}
 	/* Everything else, including a trailing space under ESCAPE_END_SPACE. */
 	out[0] = '\\';

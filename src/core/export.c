@@ -393,28 +393,30 @@ static const char html_style[] =
 "</head>\n"
 "<body>\n";
 
+/* Opens (or closes) the block that wire lines sit in: a Markdown fence, an HTML div. */
 static void
-close_wire(struct export_writer *w)
+wire_block(struct export_writer *w, bool open)
 {
-	if (!w->in_wire)
+	if (w->in_wire == open)
 		return;
-	w->in_wire = false;
+	w->in_wire = open;
 	if (w->opts.format == EXPORT_HTML)
-		ob_puts(w->o, "</div>\n");
+		ob_puts(w->o, open ? "<div class=\"wire\">\n" : "</div>\n");
 	else if (w->opts.format == EXPORT_MARKDOWN)
-		ob_puts(w->o, "```\n\n");
+		ob_puts(w->o, open ? "```text\n" : "```\n\n");
 }
 
+/* Our own markup, then s escaped for mode, then more markup; nothing when s is NULL (an
+ * option not given). */
 static void
-open_wire(struct export_writer *w)
+put_between(struct export_writer *w, const char *before, const char *s, const char *after,
+    enum escape_mode mode)
 {
-	if (w->in_wire)
+	if (s == NULL)
 		return;
-	w->in_wire = true;
-	if (w->opts.format == EXPORT_HTML)
-		ob_puts(w->o, "<div class=\"wire\">\n");
-	else if (w->opts.format == EXPORT_MARKDOWN)
-		ob_puts(w->o, "```text\n");
+	ob_puts(w->o, before);
+	put_str(w, s, mode);
+	ob_puts(w->o, after);
 }
 
 static void
@@ -426,31 +428,16 @@ write_head(struct export_writer *w)
 	switch (w->opts.format) {
 	case EXPORT_HTML:
 		ob_printf(w->o, html_head, lang);
-		put_str(w, title, ESC_HTML);
-		if (w->opts.source != NULL) {
-			ob_puts(w->o, " \xe2\x80\x94 ");
-			put_str(w, w->opts.source, ESC_HTML);
-		}
+		put_between(w, "", title, "", ESC_HTML);
+		put_between(w, " \xe2\x80\x94 ", w->opts.source, "", ESC_HTML);
 		ob_puts(w->o, html_style);
-		ob_puts(w->o, "<header>\n<h1>");
-		put_str(w, title, ESC_HTML);
-		ob_puts(w->o, "</h1>\n<p class=\"meta\">");
-		if (w->opts.source != NULL) {
-			ob_puts(w->o, "<code>");
-			put_str(w, w->opts.source, ESC_HTML);
-			ob_puts(w->o, "</code> \xc2\xb7 ");
-		}
+		put_between(w, "<header>\n<h1>", title, "</h1>\n<p class=\"meta\">", ESC_HTML);
+		put_between(w, "<code>", w->opts.source, "</code> \xc2\xb7 ", ESC_HTML);
 		ob_puts(w->o, "every server reply explained by smtpscope</p>\n</header>\n<main>\n");
 		break;
 	case EXPORT_MARKDOWN:
-		ob_puts(w->o, "# ");
-		put_str(w, title, ESC_MD_PROSE);
-		ob_puts(w->o, "\n\n");
-		if (w->opts.source != NULL) {
-			ob_puts(w->o, "Source: ");
-			put_str(w, w->opts.source, ESC_MD_PROSE);
-			ob_puts(w->o, ". ");
-		}
+		put_between(w, "# ", title, "\n\n", ESC_MD_PROSE);
+		put_between(w, "Source: ", w->opts.source, ". ", ESC_MD_PROSE);
 		ob_puts(w->o, "Every server reply explained by smtpscope.\n\n");
 		break;
 	case EXPORT_TEXT:
@@ -561,7 +548,7 @@ export_writer_line(struct export_writer *w, const struct export_line *line)
 		break;
 	}
 	case EXPORT_MARKDOWN:
-		open_wire(w);
+		wire_block(w, true);
 		if (stamp[0] != '\0')
 			ob_printf(w->o, "%s ", stamp);
 		/* Every line starts with a mark, so no wire line can close the fence. */
@@ -572,7 +559,7 @@ export_writer_line(struct export_writer *w, const struct export_line *line)
 		ob_putc(w->o, '\n');
 		break;
 	case EXPORT_HTML:
-		open_wire(w);
+		wire_block(w, true);
 		ob_printf(w->o, "<div class=\"l %s%s\">", line_class(line->kind),
 		    line->tls ? " tls" : "");
 		if (stamp[0] != '\0')
@@ -876,6 +863,16 @@ write_latency(struct export_writer *w, int64_t latency_us)
 	}
 }
 
+/* How Markdown [0] and HTML [1] mark up the rest of a heading. */
+static const struct tail_markup {
+	const char *open, *line_break, *ref_before, *ref_after, *close;
+	enum escape_mode mode;
+} tail_markup[2] = {
+	{ "  \n> ", "  \n> ", " \xe2\x80\x94 explained [above](#x", ").", "\n", ESC_MD_PROSE },
+	{ "</h2>\n<p class=\"sum\">", "<br>", " \xe2\x80\x94 <a href=\"#x", "\">explained above</a>",
+	    "</p>\n", ESC_HTML },
+};
+
 /* The rest of the heading: summary, short detail, and the link back for a repeat. */
 static void
 write_heading_tail(struct export_writer *w, const char *summary, const char *detail, int ref)
@@ -892,25 +889,22 @@ write_heading_tail(struct export_writer *w, const char *summary, const char *det
 			indent_text(w, detail, "      ");
 		break;
 	case EXPORT_MARKDOWN:
-		ob_puts(w->o, "  \n> ");
+	case EXPORT_HTML: {
+		const struct tail_markup *m = &tail_markup[w->opts.format == EXPORT_HTML];
+
+		ob_puts(w->o, m->open);
 		if (summary != NULL)
-			put_str(w, summary, ESC_MD_PROSE);
+			put_str(w, summary, m->mode);
 		if (detail != NULL)
-			detail_lines(w, detail, "  \n> ", ESC_MD_PROSE);
-		if (ref > 0)
-			ob_printf(w->o, " \xe2\x80\x94 explained [above](#x%d).", ref);
-		ob_putc(w->o, '\n');
+			detail_lines(w, detail, m->line_break, m->mode);
+		if (ref > 0) {
+			ob_puts(w->o, m->ref_before);
+			ob_printf(w->o, "%d", ref);
+			ob_puts(w->o, m->ref_after);
+		}
+		ob_puts(w->o, m->close);
 		break;
-	case EXPORT_HTML:
-		ob_puts(w->o, "</h2>\n<p class=\"sum\">");
-		if (summary != NULL)
-			put_str(w, summary, ESC_HTML);
-		if (detail != NULL)
-			detail_lines(w, detail, "<br>", ESC_HTML);
-		if (ref > 0)
-			ob_printf(w->o, " \xe2\x80\x94 <a href=\"#x%d\">explained above</a>", ref);
-		ob_puts(w->o, "</p>\n");
-		break;
+	}
 	}
 }
 
@@ -938,19 +932,13 @@ write_sections(struct export_writer *w, const struct explanation *ex)
 		switch (w->opts.format) {
 		case EXPORT_MARKDOWN:
 			ob_puts(w->o, ">\n");
-			if (sec->label != NULL && sec->label[0] != '\0') {
-				ob_puts(w->o, "> **");
-				put_str(w, sec->label, ESC_MD_PROSE);
-				ob_puts(w->o, "**  \n");
-			}
+			if (sec->label != NULL && sec->label[0] != '\0')
+				put_between(w, "> **", sec->label, "**  \n", ESC_MD_PROSE);
 			md_section(w, sec->text, sec->preformatted);
 			break;
 		case EXPORT_HTML:
-			if (sec->label != NULL && sec->label[0] != '\0') {
-				ob_puts(w->o, "<h3>");
-				put_str(w, sec->label, ESC_HTML);
-				ob_puts(w->o, "</h3>\n");
-			}
+			if (sec->label != NULL && sec->label[0] != '\0')
+				put_between(w, "<h3>", sec->label, "</h3>\n", ESC_HTML);
 			html_section(w, sec->text, sec->preformatted);
 			break;
 		case EXPORT_TEXT:
@@ -1185,7 +1173,7 @@ export_writer_reply(struct export_writer *w, const struct reply *reply, const ch
 	w->nclass[cls >= 2 && cls <= 5 ? cls : 0]++;
 	if (w->kb == NULL)
 		return;
-	close_wire(w);
+	wire_block(w, false);
 	key_len = reply_key(reply, after, key);
 	if (key_len > 0 && (ce = cache_find(w, key, key_len, &found)) != NULL && found) {
 		write_cached(w, ce, latency_us);
@@ -1220,7 +1208,7 @@ export_writer_status(struct export_writer *w, const char *enhanced)
 
 	if (w->kb == NULL || enhanced == NULL || *enhanced == '\0')
 		return;
-	close_wire(w);
+	wire_block(w, false);
 	key = xasprintf("s|%s", enhanced);
 	ce = cache_find(w, key, strlen(key), &found);
 	if (found) {
@@ -1244,7 +1232,7 @@ export_writer_event(struct export_writer *w, const char *event)
 	if (w->kb == NULL || event == NULL || *event == '\0' ||
 	    w->opts.level != EXPORT_LEVEL_FULL || kb_find(w->kb, "event", event, NULL) == NULL)
 		return;
-	close_wire(w);
+	wire_block(w, false);
 	key = xasprintf("e|%s", event);
 	ce = cache_find(w, key, strlen(key), &found);
 	if (found) {
@@ -1306,7 +1294,7 @@ export_writer_flush(struct export_writer *w)
 int
 export_writer_finish(struct export_writer *w, char **errstr)
 {
-	close_wire(w);
+	wire_block(w, false);
 	switch (w->opts.format) {
 	case EXPORT_HTML:
 		ob_printf(w->o, "</main>\n<footer>%lu lines, %lu replies (%lu 2xx, %lu 3xx, %lu 4xx, "
