@@ -325,22 +325,14 @@ run_line(struct batch *b, const char *line)
 
 	engine_status(b->engine, &st);
 	cli_print_local_command(line, st.in_data);
-	result = engine_submit(b->engine, line, 0, &ans);
+	result = cli_script_submit(b->engine, line, &ans);
 	switch (result) {
 	case ENGINE_DONE:
 		cli_print_result(ans.text);
 		break;
 	case ENGINE_WARNING:
-		/* A script says exactly what to send: the warning is recorded and the line sent. */
-		engine_answer_clear(&ans);
-		result = engine_submit(b->engine, line, ENGINE_FORCE, &ans);
-		if (result == ENGINE_NEED_SECRET)
-			goto secret;
-		if (result == ENGINE_ERROR)
-			goto error;
 		break;
 	case ENGINE_NEED_SECRET:
-	secret:
 		secret = read_secret(ans.text);
 		if (secret == NULL) {
 			printf("** %sno password in the script, none in $SMTPSCOPE_PASSWORD, and no "
@@ -357,7 +349,6 @@ run_line(struct batch *b, const char *line)
 		go_on = frontend_command(b, ans.command, ans.args ? ans.args : "");
 		break;
 	case ENGINE_ERROR:
-	error:
 		printf("** %s\n", ans.text ? ans.text : "error");
 		b->failed = true;
 		go_on = false;

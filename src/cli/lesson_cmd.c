@@ -242,13 +242,8 @@ run_line(struct run *r, const char *line)
 	if (!st.in_data && wait_command(r, line))
 		return true;
 	cli_print_local_command(line, st.in_data);
-	result = engine_submit(r->engine, line, 0, &ans);
-	if (result == ENGINE_WARNING) {
-		/* The learner typed it on purpose: send it anyway; the warning stays in the
-		 * transcript, where the lesson sees it. */
-		engine_answer_clear(&ans);
-		result = engine_submit(r->engine, line, ENGINE_FORCE, &ans);
-	}
+	/* The warning stays in the transcript, where the lesson sees it. */
+	result = cli_script_submit(r->engine, line, &ans);
 	switch (result) {
 	case ENGINE_DONE:
 		cli_print_result(ans.text);

@@ -1,4 +1,4 @@
-/* script.c: reading the lines a front end runs one by one (see script.h). */
+/* script.c: reading and submitting the lines a front end runs one by one (see script.h). */
 #include "config.h"
 
 #include <limits.h>
@@ -25,4 +25,16 @@ bool
 cli_script_line_is_comment(const char *line, bool in_data)
 {
 	return !in_data && (line[0] == '\0' || line[0] == '#');
+}
+
+enum engine_result
+cli_script_submit(struct engine *engine, const char *line, struct engine_answer *ans)
+{
+	enum engine_result result = engine_submit(engine, line, 0, ans);
+
+	if (result == ENGINE_WARNING) {
+		engine_answer_clear(ans);
+		result = engine_submit(engine, line, ENGINE_FORCE, ans);
+	}
+	return result;
 }
