@@ -15,14 +15,23 @@
 
 /* Named limits. Each one, when reached, has its own reply (see server_session.c). */
 #define SERVER_LINE_MAX        4096      /* a command line: 500 5.5.2 */
-#define SERVER_AUTH_LINE_MAX   12288     /* a SASL response line (RFC 4954): 500 5.5.6 */
+#define SERVER_AUTH_LINE_MAX   12288     /* a SASL response, as a 334 answer or as AUTH's initial
+                                          * response (RFC 4954 section 4): 500 5.5.6 */
+#define SERVER_SASL_MECH_MAX   20        /* a SASL mechanism name (RFC 4422 section 3.1) */
 #define SERVER_COMMANDS_MAX    2000      /* commands in one session: 421 4.7.0 */
 #define SERVER_ERRORS_MAX      20        /* rejected commands in one session: 421 4.7.0 */
 #define SERVER_RCPT_MAX        100       /* recipients of one message: 452 4.5.3 */
 #define SERVER_AUTH_FAILURES   3         /* failed AUTH attempts: 421 4.7.0 */
-#define SERVER_CLIENTS_MAX     256       /* clients at once: 421 4.3.2 at connect */
+#define SERVER_CLIENTS_MAX     256       /* clients at once: 421 4.3.2 at connect (fewer when
+                                          * the file descriptor limit is low) */
+#define SERVER_FDS_RESERVED    16        /* descriptors kept for other than clients: standard
+                                          * streams, log, listeners, Maildir, OpenSSL */
 #define SERVER_OUTBUF_MAX      (256 * 1024) /* replies a client has not read: stop reading it */
 #define SERVER_IDLE_TIMEOUT    300       /* seconds without a command: 421 4.4.2 */
+#define SERVER_HANDSHAKE_MAX   30        /* seconds for a TLS handshake (and never more than the
+                                          * idle timeout): the connection is closed */
+#define SERVER_DATA_TIMEOUT    600       /* seconds for one message, from 354 (or the first BDAT)
+                                          * to its end: 421 4.4.2 */
 #define SERVER_SIZE_DEFAULT    (200ULL * 1024 * 1024) /* room for 100 MB benchmarks */
 #define SERVER_SIZE_TOO_BIG    10240     /* the SIZE the too-big scenario advertises */
 #define SERVER_QUOTA_LEFT      1024      /* bytes left in a mailbox for mailbox-full */
@@ -68,6 +77,7 @@ struct server_config {
 	int rate_limit;               /* rate-limit: messages per connection */
 	uint64_t size_max;            /* SIZE advertised and enforced */
 	double idle_timeout;
+	double data_timeout;          /* one message's DATA or BDAT chunks, start to end */
 	const char *maildir;
 	const char *log_path;
 	const char *cert_file, *key_file;
@@ -124,6 +134,7 @@ struct server {
 	size_t ngreylist;
 	unsigned long messages_accepted;
 	unsigned next_client_id;
+	size_t clients_max;                   /* SERVER_CLIENTS_MAX, or what the fd limit allows */
 };
 
 static inline bool

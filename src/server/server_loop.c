@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,7 +23,6 @@
 #include "server/server_tls.h"
 
 #define INBUF_SIZE (SERVER_AUTH_LINE_MAX + 4096)
-#define HANDSHAKE_TIMEOUT 30.0
 #define CLOSE_TIMEOUT 10.0      /* seconds to deliver the last replies before hanging up */
 
 enum client_io { IO_PLAIN, IO_HANDSHAKE, IO_TLS };
@@ -57,6 +57,16 @@ struct listener {
 };
 
 static volatile sig_atomic_t stop_signal;
+
+/* Seconds a TLS handshake may take (implicit TLS, or after STARTTLS): the idle timeout, as for
+ * a client that says nothing, but at most SERVER_HANDSHAKE_MAX, since a real handshake takes
+ * milliseconds and a stalled one holds a client slot. */
+static double
+handshake_timeout(const struct server *srv)
+{
+	return srv->cfg->idle_timeout < SERVER_HANDSHAKE_MAX ? srv->cfg->idle_timeout :
+	    SERVER_HANDSHAKE_MAX;
+}
 
 static void
 on_stop(int sig)
@@ -356,7 +366,27 @@ peer_name(const struct sockaddr_storage *ss, char *out, size_t outlen, int *port
 	}
 }
 
-static void
+/* How many clients fit under the file descriptor limit: one descriptor each, two with a
+ * Maildir (the message file being written). Past that, accept() would fail and the waiting
+ * clients would get no answer at all; below it, each one over gets 421 4.3.2. */
+static size_t
+clients_max(const struct server_config *cfg, unsigned long long *fd_limit)
+{
+	struct rlimit rl;
+	size_t per = cfg->maildir != NULL ? 2 : 1, fit;
+
+	*fd_limit = 0;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return SERVER_CLIENTS_MAX;
+	*fd_limit = (unsigned long long)rl.rlim_cur;
+	fit = rl.rlim_cur > SERVER_FDS_RESERVED + per ?
+	    (size_t)(rl.rlim_cur - SERVER_FDS_RESERVED) / per : 1;
+	return fit < SERVER_CLIENTS_MAX ? fit : SERVER_CLIENTS_MAX;
+}
+
+/* Accepts what waits on a listener. Returns -1 when accept() ran out of descriptors (the
+ * caller stops listening for a moment rather than being woken again at once), else 0. */
+static int
 accept_clients(struct server *srv, const struct listener *l, struct server_client ***clients,
     size_t *nclients)
 {
@@ -370,18 +400,23 @@ accept_clients(struct server *srv, const struct listener *l, struct server_clien
 		sslen = sizeof ss;
 		fd = accept4(l->fd, (struct sockaddr *)&ss, &sslen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+				server_log(srv->log, 0, "limit: accept: %s; not accepting for a second",
+				    strerror(errno));
+				return -1;
+			}
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
 			    errno != ECONNABORTED)
 				server_log(srv->log, 0, "accept: %s", strerror(errno));
-			return;
+			return 0;
 		}
 		/* Replies are small and interactive: do not let Nagle hold them back. */
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
 		peer_name(&ss, peer, sizeof peer, &port);
-		if (*nclients >= SERVER_CLIENTS_MAX) {
+		if (*nclients >= srv->clients_max) {
 			static const char busy[] = "421 4.3.2 Too many connections, try again later\r\n";
-			server_log(srv->log, 0, "limit: %d clients at once, turning away %s port %d",
-			    SERVER_CLIENTS_MAX, peer, port);
+			server_log(srv->log, 0, "limit: %zu clients at once, turning away %s port %d",
+			    srv->clients_max, peer, port);
 			if (!l->implicit_tls)
 				(void)send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL);
 			close(fd);
@@ -403,6 +438,7 @@ accept_clients(struct server *srv, const struct listener *l, struct server_clien
 			server_session_start(c->session);
 		client_turn(c, 0);
 	}
+	return 0;
 }
 
 int
@@ -418,9 +454,12 @@ server_run(const struct server_config *cfg)
 	int port, tls_port = -1, fd;
 	FILE *logfile = stderr;
 	int rc = 0;
+	unsigned long long fd_limit;
+	double accept_paused_until = 0;
 
 	memset(&srv, 0, sizeof srv);
 	srv.cfg = cfg;
+	srv.clients_max = clients_max(cfg, &fd_limit);
 	if (cfg->log_path != NULL && (logfile = fopen(cfg->log_path, "a")) == NULL) {
 		fprintf(stderr, "smtpscope serve: %s: %s\n", cfg->log_path, strerror(errno));
 		return 2;
@@ -529,6 +568,9 @@ server_run(const struct server_config *cfg)
 	if (cfg->listen_public)
 		server_log(srv.log, 0, "WARNING: listening on %s, not on loopback: other machines can "
 		    "reach this practice server", cfg->listen_host);
+	if (srv.clients_max < SERVER_CLIENTS_MAX)
+		server_log(srv.log, 0, "limit: %zu clients at once, not %d: the file descriptor limit "
+		    "is %llu (ulimit -n)", srv.clients_max, SERVER_CLIENTS_MAX, fd_limit);
 	if (srv.tls_ctx != NULL)
 		server_log(srv.log, 0, "certificate %s, SHA-256 %s%s",
 		    server_tls_ctx_subject(srv.tls_ctx), server_tls_ctx_fingerprint(srv.tls_ctx),
@@ -543,7 +585,10 @@ server_run(const struct server_config *cfg)
 		npfd = nlisteners + nclients;
 		pfd = xreallocarray(pfd, npfd ? npfd : 1, sizeof *pfd);
 		for (i = 0; i < nlisteners; i++)
-			pfd[i] = (struct pollfd){ listeners[i].fd, POLLIN, 0 };
+			pfd[i] = (struct pollfd){ listeners[i].fd,
+			    accept_paused_until > now ? 0 : POLLIN, 0 };
+		if (accept_paused_until > now && accept_paused_until < next)
+			next = accept_paused_until;
 		for (i = 0; i < nclients; i++) {
 			struct server_client *c = clients[i];
 			short ev = 0;
@@ -551,8 +596,8 @@ server_run(const struct server_config *cfg)
 				urgent = true;   /* freed (and its socket closed) right after poll */
 			else if (c->io == IO_HANDSHAKE) {
 				ev = c->tls_want == SERVER_TLS_WANT_WRITE ? POLLOUT : POLLIN;
-				if (c->handshake_start + HANDSHAKE_TIMEOUT < next)
-					next = c->handshake_start + HANDSHAKE_TIMEOUT;
+				if (c->handshake_start + handshake_timeout(&srv) < next)
+					next = c->handshake_start + handshake_timeout(&srv);
 			} else {
 				if (c->outlen > 0 && c->hold_until <= now)
 					ev |= POLLOUT;
@@ -592,8 +637,11 @@ server_run(const struct server_config *cfg)
 		for (i = 0; i < nclients; i++) {
 			struct server_client *c = clients[i];
 			short rev = n > 0 ? pfd[nlisteners + i].revents : 0;
-			if (c->io == IO_HANDSHAKE && now > c->handshake_start + HANDSHAKE_TIMEOUT) {
-				client_kill(c, "TLS handshake timed out");
+			if (c->io == IO_HANDSHAKE && now >= c->handshake_start + handshake_timeout(&srv)) {
+				char *reason = xasprintf("TLS handshake timed out after %.1f seconds",
+				    handshake_timeout(&srv));
+				client_kill(c, reason);
+				free(reason);
 				continue;
 			}
 			if (c->close_after_flush && now > c->close_deadline) {
@@ -621,8 +669,9 @@ server_run(const struct server_config *cfg)
 		}
 		if (n > 0)
 			for (i = 0; i < nlisteners; i++)
-				if (pfd[i].revents & POLLIN)
-					accept_clients(&srv, &listeners[i], &clients, &nclients);
+				if ((pfd[i].revents & POLLIN) &&
+				    accept_clients(&srv, &listeners[i], &clients, &nclients) != 0)
+					accept_paused_until = server_now() + 1;
 	}
 	if (stop_signal)
 		server_log(srv.log, 0, "stopping on signal %d, %zu clients connected, %lu messages "

@@ -36,7 +36,10 @@ usage(FILE *out)
 	    "      --greylist-delay SECS  greylist: seconds before a retry passes (default 5)\n"
 	    "      --rate-limit N       rate-limit: messages per connection (default 3)\n"
 	    "      --size BYTES         SIZE limit (default %llu; too-big uses %d)\n"
-	    "      --idle-timeout SECS  close clients idle this long (default %d)\n"
+	    "      --idle-timeout SECS  close clients idle this long (default %d); TLS handshakes\n"
+	    "                           get as long, but at most %d seconds\n"
+	    "      --data-timeout SECS  close clients whose message (DATA or BDAT) takes longer\n"
+	    "                           (default %d)\n"
 	    "      --maildir DIR        store messages in a Maildir (default: in memory)\n"
 	    "      --log FILE           the session log (default standard error)\n"
 	    "      --cert FILE --key FILE  TLS certificate and key (default: self-signed, made at start)\n"
@@ -47,7 +50,7 @@ usage(FILE *out)
 	    "The first line on standard output is for programs:\n"
 	    "  listening ADDR:PORT tls-port PORT user NAME password PASS scenario LIST domain NAME\n",
 	    DEFAULT_USER, DEFAULT_PASSWORD, (unsigned long long)SERVER_SIZE_DEFAULT,
-	    SERVER_SIZE_TOO_BIG, SERVER_IDLE_TIMEOUT);
+	    SERVER_SIZE_TOO_BIG, SERVER_IDLE_TIMEOUT, SERVER_HANDSHAKE_MAX, SERVER_DATA_TIMEOUT);
 }
 
 static int
@@ -104,7 +107,7 @@ server_main(int argc, char **argv)
 {
 	enum { OPT_LISTEN = 256, OPT_TLS_PORT, OPT_LIST, OPT_DOMAIN, OPT_DELAY, OPT_GREY,
 	    OPT_RATE, OPT_SIZE, OPT_IDLE, OPT_MAILDIR, OPT_LOG, OPT_CERT, OPT_KEY, OPT_SECRETS,
-	    OPT_READY };
+	    OPT_READY, OPT_DATA_TIMEOUT };
 	static const struct option options[] = {
 		{ "port", required_argument, NULL, 'p' },
 		{ "listen", required_argument, NULL, OPT_LISTEN },
@@ -118,6 +121,7 @@ server_main(int argc, char **argv)
 		{ "rate-limit", required_argument, NULL, OPT_RATE },
 		{ "size", required_argument, NULL, OPT_SIZE },
 		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+		{ "data-timeout", required_argument, NULL, OPT_DATA_TIMEOUT },
 		{ "maildir", required_argument, NULL, OPT_MAILDIR },
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ "cert", required_argument, NULL, OPT_CERT },
@@ -143,6 +147,7 @@ server_main(int argc, char **argv)
 	cfg.rate_limit = 3;
 	cfg.size_max = SERVER_SIZE_DEFAULT;
 	cfg.idle_timeout = SERVER_IDLE_TIMEOUT;
+	cfg.data_timeout = SERVER_DATA_TIMEOUT;
 	cfg.ready_fd = -1;
 
 	optind = 1;
@@ -215,6 +220,10 @@ server_main(int argc, char **argv)
 			break;
 		case OPT_IDLE:
 			if (parse_number(optarg, 0.1, 86400, &cfg.idle_timeout) != 0)
+				goto bad;
+			break;
+		case OPT_DATA_TIMEOUT:
+			if (parse_number(optarg, 0.1, 86400, &cfg.data_timeout) != 0)
 				goto bad;
 			break;
 		case OPT_MAILDIR:

@@ -41,6 +41,11 @@ static const char *const state_names[] = {
 
 enum auth_mech { MECH_NONE, MECH_PLAIN, MECH_LOGIN, MECH_CRAM_MD5 };
 
+/* The reply to a SASL response over SERVER_AUTH_LINE_MAX, however it came (RFC 4954 section 6:
+ * 500 5.5.6). */
+#define AUTH_TOO_LONG "Authentication exchange line is too long (a SASL response may have at " \
+	"most %d octets, RFC 4954)"
+
 /* Where the DATA decoder is inside a line (for the final dot and dot-stuffing). */
 enum data_pos { D_BOL, D_BOL_DOT, D_BOL_DOT_CR, D_MID, D_CR };
 
@@ -80,6 +85,8 @@ struct server_session {
 	/* Counters and limits. */
 	int commands, errors, messages;
 	bool discard_line;
+	bool discard_auth;            /* ... and that line carries a SASL response */
+	double data_started;          /* when the message began (354 or the first BDAT); 0: none */
 	double last_activity;
 	double hold_until;
 };
@@ -158,6 +165,7 @@ reset_transaction(struct server_session *s)
 	s->msg = NULL;
 	s->bdat_mode = s->bdat_last = s->bdat_reject = false;
 	s->data_bytes = 0;
+	s->data_started = 0;
 	s->too_big = s->store_failed = s->long_line_seen = s->bare_lf_seen = false;
 }
 
@@ -172,6 +180,15 @@ forget_auth_exchange(struct server_session *s)
 	free(s->cram_challenge);
 	s->cram_challenge = NULL;
 	s->mech = MECH_NONE;
+}
+
+/* The SASL exchange ends without a verdict on the credentials (cancelled, malformed, too
+ * long): back to where AUTH was given. */
+static void
+end_auth_exchange(struct server_session *s)
+{
+	forget_auth_exchange(s);
+	enter_state(s, s->state_before_auth);
 }
 
 struct server_session *
@@ -262,13 +279,24 @@ server_session_wants_input(const struct server_session *s)
 	return s->hold_until <= server_now();
 }
 
+/* When the message being received runs out of time (0: no message). A client that keeps a
+ * message going by trickling bytes is busy, never idle, so the idle timeout alone would let it
+ * hold its connection for ever. */
+static double
+data_deadline(const struct server_session *s)
+{
+	return s->data_started > 0 ? s->data_started + s->srv->cfg->data_timeout : 0;
+}
+
 double
 server_session_deadline(const struct server_session *s)
 {
-	double idle = s->last_activity + s->srv->cfg->idle_timeout;
+	double idle = s->last_activity + s->srv->cfg->idle_timeout, data = data_deadline(s);
 
 	if (s->state == S_CLOSING)
 		return 0;
+	if (data > 0 && data < idle)
+		idle = data;
 	if (s->hold_until > server_now() && s->hold_until < idle)
 		return s->hold_until;
 	return idle;
@@ -277,8 +305,21 @@ server_session_deadline(const struct server_session *s)
 void
 server_session_timer(struct server_session *s, double now)
 {
+	double data = data_deadline(s);
+
 	if (s->state == S_CLOSING)
 		return;
+	if (data > 0 && now >= data) {
+		server_log(s->srv->log, s->id, "limit: the message took longer than %.0f seconds "
+		    "(%llu bytes received)", s->srv->cfg->data_timeout,
+		    (unsigned long long)s->data_bytes);
+		s->hold_until = 0;
+		session_reply(s, 421, "4.4.2", "%s Message not received within %.0f seconds, closing "
+		    "connection", s->srv->cfg->domain, s->srv->cfg->data_timeout);
+		reset_transaction(s);
+		close_session(s, false);
+		return;
+	}
 	if (now >= s->last_activity + s->srv->cfg->idle_timeout) {
 		server_log(s->srv->log, s->id, "limit: idle for %.0f seconds", s->srv->cfg->idle_timeout);
 		s->hold_until = 0;
@@ -667,6 +708,7 @@ proceed_data(struct server_session *s, const struct server_command *cmd)
 	s->dpos = D_BOL;
 	s->data_bytes = 0;
 	s->line_len = 0;
+	s->data_started = server_now();
 	enter_state(s, S_DATA);
 	session_reply(s, 354, NULL, "End data with <CR><LF>.<CR><LF>");
 }
@@ -893,6 +935,8 @@ bdat_chunk_done(struct server_session *s)
 {
 	if (s->bdat_reject) {
 		s->bdat_reject = false;
+		if (!s->bdat_mode)
+			s->data_started = 0;   /* no message under way: the chunk's clock stops */
 		enter_state(s, s->have_mail ? (s->nrcpt ? S_RCPT : S_MAIL) : (s->helo ? S_READY : S_GREETED));
 		session_reply(s, s->bdat_reject_code, s->bdat_reject_esc, "%s", s->bdat_reject_text);
 		return;
@@ -933,6 +977,9 @@ proceed_bdat(struct server_session *s, const struct server_command *cmd)
 		s->bdat_reject = false;
 		s->bdat_mode = true;
 	}
+	/* The clock runs from the first chunk to the last, gaps between chunks included. */
+	if (s->data_started == 0)
+		s->data_started = server_now();
 	enter_state(s, S_BDAT);
 	if (s->bdat_left == 0)
 		bdat_chunk_done(s);
@@ -1169,8 +1216,7 @@ auth_plain(struct server_session *s, const char *b64)
 	const struct server_user *u;
 
 	if (sasl_plain_parse(b64, &authzid, &user, &pass) != 0) {
-		forget_auth_exchange(s);
-		enter_state(s, s->state_before_auth);
+		end_auth_exchange(s);
 		session_reply(s, 501, "5.5.2", "Cannot decode the PLAIN response (base64 of "
 		    "authzid NUL user NUL password)");
 		return;
@@ -1184,6 +1230,31 @@ auth_plain(struct server_session *s, const char *b64)
 	free(pass);
 }
 
+#define CRAM_DIGEST_LEN 32   /* hex digits of an HMAC-MD5 */
+
+/* A decoded CRAM-MD5 answer is "user SP digest" (RFC 2195): a user name of printable bytes
+ * (UTF-8 allowed, spaces too: the digest follows the last one), one space, and the digest as 32
+ * lower-case hex digits. A client that base64-encodes the raw 16-byte HMAC, or forgets the
+ * user, sends something else. */
+static bool
+cram_answer_well_formed(const unsigned char *dec, size_t len)
+{
+	size_t i, user_len;
+
+	if (len < CRAM_DIGEST_LEN + 2)
+		return false;
+	user_len = len - CRAM_DIGEST_LEN - 1;
+	if (dec[user_len] != ' ')
+		return false;
+	for (i = 0; i < user_len; i++)
+		if (dec[i] < 0x20 || dec[i] == 0x7f)
+			return false;
+	for (i = user_len + 1; i < len; i++)
+		if (!((dec[i] >= '0' && dec[i] <= '9') || (dec[i] >= 'a' && dec[i] <= 'f')))
+			return false;
+	return true;
+}
+
 static void
 auth_step(struct server_session *s, const char *line, size_t len)
 {
@@ -1192,15 +1263,13 @@ auth_step(struct server_session *s, const char *line, size_t len)
 	size_t declen = 0;
 
 	if (memchr(line, '\0', len) != NULL) {
-		forget_auth_exchange(s);
-		enter_state(s, s->state_before_auth);
+		end_auth_exchange(s);
 		session_reply(s, 501, "5.5.2", "Cannot decode the response: it must be base64");
 		return;
 	}
 	text = xstrndup(line, len);
 	if (strcmp(text, "*") == 0) {
-		forget_auth_exchange(s);
-		enter_state(s, s->state_before_auth);
+		end_auth_exchange(s);
 		session_reply(s, 501, "5.0.0", "Authentication cancelled");
 		goto out;
 	}
@@ -1209,10 +1278,25 @@ auth_step(struct server_session *s, const char *line, size_t len)
 		goto out;
 	}
 	dec = sasl_b64_decode(text, &declen);
-	if (dec == NULL || memchr(dec, '\0', declen) != NULL) {
-		forget_auth_exchange(s);
-		enter_state(s, s->state_before_auth);
+	if (dec == NULL) {
+		end_auth_exchange(s);
 		session_reply(s, 501, "5.5.2", "Cannot decode the response: it must be base64");
+		goto out;
+	}
+	/* Base64, but not what the mechanism wants: a syntax error in the answer (501 5.5.2, as
+	 * for base64 that does not decode), not a verdict on the credentials (535 5.7.8), which
+	 * were never there to check. */
+	if (s->mech == MECH_LOGIN && memchr(dec, '\0', declen) != NULL) {
+		const char *what = s->login_user == NULL ? "user name" : "password";
+		end_auth_exchange(s);
+		session_reply(s, 501, "5.5.2", "The LOGIN answer decodes to bytes holding a NUL, which "
+		    "no %s can hold", what);
+		goto out;
+	}
+	if (s->mech == MECH_CRAM_MD5 && !cram_answer_well_formed(dec, declen)) {
+		end_auth_exchange(s);
+		session_reply(s, 501, "5.5.2", "The CRAM-MD5 answer decodes, but not to 'user digest' "
+		    "(a user name, a space and 32 lower-case hex digits, RFC 2195)");
 		goto out;
 	}
 	if (s->mech == MECH_LOGIN && s->login_user == NULL) {
@@ -1226,13 +1310,9 @@ auth_step(struct server_session *s, const char *line, size_t len)
 		free(user);
 	} else {
 		/* CRAM-MD5: "user hexdigest", the digest keyed by the password we know. */
-		char *sp = strrchr((char *)dec, ' ');
+		char *sp = (char *)dec + declen - CRAM_DIGEST_LEN - 1;
 		const struct server_user *u;
 		char *want;
-		if (sp == NULL) {
-			auth_result(s, (char *)dec, false);
-			goto out;
-		}
 		*sp = '\0';
 		u = find_user(s, (char *)dec);
 		want = u ? sasl_cram_md5_digest(s->cram_challenge, u->password) : NULL;
@@ -1287,6 +1367,16 @@ proceed_auth(struct server_session *s, const struct server_command *cmd)
 		while (*initial == ' ')
 			initial++;
 	}
+	if (initial != NULL && strlen(initial) > SERVER_AUTH_LINE_MAX) {
+		server_log(s->srv->log, s->id, "limit: SASL initial response longer than %d octets",
+		    SERVER_AUTH_LINE_MAX);
+		session_reply(s, 500, "5.5.6", AUTH_TOO_LONG, SERVER_AUTH_LINE_MAX);
+		goto out;
+	}
+	if (initial != NULL && cmd->args_len + sizeof "AUTH \r\n" - 1 > 512)
+		server_log(s->srv->log, s->id, "note: AUTH with its initial response is over SMTP's "
+		    "512 octets; RFC 4954 section 4 says a client should then send the response after "
+		    "334 instead (taken all the same)");
 	if (strcasecmp(args, "PLAIN") == 0)
 		s->mech = MECH_PLAIN;
 	else if (strcasecmp(args, "LOGIN") == 0)
@@ -1303,8 +1393,7 @@ proceed_auth(struct server_session *s, const struct server_command *cmd)
 	s->state_before_auth = s->state;
 	enter_state(s, S_AUTH);
 	if (initial != NULL && s->mech == MECH_CRAM_MD5) {
-		forget_auth_exchange(s);
-		enter_state(s, s->state_before_auth);
+		end_auth_exchange(s);
 		session_reply(s, 501, "5.5.4", "CRAM-MD5 takes no initial response");
 	} else if (initial != NULL && strcmp(initial, "=") == 0 && s->mech == MECH_PLAIN) {
 		auth_plain(s, "");
@@ -1423,12 +1512,32 @@ session_command(struct server_session *s, const char *line, size_t len)
 	session_reply(s, 502, "5.5.1", "Command not implemented: %s", cmd.verb_text);
 }
 
+/* True when the line starting at data carries a SASL response: an answer to 334, or an AUTH
+ * command (which may hold an initial response). Only avail bytes of it may have arrived. */
+static bool
+line_carries_sasl(const struct server_session *s, const char *data, size_t avail)
+{
+	return s->state == S_AUTH || (avail >= 5 && strncasecmp(data, "AUTH ", 5) == 0);
+}
+
+/* The longest such line, CRLF not counted. RFC 4954 section 4 wants servers to take the
+ * longest response their mechanisms produce, whatever their other line limits, and names
+ * 12288 octets as enough for every deployed mechanism; the same limit holds for an initial
+ * response after "AUTH mechanism " (the response itself is measured in proceed_auth). */
+static size_t
+sasl_line_max(const struct server_session *s)
+{
+	if (s->state == S_AUTH)
+		return SERVER_AUTH_LINE_MAX;
+	return sizeof "AUTH " - 1 + SERVER_SASL_MECH_MAX + 1 + SERVER_AUTH_LINE_MAX;
+}
+
 size_t
 server_session_input(struct server_session *s, const char *data, size_t len)
 {
-	size_t used = 0, n, max;
+	size_t used = 0, n, max, linelen;
 	const char *nl;
-	bool progress = false;
+	bool progress = false, auth_line;
 
 	while (used < len) {
 		if (s->state == S_CLOSING || s->state == S_STARTTLS) {
@@ -1450,34 +1559,42 @@ server_session_input(struct server_session *s, const char *data, size_t len)
 			progress = true;
 			continue;
 		}
-		max = s->state == S_AUTH ? SERVER_AUTH_LINE_MAX : SERVER_LINE_MAX;
+		auth_line = line_carries_sasl(s, data + used, len - used);
+		/* With room for the CR: the limits count what comes before CRLF. */
+		max = (auth_line ? sasl_line_max(s) : SERVER_LINE_MAX) + 1;
 		nl = memchr(data + used, '\n', len - used);
 		if (nl == NULL) {
-			if (len - used > max) {
+			if (s->discard_line || len - used > max) {
 				/* Too long: drop what we have, answer when the line ends. */
 				if (!s->discard_line)
 					server_log(s->srv->log, s->id, "limit: line longer than %zu bytes, "
-					    "discarding it", max);
+					    "discarding it", max - 1);
+				if (!s->discard_line)
+					s->discard_auth = auth_line;
 				s->discard_line = true;
 				used = len;
 			}
 			break;
 		}
 		n = (size_t)(nl - (data + used));
-		if (s->discard_line || n > max) {
+		linelen = n > 0 && data[used + n - 1] == '\r' ? n - 1 : n;
+		if (!s->discard_line) {
+			s->discard_auth = auth_line;
+			s->discard_line = linelen > max - 1;
+		}
+		if (s->discard_line) {
 			s->discard_line = false;
-			if (s->state == S_AUTH) {
-				forget_auth_exchange(s);
-				enter_state(s, s->state_before_auth);
-				session_reply(s, 500, "5.5.6", "Authentication exchange line is too long");
+			if (s->discard_auth) {
+				if (s->state == S_AUTH)
+					end_auth_exchange(s);
+				server_log(s->srv->log, s->id, "limit: SASL response longer than %d octets",
+				    SERVER_AUTH_LINE_MAX);
+				session_reply(s, 500, "5.5.6", AUTH_TOO_LONG, SERVER_AUTH_LINE_MAX);
 			} else {
 				session_reply(s, 500, "5.5.2", "Line too long (at most %d bytes)",
 				    SERVER_LINE_MAX);
 			}
 		} else {
-			size_t linelen = n;
-			if (linelen > 0 && data[used + linelen - 1] == '\r')
-				linelen--;
 			session_command(s, data + used, linelen);
 			if (s->state == S_STARTTLS && used + n + 1 < len) {
 				server_log(s->srv->log, s->id, "discarded %zu bytes pipelined after "
