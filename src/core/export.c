@@ -609,6 +609,19 @@ put_inline(struct export_writer *w, const char *s, size_t n, enum escape_mode mo
 	}
 }
 
+/* Closes whichever of a list item, a list and a paragraph is open. */
+static void
+html_close_blocks(struct export_writer *w, bool *in_list, bool *in_item, bool *in_para)
+{
+	if (*in_item)
+		ob_puts(w->o, "</li>");
+	if (*in_list)
+		ob_puts(w->o, "</ul>\n");
+	if (*in_para)
+		ob_puts(w->o, "</p>\n");
+	*in_list = *in_item = *in_para = false;
+}
+
 /* One section's text as HTML: paragraphs split at blank lines, "- " lines as a list. */
 static void
 html_section(struct export_writer *w, const char *text, bool pre)
@@ -630,13 +643,7 @@ html_section(struct export_writer *w, const char *text, bool pre)
 		while (n > 0 && (*s == ' ' || *s == '\t'))
 			s++, n--;
 		if (n == 0) {  /* a blank line ends a paragraph or a list */
-			if (in_item)
-				ob_puts(w->o, "</li>");
-			if (in_list)
-				ob_puts(w->o, "</ul>\n");
-			if (in_para)
-				ob_puts(w->o, "</p>\n");
-			in_list = in_item = in_para = false;
+			html_close_blocks(w, &in_list, &in_item, &in_para);
 		} else if (n >= 2 && s[0] == '-' && s[1] == ' ') {
 			if (in_para)
 				ob_puts(w->o, "</p>\n");
@@ -661,12 +668,7 @@ html_section(struct export_writer *w, const char *text, bool pre)
 		}
 		p = eol != NULL ? eol + 1 : p + strlen(p);
 	}
-	if (in_item)
-		ob_puts(w->o, "</li>");
-	if (in_list)
-		ob_puts(w->o, "</ul>\n");
-	if (in_para)
-		ob_puts(w->o, "</p>\n");
+	html_close_blocks(w, &in_list, &in_item, &in_para);
 }
 
 /* One section as Markdown inside a block quote. */
