@@ -15,26 +15,19 @@
 void
 cli_print_entry(const struct transcript_entry *en)
 {
-	switch (en->kind) {
-	case TRANSCRIPT_SENT:
-	case TRANSCRIPT_RECEIVED:
-		fputs(en->kind == TRANSCRIPT_SENT ? "C: " : "S: ", stdout);
+	static const char *const marks[] = {
+		[TRANSCRIPT_SENT] = "C:", [TRANSCRIPT_RECEIVED] = "S:", [TRANSCRIPT_EVENT] = "--",
+		[TRANSCRIPT_WARNING] = "!!", [TRANSCRIPT_ERROR] = "**", [TRANSCRIPT_INFO] = "..",
+	};
+	const char *mark = (size_t)en->kind < sizeof marks / sizeof marks[0] &&
+	    marks[en->kind] != NULL ? marks[en->kind] : "??";
+
+	printf("%s ", mark);
+	if (en->kind == TRANSCRIPT_SENT || en->kind == TRANSCRIPT_RECEIVED)
 		escape_write(stdout, en->text, en->len, ESCAPE_NAMED);
-		putchar('\n');
-		break;
-	case TRANSCRIPT_EVENT:
-		printf("-- %s\n", en->text);
-		break;
-	case TRANSCRIPT_WARNING:
-		printf("!! %s\n", en->text);
-		break;
-	case TRANSCRIPT_ERROR:
-		printf("** %s\n", en->text);
-		break;
-	case TRANSCRIPT_INFO:
-		printf(".. %s\n", en->text);
-		break;
-	}
+	else  /* the engine's own words, with anything from the wire already escaped */
+		fputs(en->text, stdout);
+	putchar('\n');
 }
 
 void
