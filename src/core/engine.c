@@ -50,6 +50,10 @@
  * stays bounded. */
 #define ENGINE_UNSOLICITED_KEPT 1000
 #define ENGINE_UNSOLICITED_BYTES_KEPT (4 * 1024 * 1024)
+/* After a line that is no greeting arrived before the greeting, how long the real one may take
+ * before that line is taken as the greeting after all (a broken server that greets with a bad
+ * code is still explored; half the reply timeout when that is shorter). */
+#define ENGINE_PREGREET_GRACE_MS 2000
 
 enum engine_phase {
 	PHASE_IDLE,        /* never connected */
@@ -136,6 +140,8 @@ struct engine {
 	size_t unsolicited_bytes; /* and the octets of their lines */
 	bool flooded;             /* past the cap: the rest are counted only */
 	size_t unsolicited_dropped; /* of those, not kept (a flood), not yet reported */
+	int64_t pregreet_us;      /* the last line that was no greeting came before the greeting;
+	                           * 0: none is waiting to be taken as the greeting */
 	int64_t handshake_start_us;
 	int64_t last_latency_us;
 	int last_code;
@@ -899,8 +905,11 @@ handle_reply(struct engine *e, struct reply *reply)
 	e->last_code = reply->code;
 	snprintf(e->last_after, sizeof e->last_after, "%s", o.after);
 	e->activity_us = now;
-	/* This reply ended a wait; the next one (pipelined, or after an answer) starts now. */
-	reply_wait_start(e);
+	/* This reply ended a wait; the next one (pipelined, or after an answer) starts now. Lines
+	 * before the greeting end nothing: the greeting's deadline stands. */
+	if (!o.before_greeting)
+		reply_wait_start(e);
+	e->pregreet_us = o.before_greeting ? now : 0;
 	if (o.unsolicited && unsolicited_over_cap(e, reply)) {
 		/* A flood: counted, not kept, so the transcript (and memory) stays bounded. */
 		e->unsolicited_dropped++;
@@ -915,7 +924,15 @@ handle_reply(struct engine *e, struct reply *reply)
 	kept = transcript_reply(e->transcript, index)->reply;
 	if (violations != 0)
 		note_violations(e, violations);
-	if (o.unsolicited)
+	if (o.before_greeting && kept->code == 0)
+		record(e, TRANSCRIPT_WARNING, "unsolicited-reply", false, "a line without a reply "
+		    "code before the greeting: not taken as the greeting; still waiting for the "
+		    "server's 220 (is this an SMTP server?)");
+	else if (o.before_greeting)
+		recordf(e, TRANSCRIPT_WARNING, "unsolicited-reply", "a %03d before the greeting: a "
+		    "server greets with 220 (or refuses with 554), so this is not taken as the "
+		    "greeting; still waiting for it", kept->code);
+	else if (o.unsolicited)
 		record(e, TRANSCRIPT_WARNING, "unsolicited-reply", false, "a reply no command asked "
 		    "for: the server speaks out of turn (or it answers something sent earlier)");
 	if (o.closing)
@@ -1120,6 +1137,7 @@ connected(struct engine *e, int fd, char *address)
 	e->activity_us = net_now_us();
 	e->unsolicited = e->unsolicited_dropped = e->unsolicited_bytes = 0;
 	e->flooded = false;
+	e->pregreet_us = 0;
 	reply_wait_start(e);
 	if (e->config.tls == ENGINE_TLS_IMPLICIT) {
 		tls_begin(e, false);
@@ -1265,6 +1283,17 @@ engine_pollfds(struct engine *e, struct pollfd *fds, size_t max)
 /* The deadline: a handshake runs (from its start), output waits for a server that takes none
  * of it (from its last progress), or a command waits for its reply (from the moment it left,
  * to the reply's end: bytes trickling in do not push it back). */
+/* When the line that came before the greeting is taken as the greeting, if nothing better
+ * comes. */
+static int64_t
+pregreet_deadline(const struct engine *e)
+{
+	int grace = e->config.reply_timeout_ms / 2 < ENGINE_PREGREET_GRACE_MS ?
+	    e->config.reply_timeout_ms / 2 : ENGINE_PREGREET_GRACE_MS;
+
+	return e->pregreet_us + (int64_t)grace * 1000;
+}
+
 static int64_t
 reply_deadline(const struct engine *e)
 {
@@ -1276,8 +1305,11 @@ reply_deadline(const struct engine *e)
 		return -1;
 	if (e->out_len > 0)
 		return e->write_progress_us + limit;
-	if (session_pending(e->session) > 0)
+	if (session_pending(e->session) > 0) {
+		if (e->pregreet_us > 0 && pregreet_deadline(e) < e->wait_start_us + limit)
+			return pregreet_deadline(e);
 		return e->wait_start_us + limit;
+	}
 	return -1;
 }
 
@@ -1334,6 +1366,17 @@ check_timers(struct engine *e)
 	}
 	if (deadline < 0 || net_now_us() < deadline)
 		return;
+	if (e->pregreet_us > 0 && e->out_len == 0 && !reply_parser_pending(e->parser)) {
+		/* Nothing better followed (in the grace time, or before the greeting's own deadline
+		 * when lines kept coming): the last of those lines was the greeting after all. */
+		e->pregreet_us = 0;
+		session_skip_greeting(e->session);
+		reply_wait_start(e);
+		record(e, TRANSCRIPT_WARNING, "unsolicited-reply", false, "no proper greeting "
+		    "followed: going on as if the line before were the greeting (expect anything "
+		    "from this server)");
+		return;
+	}
 	ms = e->config.reply_timeout_ms;
 	if (ms % 1000 == 0)
 		snprintf(secs, sizeof secs, "%d s", ms / 1000);

@@ -642,6 +642,17 @@ session_reply(struct session *s, const struct reply *reply, int64_t now_us,
 	memset(o, 0, sizeof *o);
 	o->sent_us = -1;
 	(void)now_us;
+	if (head != NULL && strcmp(head->verb, "greeting") == 0 && (reply->code == 0 ||
+	    (reply->code != 220 && (cls == 2 || cls == 3)))) {
+		/* A server greets with 220, or refuses with 554 (or another 4xx/5xx; RFC 5321
+		 * section 4.3.2). A line without a reply code (a banner, another protocol's hello)
+		 * or a 250 out of nowhere is no greeting: wait on for one, so the replies that
+		 * follow pair up with the commands that drew them. */
+		snprintf(o->after, sizeof o->after, "before-greeting");
+		o->unsolicited = true;
+		o->before_greeting = true;
+		return;
+	}
 	if (head == NULL) {
 		snprintf(o->after, sizeof o->after, "unsolicited");
 		o->unsolicited = true;
@@ -725,6 +736,13 @@ session_reply(struct session *s, const struct reply *reply, int64_t now_us,
 		if (reply->code == 221)
 			o->closing = true;
 	}
+}
+
+void
+session_skip_greeting(struct session *s)
+{
+	if (s->count > 0 && strcmp(peek(s, 0)->verb, "greeting") == 0)
+		pop(s);
 }
 
 size_t

@@ -24,7 +24,7 @@ enum session_state {
 /* What a reply meant to the session (filled by session_reply). */
 struct session_outcome {
 	char after[24];         /* the command it answered: a verb, "greeting", "DATA-END",
-	                         * or "unsolicited" when nothing was waiting */
+	                         * "unsolicited" when nothing was waiting, "before-greeting" */
 	int64_t sent_us;        /* when that command was sent (monotonic), -1 when unknown */
 	bool starttls_go;       /* 220 to STARTTLS: start the TLS handshake now */
 	bool data_go;           /* 354 to DATA: message text may follow */
@@ -32,6 +32,8 @@ struct session_outcome {
 	bool authenticated;     /* 235: session_user() now names the identity */
 	bool closing;           /* 221 to QUIT, or 421: the server is about to close */
 	bool unsolicited;       /* no command was waiting for this reply */
+	bool before_greeting;   /* not a reply at all (no valid code) while the greeting is
+	                         * awaited: still awaited (also counted as unsolicited) */
 	bool bdat_last;         /* it answered the last BDAT chunk */
 };
 
@@ -71,6 +73,10 @@ void session_set_auth_user(struct session *session, const char *user);
 /* A complete reply arrived: pairs it with the command it answers and updates the state. */
 void session_reply(struct session *session, const struct reply *reply, int64_t now_us,
     struct session_outcome *outcome);
+
+/* The greeting is no longer awaited (a line that was not one is taken as the greeting after
+ * all, since nothing better came). */
+void session_skip_greeting(struct session *session);
 
 /* Commands sent and not yet answered, and the oldest one's send time (-1 when none). */
 size_t session_pending(const struct session *session);

@@ -109,10 +109,24 @@ for mode in before-greeting answer-twice answer-unsent pipeline-ahead; do
 	start_hostile "$mode" && run_client "$mode" "$LIMIT" plain --timeout "$TIMEOUT"
 	stop_hostile
 	common_checks "$mode" 15
-	check "$mode: an unasked reply is pointed out" says 'no command asked for'
+	check "$mode: an unasked reply is pointed out" says 'no command asked for|before the greeting'
 done
 check "before-greeting: the early line is shown" contains "$TEST_TMP/before-greeting.out" \
     'S: hello? early-bytes'
+# Neither the codeless line nor the 250 is the greeting: the 220 is, and every reply after it
+# pairs with the command that drew it.
+check "before-greeting: the codeless line is not the greeting" says \
+    'without a reply code before the greeting' "$TEST_TMP/before-greeting.out"
+check "before-greeting: nor is the early 250" says 'a 250 before the greeting' \
+    "$TEST_TMP/before-greeting.out"
+check "before-greeting: EHLO is sent after the real greeting" sh -c \
+    "grep -n 'S: 220 late-greeting' '$TEST_TMP/before-greeting.out' | head -1 | cut -d: -f1 >'$TEST_TMP/bg.220' &&
+     grep -n 'C: EHLO' '$TEST_TMP/before-greeting.out' | head -1 | cut -d: -f1 >'$TEST_TMP/bg.ehlo' &&
+     [ \$(cat '$TEST_TMP/bg.220') -lt \$(cat '$TEST_TMP/bg.ehlo') ]"
+check "before-greeting: the EHLO reply is read as EHLO's" contains "$TEST_TMP/before-greeting.out" \
+    '250 Hello, and here is what I support'
+check "before-greeting: nothing after the greeting is out of turn" lacks \
+    "$TEST_TMP/before-greeting.out" 'no command asked for'
 check "answer-twice: the second answer is shown" contains "$TEST_TMP/answer-twice.out" \
     'S: 250 2.0.0 again'
 check "answer-unsent: the unasked 354 is shown" contains "$TEST_TMP/answer-unsent.out" \

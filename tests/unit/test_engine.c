@@ -491,6 +491,56 @@ test_reply_timeout_closes_and_keeps_transcript(void **state)
 	engine_answer_clear(&a);
 }
 
+/* A banner line and a stray 250 before the 220 are not the greeting: the 220 is, and the next
+ * command's reply pairs with it. */
+static void
+test_lines_before_the_greeting(void **state)
+{
+	struct fixture *f = *state;
+	struct transcript *t = engine_transcript(f->engine);
+	struct engine_answer a;
+	struct engine_status st;
+	size_t n;
+
+	server_send(f, "SSH-2.0-OpenSSH_9.2\r\n");
+	server_send(f, "250 early\r\n");
+	engine_status(f->engine, &st);
+	assert_true(st.waiting);
+	assert_string_equal(st.state, "greeting");
+	assert_true(has_entry(f, TRANSCRIPT_WARNING, "a 250 before the greeting"));
+	server_send(f, "220 mx.test ESMTP\r\n");
+	n = transcript_reply_count(t);
+	assert_int_equal(n, 3);
+	assert_string_equal(transcript_reply(t, 0)->after, "before-greeting");
+	assert_string_equal(transcript_reply(t, 1)->after, "before-greeting");
+	assert_string_equal(transcript_reply(t, 2)->after, "greeting");
+	assert_int_equal(engine_submit(f->engine, "NOOP", 0, &a), ENGINE_DONE);
+	engine_answer_clear(&a);
+	assert_string_equal(server_read(f), "NOOP\r\n");
+	server_send(f, "250 2.0.0 ok\r\n");
+	assert_string_equal(transcript_reply(t, 3)->after, "NOOP");
+}
+
+/* A server that greets with a bad code is still explored: when nothing better follows, the odd
+ * line is taken as the greeting and the session goes on. */
+static void
+test_bad_greeting_taken_when_nothing_follows(void **state)
+{
+	struct fixture *f = *state;
+	struct engine_answer a;
+	struct engine_status st;
+
+	server_send(f, "2x0 odd greeting\r\n");
+	pump(f, 400);
+	engine_status(f->engine, &st);
+	assert_true(st.connected);
+	assert_false(st.waiting);
+	assert_true(has_entry(f, TRANSCRIPT_WARNING, "no proper greeting followed"));
+	assert_int_equal(engine_submit(f->engine, "NOOP", ENGINE_FORCE, &a), ENGINE_DONE);
+	engine_answer_clear(&a);
+	assert_string_equal(server_read(f), "NOOP\r\n");
+}
+
 int
 main(void)
 {
@@ -507,6 +557,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_frontend_and_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_data_typed_by_hand, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_timeout_closes_and_keeps_transcript,
+		    setup_short_timeout, teardown),
+		cmocka_unit_test_setup_teardown(test_lines_before_the_greeting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_greeting_taken_when_nothing_follows,
 		    setup_short_timeout, teardown),
 	};
 
