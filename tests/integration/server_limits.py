@@ -4,9 +4,9 @@ handshake timeout, the time a message may take, and the file descriptor limit. P
 `ok N - name` / `FAIL N - name`; exits 1 when a check failed. Standard library only.
 
 usage: server_limits.py CASE PORT TLS_PORT SERVER_PID
-cases: auth-lines, sasl-answers, handshake, data-time, fds
-The server runs with --idle-timeout 3 --data-timeout 5 and the users practice:secret123 and
-long:LONG_PASSWORD (see server_limits.sh), except for `fds`.
+cases: auth-lines, sasl-answers, handshake, data-time, bdat-endless, fds
+The server runs with --idle-timeout 3 --data-timeout 5 --size 1000000 and the users
+practice:secret123 and long:LONG_PASSWORD (see server_limits.sh), except for `fds`.
 """
 import base64
 import hashlib
@@ -19,7 +19,7 @@ import time
 
 CASE = sys.argv[1]
 PORT, TLS_PORT, PID = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-IDLE, DATA_TIME = 3, 5
+IDLE, DATA_TIME, SIZE = 3, 5, 1000000
 AUTH_MAX = 12288
 # A password whose AUTH PLAIN response is exactly AUTH_MAX octets of base64.
 LONG_PASSWORD = "p" * (AUTH_MAX // 4 * 3 - len("\0long\0"))
@@ -408,6 +408,39 @@ def case_data_time():
     c.close()
 
 
+def case_bdat_endless():
+    """A BDAT chunk announced far past SIZE is cut once it goes past 2 SIZE + 1 MB (421 4.3.4),
+    as a DATA that never ends is, not read to its end."""
+    def endless(before_mail):
+        c = greeted()
+        if not before_mail:
+            c.cmd("MAIL FROM:<huge@example.org>")
+            c.cmd("RCPT TO:<alice@practice.test>")
+        c.send(b"BDAT 1000000000000000 LAST\r\n")
+        chunk = b"z" * 65536
+        sent, t0 = 0, time.time()
+        try:
+            # Far more than the cut needs, in less than the time limit.
+            while sent < 12 * SIZE and time.time() - t0 < DATA_TIME - 1:
+                c.send(chunk)
+                sent += len(chunk)
+        except OSError:
+            pass
+        got = c.replies_until_close()
+        c.close()
+        return sent, got
+
+    sent, got = endless(False)
+    check("a BDAT chunk of 10^15 bytes is cut with 421 4.3.4 (%d bytes sent)" % sent,
+          got and got[-1].startswith("421 4.3.4 "), got)
+    check("once past 2 SIZE + 1 MB, not at the end of what was sent",
+          sent < 12 * SIZE, sent)
+    sent, got = endless(True)
+    check("the same for a chunk refused before MAIL (%d bytes sent)" % sent,
+          got and got[-1].startswith("421 4.3.4 ") and sent < 12 * SIZE, (sent, got))
+    check("a well-behaved client is served after that", polite())
+
+
 def case_fds():
     """The server runs under `ulimit -n 40`: clients over what fits get 421 4.3.2 at once."""
     conns, answers = [], []
@@ -438,7 +471,8 @@ def case_fds():
 
 def main():
     cases = {"auth-lines": case_auth_lines, "sasl-answers": case_sasl_answers,
-             "handshake": case_handshake, "data-time": case_data_time, "fds": case_fds}
+             "handshake": case_handshake, "data-time": case_data_time,
+             "bdat-endless": case_bdat_endless, "fds": case_fds}
     if CASE not in cases:
         sys.stderr.write(__doc__)
         return 2
