@@ -36,7 +36,9 @@ enum escape_flags {
 /* Appends text[0..len) escaped to b. */
 void escape_append(struct strbuf *b, const char *text, size_t len, unsigned flags);
 
-/* text[0..len) escaped, as a new NUL-terminated string the caller frees. */
+/* text[0..len) escaped, as a new NUL-terminated string the caller frees. Made in one
+ * allocation that is never copied, so after explicit_bzero of the result no copy of a secret
+ * escaped here is left behind. */
 char *escape_str(const char *text, size_t len, unsigned flags);
 
 /* Writes text[0..len) escaped to fp. Returns 0, or -1 when a write failed. */

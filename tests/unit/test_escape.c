@@ -223,6 +223,23 @@ test_every_output_gives_the_same_bytes(void **state)
 	}
 }
 
+/* Text that is all escapes, four bytes out for each byte in, comes out whole. */
+static void
+test_text_of_escapes_only_comes_out_whole(void **state)
+{
+	char in[1000];
+	char *got;
+	size_t i;
+
+	(void)state;
+	memset(in, 0x1b, sizeof in);
+	got = escape_str(in, sizeof in, ALL_FLAGS);
+	assert_int_equal(strlen(got), 4 * sizeof in);
+	for (i = 0; i < sizeof in; i++)
+		assert_memory_equal(got + 4 * i, "\\x1b", 4);
+	free(got);
+}
+
 static void
 test_utf8_decode_and_hidden_code_points(void **state)
 {
@@ -260,6 +277,7 @@ main(void)
 		cmocka_unit_test(test_each_single_byte),
 		cmocka_unit_test(test_output_is_always_safe),
 		cmocka_unit_test(test_every_output_gives_the_same_bytes),
+		cmocka_unit_test(test_text_of_escapes_only_comes_out_whole),
 		cmocka_unit_test(test_utf8_decode_and_hidden_code_points),
 	};
 
