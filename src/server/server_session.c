@@ -321,7 +321,15 @@ server_session_timer(struct server_session *s, double now)
 		close_session(s, false);
 		return;
 	}
-	if (now >= s->last_activity + s->srv->cfg->idle_timeout) {
+	if (now >= s->last_activity + s->srv->cfg->idle_timeout && s->discard_line) {
+		/* Not silent, but no command came: the line past the limit never ended. */
+		server_log(s->srv->log, s->id, "limit: idle for %.0f seconds inside a line too long "
+		    "that never ended", s->srv->cfg->idle_timeout);
+		s->hold_until = 0;
+		session_reply(s, 421, "4.4.2", "%s Line too long and not ended within %.0f seconds, "
+		    "closing connection", s->srv->cfg->domain, s->srv->cfg->idle_timeout);
+		close_session(s, false);
+	} else if (now >= s->last_activity + s->srv->cfg->idle_timeout) {
 		server_log(s->srv->log, s->id, "limit: idle for %.0f seconds", s->srv->cfg->idle_timeout);
 		s->hold_until = 0;
 		session_reply(s, 421, "4.4.2", "%s Idle timeout, closing connection", s->srv->cfg->domain);

@@ -4,7 +4,7 @@ handshake timeout, the time a message may take, and the file descriptor limit. P
 `ok N - name` / `FAIL N - name`; exits 1 when a check failed. Standard library only.
 
 usage: server_limits.py CASE PORT TLS_PORT SERVER_PID
-cases: auth-lines, sasl-answers, handshake, data-time, bdat-endless, fds
+cases: auth-lines, sasl-answers, handshake, data-time, bdat-endless, endless-line, fds
 The server runs with --idle-timeout 3 --data-timeout 5 --size 1000000 and the users
 practice:secret123 and long:LONG_PASSWORD (see server_limits.sh), except for `fds`.
 """
@@ -441,6 +441,35 @@ def case_bdat_endless():
     check("a well-behaved client is served after that", polite())
 
 
+def case_endless_line():
+    """A command line that goes on for ever, bytes flowing all the time, is ended at the idle
+    timeout with a reply that says what happened, not that the client was idle."""
+    c = greeted()
+    c.send(b"NOOP ")
+    t0 = time.time()
+    got = []
+    try:
+        while time.time() - t0 < 20:
+            c.send(b"x" * 4096)
+            time.sleep(0.05)
+            c.s.settimeout(0.01)
+            try:
+                got.append(c.reply())
+                break
+            except socket.timeout:
+                pass
+    except (OSError, EOFError):
+        pass
+    c.s.settimeout(5)
+    got += c.replies_until_close()
+    secs = time.time() - t0
+    c.close()
+    check("an endless line gets 421 4.4.2", got and got[0].startswith("421 4.4.2 "), got)
+    check("saying the line never ended", got and "not ended" in got[0], got)
+    check("at the idle timeout (%.1f s)" % secs, IDLE - 0.5 <= secs < IDLE + 7, secs)
+    check("a well-behaved client is served after that", polite())
+
+
 def case_fds():
     """The server runs under `ulimit -n 40`: clients over what fits get 421 4.3.2 at once."""
     conns, answers = [], []
@@ -472,7 +501,8 @@ def case_fds():
 def main():
     cases = {"auth-lines": case_auth_lines, "sasl-answers": case_sasl_answers,
              "handshake": case_handshake, "data-time": case_data_time,
-             "bdat-endless": case_bdat_endless, "fds": case_fds}
+             "bdat-endless": case_bdat_endless, "endless-line": case_endless_line,
+             "fds": case_fds}
     if CASE not in cases:
         sys.stderr.write(__doc__)
         return 2

@@ -3,8 +3,9 @@
 # responses of up to 12288 octets in AUTH and after 334 and 500 5.5.6 past that, malformed
 # CRAM-MD5 and LOGIN answers named for what they are, stalled TLS handshakes cut at the idle
 # timeout, messages that trickle in for ever cut at --data-timeout, BDAT chunks announced far
-# past SIZE cut once they go past it, and clients over the file descriptor limit turned away
-# with 421 4.3.2 -- while well-behaved clients keep being served.
+# past SIZE cut once they go past it, a line that never ends cut with a reply that says so, and
+# clients over the file descriptor limit turned away with 421 4.3.2 -- while well-behaved
+# clients keep being served.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/integration/server_lib.sh"
 
@@ -12,7 +13,7 @@
 long_password=$("$SYSTEM_PYTHON" -c 'print("p" * (9216 - len("\0long\0")))')
 start_server S --idle-timeout 3 --data-timeout 5 --size 1000000 --user practice:secret123 \
 	--user "long:$long_password"
-for case in auth-lines sasl-answers handshake data-time bdat-endless; do
+for case in auth-lines sasl-answers handshake data-time bdat-endless endless-line; do
 	check "$case: every check of the case passes" \
 	    "$SYSTEM_PYTHON" "$top_srcdir/tests/integration/server_limits.py" \
 	    "$case" "$S_PORT" "$S_TLS_PORT" "$S_PID"
@@ -24,6 +25,7 @@ check "log: a long AUTH line is noted against SMTP's 512" contains "$S_LOG" "ove
 check "log: no SASL payload, even a long one" lacks "$S_LOG" "pppppppppppppppp"
 check "log: the stalled handshakes" contains "$S_LOG" "TLS handshake timed out after 3.0 seconds"
 check "log: the slow messages" contains "$S_LOG" "limit: the message took longer than 5 seconds"
+check "log: the endless line" contains "$S_LOG" "inside a line too long that never ended"
 check "log: the endless BDAT chunks" contains "$S_LOG" "limit: a BDAT chunk of 1000000000000000 bytes, far past SIZE"
 check "SIGTERM stops the server cleanly, no sanitizer report" stopped_clean S
 
