@@ -11,6 +11,10 @@ dialog() { _p=$1; _o=$2; shift 2; "$SYSTEM_PYTHON" "$top_srcdir/tests/integratio
 "$SMTPSCOPE" serve --help >"$T/help"
 check "--help exits 0" test $? -eq 0
 check "--help names --scenario" contains "$T/help" "--scenario LIST"
+check "--help names --data-timeout" contains "$T/help" "--data-timeout SECS"
+check "--help says the handshake follows --idle-timeout" contains "$T/help" "TLS handshakes"
+"$SMTPSCOPE" serve --data-timeout 0 >"$T/baddata" 2>&1
+check "--data-timeout 0 exits 2" test $? -eq 2
 "$SMTPSCOPE" serve --no-such-option >"$T/badopt" 2>&1
 check "an unknown option exits 2" test $? -eq 2
 "$SMTPSCOPE" serve --port 99999 >"$T/badport" 2>&1
