@@ -15,6 +15,7 @@
 
 #include "core/command.h"
 #include "core/engine.h"
+#include "core/escape.h"
 #include "core/export.h"
 #include "core/mx.h"
 #include "core/net.h"
@@ -197,7 +198,6 @@ recordf(struct engine *e, enum transcript_kind kind, const char *event, const ch
 	return i;
 }
 
-static char *escape_bytes(const unsigned char *raw, size_t len);
 
 /* Multi-line output quoting the peer (a certificate's names) as one entry per line, each
  * escaped: a certificate is as hostile as any reply. */
@@ -211,7 +211,7 @@ record_lines(struct engine *e, enum transcript_kind kind, const char *text)
 		nl = strchr(p, '\n');
 		if (nl == NULL)
 			nl = p + strlen(p);
-		shown = escape_bytes((const unsigned char *)p, (size_t)(nl - p));
+		shown = escape_str(p, (size_t)(nl - p), ESCAPE_NUL);
 		transcript_add(e->transcript, kind, shown, strlen(shown), NULL, false);
 		free(shown);
 		p = *nl == '\n' ? nl + 1 : nl;
@@ -727,25 +727,6 @@ note_violations(struct engine *e, unsigned violations)
 	    text);
 }
 
-/* Bytes as text with NUL and other control or 8-bit bytes escaped (a new string). */
-static char *
-escape_bytes(const unsigned char *raw, size_t len)
-{
-	char *out = xmalloc(len * 4 + 1);
-	size_t i, n = 0;
-
-	for (i = 0; i < len; i++) {
-		if (raw[i] == 0)
-			n += (size_t)snprintf(out + n, 5, "\\0");
-		else if (raw[i] < 0x20 || raw[i] > 0x7e || raw[i] == '\\')
-			n += (size_t)snprintf(out + n, 5, "\\x%02x", raw[i]);
-		else
-			out[n++] = (char)raw[i];
-	}
-	out[n] = '\0';
-	return out;
-}
-
 static const char *
 auth_mech_name(enum engine_mech mech)
 {
@@ -773,13 +754,13 @@ auth_challenge(struct engine *e, const struct reply *reply)
 	char *answer = NULL;
 
 	if (raw == NULL) {
-		char *shown = escape_bytes((const unsigned char *)b64, strlen(b64));
+		char *shown = escape_str(b64, strlen(b64), ESCAPE_NUL);
 
 		recordf(e, TRANSCRIPT_INFO, NULL, "334 challenge is not valid base64: \"%s\"",
 		    shown);
 		free(shown);
 	} else {
-		char *shown = escape_bytes(raw, len);
+		char *shown = escape_str((const char *)raw, len, ESCAPE_NUL);
 
 		recordf(e, TRANSCRIPT_INFO, NULL, "334 challenge decoded: \"%s\"", shown);
 		free(shown);
@@ -1529,7 +1510,7 @@ guidance(struct engine *e, const char *const *lines, size_t n, long long size, u
 	if (!session_check(e->session, lines, n, size, &event, &text))
 		return false;
 	/* A warning may quote what the server advertised (its AUTH mechanisms, its SIZE). */
-	escaped = escape_bytes((const unsigned char *)text, strlen(text));
+	escaped = escape_str(text, strlen(text), ESCAPE_NUL);
 	free(text);
 	text = escaped;
 	if (flags & ENGINE_FORCE) {
@@ -1739,7 +1720,7 @@ local_b64(struct engine *e, struct command *cmd, struct engine_answer *answer)
 		result = xasprintf("%s decodes to \"%s\"", text, (char *)raw);
 	} else {
 		/* Shown with NULs and other control bytes escaped (AUTH PLAIN holds NULs). */
-		out = escape_bytes(raw, len);
+		out = escape_str((const char *)raw, len, ESCAPE_NUL);
 		result = xasprintf("%s decodes to %zu octets: %s", text, len, out);
 		explicit_bzero(out, strlen(out));
 		free(out);
@@ -1883,7 +1864,7 @@ local_status(struct engine *e)
 	    st.tls ? (st.verified ? " (verified)" : " (NOT verified)") : "",
 	    st.user ? st.user : "not authenticated");
 	/* The keywords are the server's words: escaped like any reply. */
-	shown = escape_bytes((const unsigned char *)caps, strlen(caps));
+	shown = escape_str(caps, strlen(caps), ESCAPE_NUL);
 	recordf(e, TRANSCRIPT_INFO, NULL, "capabilities: %s",
 	    session_capabilities_known(e->session) ? (n ? shown : "none (plain SMTP)") :
 	    "unknown (send EHLO)");
