@@ -20,37 +20,16 @@ import tempfile
 import threading
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import practice_client  # noqa: E402  (beside this script)
+from practice_client import tls_context, vmrss  # noqa: E402
+
 CASE = sys.argv[1]
 PORT, TLS_PORT, PID = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 SMTPSCOPE = os.environ.get("SMTPSCOPE")
 SIZE = 60000000           # the server's --size
-count = 0
-failures = 0
-lock = threading.Lock()
-
-
-def check(name, cond, detail=""):
-    global count, failures
-    with lock:
-        count += 1
-        if cond:
-            print("ok %d - %s: %s" % (count, CASE, name))
-        else:
-            failures += 1
-            print("FAIL %d - %s: %s %s" % (count, CASE, name, detail))
-        sys.stdout.flush()
-
-
-def vmrss():
-    """The server's resident memory in kB (VmRSS), or -1 when it is gone."""
-    try:
-        with open("/proc/%d/status" % PID) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return -1
+tap = practice_client.Tap(CASE)
+check = tap.check
 
 
 class Sampler(threading.Thread):
@@ -58,13 +37,13 @@ class Sampler(threading.Thread):
 
     def __init__(self):
         super().__init__(daemon=True)
-        self.peak = vmrss()
+        self.peak = vmrss(PID)
         self.running = True
         self.start()
 
     def run(self):
         while self.running:
-            self.peak = max(self.peak, vmrss())
+            self.peak = max(self.peak, vmrss(PID))
             time.sleep(0.05)
 
     def stop(self):
@@ -73,44 +52,8 @@ class Sampler(threading.Thread):
         return self.peak
 
 
-class Conn:
-    def __init__(self, port=PORT, timeout=20):
-        self.s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        self.buf = b""
-
-    def line(self):
-        while b"\n" not in self.buf:
-            data = self.s.recv(65536)
-            if not data:
-                raise EOFError
-            self.buf += data
-        line, self.buf = self.buf.split(b"\n", 1)
-        return line.rstrip(b"\r").decode("latin-1")
-
-    def reply(self):
-        lines = [self.line()]
-        while len(lines[-1]) > 3 and lines[-1][3] == "-":
-            lines.append(self.line())
-        return lines[-1]
-
-    def cmd(self, text):
-        self.s.sendall(text.encode() + b"\r\n")
-        return self.reply()
-
-    def replies_until_close(self, limit=10000):
-        out = []
-        try:
-            while len(out) < limit:
-                out.append(self.reply())
-        except (EOFError, OSError):
-            pass
-        return out
-
-    def close(self):
-        try:
-            self.s.close()
-        except OSError:
-            pass
+class Conn(practice_client.Conn):
+    default_port, timeout, connect_timeout, encoding = PORT, 20, None, "latin-1"
 
 
 POLITE_SCRIPT = None
@@ -365,7 +308,7 @@ def case_endless_data():
             return (go, sent, c.replies_until_close(3))
         finally:
             c.close()
-    base = vmrss()
+    base = vmrss(PID)
     sampler = Sampler()
     threads, results = in_threads(endless, 3)
     check_polite("while 3 messages never end", limit=10)
@@ -435,7 +378,7 @@ def case_bdat():
         c.close()
     check("BDAT sizes that are not sizes get 501", all(x.startswith("501") for x in out), out)
     sampler = Sampler()
-    base = vmrss()
+    base = vmrss(PID)
     c = Conn(timeout=30)
     try:
         c.reply()
@@ -482,9 +425,9 @@ def case_sequential():
         finally:
             c.close()
     ok = sum(one(i) for i in range(100))
-    warm = vmrss()
+    warm = vmrss(PID)
     ok += sum(one(i) for i in range(100, 1000))
-    after = vmrss()
+    after = vmrss(PID)
     check("1000 sessions in a row all deliver (%d)" % ok, ok == 1000)
     check("no growth per session: VmRSS %d kB after 100, %d kB after 1000 (limit +8 MB)" %
           (warm, after), 0 < after < warm + 8 * 1024)
@@ -492,9 +435,7 @@ def case_sequential():
 
 def client_hello_prefix():
     """The first 60 bytes of a real ClientHello (a handshake that stops halfway)."""
-    ctx = ssl.create_default_context()
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
+    ctx = tls_context()
     inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
     obj = ctx.wrap_bio(inc, out, server_hostname="localhost")
     try:
@@ -564,16 +505,12 @@ def case_tls():
 
 def case_tls_many():
     """200 clients at once on the implicit-TLS port, each a whole handshake and a short session."""
-    ctx = ssl.create_default_context()
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
+    ctx = tls_context()
 
     def session(i):
         raw = socket.create_connection(("127.0.0.1", TLS_PORT), timeout=30)
         try:
-            s = ctx.wrap_socket(raw, server_hostname="localhost")
-            c = Conn.__new__(Conn)
-            c.s, c.buf = s, b""
+            c = Conn(sock=ctx.wrap_socket(raw, server_hostname="localhost"))
             greet = c.reply()
             if greet.startswith("421 4.3.2"):
                 return "busy"
@@ -604,13 +541,13 @@ def main():
     if CASE not in cases or not SMTPSCOPE:
         sys.stderr.write(__doc__)
         return 2
-    before = vmrss()
+    before = vmrss(PID)
     cases[CASE]()
     time.sleep(0.3)
-    after = vmrss()
+    after = vmrss(PID)
     check("the server is still running", after > 0)
     print("# VmRSS %d kB before, %d kB after" % (before, after))
-    return 1 if failures else 0
+    return 1 if tap.failures else 0
 
 
 if __name__ == "__main__":

@@ -10,27 +10,23 @@ import socket
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import practice_client  # noqa: E402  (beside this script)
+
 port = int(sys.argv[1])
 start = time.time()
-sock = socket.create_connection(("127.0.0.1", port), 10)
-sock.settimeout(30)
-buf = b""
+conn = practice_client.Conn(port, timeout=30)
+sock = conn.s
 
 
 def reply():
-    global buf
+    """Prints each line of the next reply as it arrives; returns them."""
     lines = []
     while True:
-        while b"\n" not in buf:
-            chunk = sock.recv(65536)
-            if not chunk:
-                raise EOFError
-            buf += chunk
-        line, buf = buf.split(b"\n", 1)
-        line = line.rstrip(b"\r").decode("utf-8", "replace")
+        line = conn.line()
         print("S: " + line)
         lines.append(line)
-        if len(line) < 4 or line[3] != "-":
+        if practice_client.is_last_line(line):
             return lines
 
 

@@ -17,77 +17,21 @@ import sys
 import threading
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import practice_client  # noqa: E402  (beside this script)
+
 CASE = sys.argv[1]
 PORT, TLS_PORT, PID = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 IDLE, DATA_TIME, SIZE = 3, 5, 1000000
 AUTH_MAX = 12288
 # A password whose AUTH PLAIN response is exactly AUTH_MAX octets of base64.
 LONG_PASSWORD = "p" * (AUTH_MAX // 4 * 3 - len("\0long\0"))
-count = 0
-failures = 0
-lock = threading.Lock()
+tap = practice_client.Tap(CASE)
+check = tap.check
 
 
-def check(name, cond, detail=""):
-    global count, failures
-    with lock:
-        count += 1
-        if cond:
-            print("ok %d - %s: %s" % (count, CASE, name))
-        else:
-            failures += 1
-            print("FAIL %d - %s: %s %s" % (count, CASE, name, detail))
-        sys.stdout.flush()
-
-
-def tls_context():
-    ctx = ssl.create_default_context()
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    return ctx
-
-
-class Conn:
-    def __init__(self, port=PORT, implicit_tls=False, timeout=15):
-        self.s = socket.create_connection(("127.0.0.1", port), 10)
-        self.s.settimeout(timeout)
-        if implicit_tls:
-            self.s = tls_context().wrap_socket(self.s)
-        self.buf = b""
-
-    def reply(self):
-        """The last line of the next reply."""
-        while True:
-            while b"\n" not in self.buf:
-                d = self.s.recv(65536)
-                if not d:
-                    raise EOFError
-                self.buf += d
-            line, self.buf = self.buf.split(b"\n", 1)
-            if len(line) < 4 or line[3:4] != b"-":
-                return line.rstrip(b"\r").decode("utf-8", "replace")
-
-    def send(self, data):
-        self.s.sendall(data if isinstance(data, bytes) else data.encode())
-
-    def cmd(self, text):
-        self.send((text if isinstance(text, bytes) else text.encode()) + b"\r\n")
-        return self.reply()
-
-    def replies_until_close(self):
-        got = []
-        try:
-            while True:
-                got.append(self.reply())
-        except (EOFError, OSError):
-            pass
-        return got
-
-    def close(self):
-        try:
-            self.s.close()
-        except OSError:
-            pass
+class Conn(practice_client.Conn):
+    default_port = PORT
 
 
 def greeted():
@@ -507,8 +451,7 @@ def main():
         sys.stderr.write(__doc__)
         return 2
     cases[CASE]()
-    print("%d checks, %d failed" % (count, failures))
-    return 1 if failures else 0
+    return tap.finish()
 
 
 if __name__ == "__main__":

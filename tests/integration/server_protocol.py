@@ -9,74 +9,23 @@ import base64
 import glob
 import os
 import re
-import socket
-import ssl
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import practice_client  # noqa: E402  (beside this script)
+
 PORT, TLS_PORT, MAILDIR = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-count = 0
-failures = 0
+tap = practice_client.Tap()
+check = tap.check
 
 
-def check(name, cond, detail=""):
-    global count, failures
-    count += 1
-    if cond:
-        print("ok %d - %s" % (count, name))
-    else:
-        failures += 1
-        print("FAIL %d - %s %s" % (count, name, detail))
-
-
-class Client:
-    def __init__(self, port=PORT, implicit_tls=False):
-        self.sock = socket.create_connection(("127.0.0.1", port), 10)
-        self.sock.settimeout(10)
-        if implicit_tls:
-            self.sock = self.tls_context().wrap_socket(self.sock)
-        self.buf = b""
-
-    @staticmethod
-    def tls_context():
-        ctx = ssl.create_default_context()
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-        return ctx
-
-    def send(self, data):
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-        self.sock.sendall(data)
-
-    def line(self):
-        while b"\n" not in self.buf:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise EOFError("connection closed")
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\n", 1)
-        return line.rstrip(b"\r").decode("utf-8", "replace")
+class Client(practice_client.Conn):
+    """Replies as the list of their lines."""
+    default_port, timeout = PORT, 10
 
     def reply(self):
-        """One whole reply: a list of its lines."""
-        lines = [self.line()]
-        while len(lines[-1]) > 3 and lines[-1][3] == "-":
-            lines.append(self.line())
-        return lines
-
-    def cmd(self, text):
-        self.send(text + "\r\n")
-        return self.reply()
-
-    def starttls(self):
-        self.sock = self.tls_context().wrap_socket(self.sock)
-
-    def close(self):
-        try:
-            self.sock.close()
-        except OSError:
-            pass
+        return self.reply_lines()
 
 
 def first(r):
@@ -225,7 +174,7 @@ check("NOOP: 250 2.0.0", first(c.cmd("NOOP")).startswith("250 2.0.0 "))
 r = c.cmd("QUIT")
 check("QUIT: 221 2.0.0", first(r).startswith("221 2.0.0 "), r)
 try:
-    closed = c.sock.recv(10) == b""
+    closed = c.s.recv(10) == b""
 except OSError:
     closed = True
 check("QUIT closes the connection", closed)
@@ -351,12 +300,7 @@ try:
     c.send("BOGUS\r\n" * 25)
 except OSError:
     pass
-got = []
-try:
-    while True:
-        got.append(c.reply()[-1])
-except (EOFError, OSError):
-    pass
+got = c.replies_until_close()
 check("too many errors: 421 4.7.0 and the connection closes",
       got and got[-1].startswith("421 4.7.0 "), got[-3:])
 c.close()
@@ -384,5 +328,4 @@ if new:
           stored.startswith("Return-Path: <dots@example.org>\n"), stored[:80])
 check("nothing is left in tmp/ of the Maildir", os.listdir(os.path.join(MAILDIR, "tmp")) == [])
 
-print("%d checks, %d failed" % (count, failures))
-sys.exit(1 if failures else 0)
+sys.exit(tap.finish())
