@@ -544,18 +544,36 @@ write_violations(FILE *fp, bool *first, const char *key, unsigned violations)
 		fputs("none", fp);
 }
 
-/* True when re-parsing the kept lines could find violations the reply did not have (8-bit
- * bytes read while SMTPUTF8 was in force), so the saved set must be explicit. */
+/* True when loading the saved lines back would not by itself give this reply's violations:
+ * the loader re-parses the lines, which finds others when 8-bit bytes were read while SMTPUTF8
+ * was in force, or when a loaded file said "violations=none" of lines that break the rules.
+ * Then the saved set must be explicit. The lines are re-parsed here exactly as the loader
+ * will (with the loader's limits), so what is saved always loads back the same. */
 static bool
-reply_has_8bit(const struct reply *r)
+violations_implicit(const struct reply *r)
 {
-	size_t i, j;
+	struct reply_limits limits = { (size_t)-1 / 4, (size_t)-1 / 4 };
+	struct reply_parser *p;
+	struct reply *again;
+	bool same;
+	size_t i;
 
-	for (i = 0; i < r->nlines; i++)
-		for (j = 0; j < r->lines[i].len; j++)
-			if ((unsigned char)r->lines[i].raw[j] >= 0x80)
-				return true;
-	return false;
+	if (r->violations != 0)
+		return false;
+	p = reply_parser_new(&limits);
+	for (i = 0; i < r->nlines; i++) {
+		reply_parser_feed(p, r->lines[i].raw, r->lines[i].len);
+		reply_parser_feed(p, "\r\n", 2);
+	}
+	again = reply_parser_next(p);
+	if (again == NULL)
+		again = reply_parser_finish(p);
+	same = again != NULL && again->violations == 0 && again->nlines == r->nlines;
+	for (i = 0; same && i < r->nlines; i++)
+		same = again->lines[i].violations == r->lines[i].violations;
+	reply_free(again);
+	reply_parser_free(p);
+	return same;
 }
 
 int
@@ -614,7 +632,7 @@ transcript_write(const struct transcript *t, FILE *fp, char **errstr)
 					annotation(fp, &first);
 					fprintf(fp, "lines=%zu", r->lines_total);
 				}
-				if (r->violations != 0 || reply_has_8bit(r))
+				if (!violations_implicit(r))
 					write_violations(fp, &first, "violations", r->violations);
 			}
 			if (line != NULL && line->full_len != line->len) {

@@ -385,6 +385,50 @@ expect_error(const char *text, const char *where, const char *what)
 #define HDR "# smtpscope transcript 1\n"
 #define L1 "2026-11-26T19:40:01.000000Z S: 220 hi\n"
 
+/* Written to memory with transcript_write; caller frees. */
+static char *
+write_text(const struct transcript *t)
+{
+	char *buf = NULL, *err = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	assert_non_null(fp);
+	assert_int_equal(transcript_write(t, fp, &err), 0);
+	fclose(fp);
+	return buf;
+}
+
+/* A file may say "violations=none" of lines that break the rules (a bad code, a bare CR): what
+ * it says is kept, and saved so that it loads back the same, save after save (a finding of the
+ * transcript fuzz target). */
+static void
+test_violations_none_said_of_bad_lines_survives_saving(void **state)
+{
+	static const char text[] =
+	    "# smtpscope transcript 1\n"
+	    "2026-11-26T19:40:01.000000Z S: 250250-\\r\t(latency unknown) lines=7 "
+	    "violations=none\n";
+	struct transcript *t, *again;
+	char *err, *first, *second;
+
+	(void)state;
+	t = load_text(text, &err);
+	assert_non_null(t);
+	assert_int_equal(transcript_reply(t, 0)->reply->violations, 0);
+	first = write_text(t);
+	assert_non_null(strstr(first, "violations=none"));
+	again = load_text(first, &err);
+	assert_non_null(again);
+	assert_int_equal(transcript_reply(again, 0)->reply->violations, 0);
+	second = write_text(again);
+	assert_string_equal(first, second);
+	free(first);
+	free(second);
+	transcript_free(t);
+	transcript_free(again);
+}
+
 static void
 test_malformed_files_give_error_with_line_number(void **state)
 {
@@ -511,6 +555,7 @@ main(void)
 		cmocka_unit_test(test_load_of_missing_file_says_why),
 		cmocka_unit_test(test_reply_pointer_stays_valid_after_adding),
 		cmocka_unit_test(test_memory_stays_within_twice_the_saved_size),
+		cmocka_unit_test(test_violations_none_said_of_bad_lines_survives_saving),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
