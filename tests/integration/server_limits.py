@@ -250,6 +250,27 @@ def case_handshake():
           r)
 
 
+def trickle(c, piece):
+    """Sends piece every half second until a reply comes (at most 20 s), then reads until the
+    server closes; returns (seconds from the first piece to the close, the replies)."""
+    t0 = time.time()
+    got = []
+    try:
+        while time.time() - t0 < 20:
+            c.send(piece)
+            c.s.settimeout(0.5)
+            try:
+                got.append(c.reply())
+                break
+            except socket.timeout:
+                pass
+    except (OSError, EOFError):
+        pass
+    c.s.settimeout(5)
+    got += c.replies_until_close()
+    return time.time() - t0, got
+
+
 def case_data_time():
     """A message that trickles in is ended at --data-timeout (5 s) with 421 4.4.2."""
     results = {}
@@ -259,23 +280,9 @@ def case_data_time():
         c.cmd("MAIL FROM:<trickle@example.org>")
         c.cmd("RCPT TO:<alice@practice.test>")
         go = c.cmd("DATA")
-        t0 = time.time()
-        got = []
-        try:
-            # A short line every half second: never idle, never done.
-            while time.time() - t0 < 20:
-                c.send(b"x\r\n")
-                c.s.settimeout(0.5)
-                try:
-                    got.append(c.reply())
-                    break
-                except socket.timeout:
-                    pass
-        except (OSError, EOFError):
-            pass
-        c.s.settimeout(5)
-        got += c.replies_until_close()
-        results["data"] = (go, time.time() - t0, got)
+        # A short line every half second: never idle, never done.
+        elapsed, got = trickle(c, b"x\r\n")
+        results["data"] = (go, elapsed, got)
         c.close()
 
     def trickle_bdat(before_mail):
@@ -284,22 +291,7 @@ def case_data_time():
             c.cmd("MAIL FROM:<trickle@example.org>")
             c.cmd("RCPT TO:<alice@practice.test>")
         c.send(b"BDAT 100000 LAST\r\n")
-        t0 = time.time()
-        got = []
-        try:
-            while time.time() - t0 < 20:
-                c.send(b"y")
-                c.s.settimeout(0.5)
-                try:
-                    got.append(c.reply())
-                    break
-                except socket.timeout:
-                    pass
-        except (OSError, EOFError):
-            pass
-        c.s.settimeout(5)
-        got += c.replies_until_close()
-        results["bdat-rejected" if before_mail else "bdat"] = (time.time() - t0, got)
+        results["bdat-rejected" if before_mail else "bdat"] = trickle(c, b"y")
         c.close()
 
     threads = [threading.Thread(target=trickle_data, daemon=True),
