@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "frontend.h"
+#include "client/frontend.h"
 
 struct subcommand {
 	const char *name;

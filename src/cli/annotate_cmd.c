@@ -13,13 +13,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/capture.h"
-#include "core/export.h"
-#include "core/kb.h"
-#include "core/xmalloc.h"
+#include "core/record/capture.h"
+#include "core/record/export.h"
+#include "core/knowledge/kb.h"
+#include "core/util/xmalloc.h"
 #include "cli/options.h"
 #include "cli/terminal.h"
-#include "frontend.h"
+#include "client/frontend.h"
 
 #define EXIT_OK 0
 #define EXIT_FAIL 1

@@ -17,14 +17,14 @@
 
 #include "cli/print.h"
 #include "cli/script.h"
-#include "core/command.h"
-#include "core/engine.h"
-#include "core/explain.h"
-#include "core/export.h"
-#include "core/kb.h"
-#include "core/transcript.h"
-#include "core/xmalloc.h"
-#include "frontend.h"
+#include "core/conn/command.h"
+#include "core/conn/engine.h"
+#include "core/knowledge/explain.h"
+#include "core/record/export.h"
+#include "core/knowledge/kb.h"
+#include "core/record/transcript.h"
+#include "core/util/xmalloc.h"
+#include "client/frontend.h"
 
 struct batch {
 	struct frontend *fe;

@@ -11,12 +11,12 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "core/explain.h"
-#include "core/kb.h"
-#include "core/xmalloc.h"
+#include "core/knowledge/explain.h"
+#include "core/knowledge/kb.h"
+#include "core/util/xmalloc.h"
 #include "cli/options.h"
 #include "cli/terminal.h"
-#include "frontend.h"
+#include "client/frontend.h"
 
 /* Standard input holds pasted replies, not a mail spool: this is plenty. */
 #define STDIN_MAX (4u * 1024 * 1024)

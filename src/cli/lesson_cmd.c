@@ -18,14 +18,14 @@
 
 #include "cli/print.h"
 #include "cli/script.h"
-#include "core/engine.h"
-#include "core/explain.h"
-#include "core/kb.h"
-#include "core/lesson.h"
-#include "core/transcript.h"
-#include "core/xmalloc.h"
-#include "frontend.h"
-#include "server/practice.h"
+#include "core/conn/engine.h"
+#include "core/knowledge/explain.h"
+#include "core/knowledge/kb.h"
+#include "core/teach/lesson.h"
+#include "core/record/transcript.h"
+#include "core/util/xmalloc.h"
+#include "client/frontend.h"
+#include "client/practice.h"
 
 /* The longest pause a script may ask for with /wait. */
 #define LESSON_WAIT_MAX_S 120

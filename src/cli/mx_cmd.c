@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/mx.h"
-#include "frontend.h"
+#include "core/conn/mx.h"
+#include "client/frontend.h"
 
 static void
 mx_usage(FILE *out)

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cli/options.h"
-#include "core/kb.h"
+#include "core/knowledge/kb.h"
 
 int
 cli_usage_error(const char *cmd, const char *fmt, ...)

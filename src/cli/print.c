@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "cli/print.h"
-#include "core/command.h"
-#include "core/escape.h"
-#include "core/explain.h"
-#include "core/transcript.h"
+#include "core/conn/command.h"
+#include "core/util/escape.h"
+#include "core/knowledge/explain.h"
+#include "core/record/transcript.h"
 
 void
 cli_print_entry(const struct transcript_entry *en)

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "core/engine.h"
+#include "core/conn/engine.h"
 
 /* The longest script line, in octets with its line ending: far more than SMTP allows (1000). */
 #define CLI_SCRIPT_LINE_MAX (64 * 1024)

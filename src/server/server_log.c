@@ -6,9 +6,9 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "core/escape.h"
-#include "core/strbuf.h"
-#include "core/xmalloc.h"
+#include "core/util/escape.h"
+#include "core/util/strbuf.h"
+#include "core/util/xmalloc.h"
 #include "server/server.h"
 
 struct server_log {

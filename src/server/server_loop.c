@@ -18,7 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "core/xmalloc.h"
+#include "core/util/xmalloc.h"
 #include "server/server.h"
 #include "server/server_tls.h"
 

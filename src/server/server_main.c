@@ -10,8 +10,8 @@
 
 #include <openssl/rand.h>
 
-#include "core/xmalloc.h"
-#include "frontend.h"
+#include "core/util/xmalloc.h"
+#include "client/frontend.h"
 #include "server/server.h"
 
 #define DEFAULT_USER "practice"

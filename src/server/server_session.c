@@ -14,8 +14,8 @@
 
 #include <openssl/rand.h>
 
-#include "core/sasl.h"
-#include "core/xmalloc.h"
+#include "core/proto/sasl.h"
+#include "core/util/xmalloc.h"
 #include "server/server.h"
 
 enum session_state {

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/xmalloc.h"
+#include "core/util/xmalloc.h"
 #include "server/server.h"
 
 #define PREVIEW_MAX 2048   /* bytes of each message shown in the log */

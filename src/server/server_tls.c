@@ -15,7 +15,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "core/xmalloc.h"
+#include "core/util/xmalloc.h"
 #include "server/server_tls.h"
 
 struct server_tls_ctx {

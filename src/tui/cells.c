@@ -10,8 +10,8 @@
 #include <wchar.h>
 #include <wctype.h>
 
-#include "core/escape.h"
-#include "core/xmalloc.h"
+#include "core/util/escape.h"
+#include "core/util/xmalloc.h"
 #include "tui/tui.h"
 
 void

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/lesson.h"
-#include "core/xmalloc.h"
+#include "core/teach/lesson.h"
+#include "core/util/xmalloc.h"
 #include "tui/tui.h"
 
 static const char *

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/xmalloc.h"
+#include "core/util/xmalloc.h"
 #include "tui/tui.h"
 
 struct explain_line {

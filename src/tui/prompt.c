@@ -17,8 +17,8 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
-#include "core/command.h"
-#include "core/xmalloc.h"
+#include "core/conn/command.h"
+#include "core/util/xmalloc.h"
 #include "tui/tui.h"
 
 #define PROMPT_HISTORY_MAX 1000

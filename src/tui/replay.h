@@ -3,8 +3,8 @@
 #ifndef SMTPSCOPE_TUI_REPLAY_H
 #define SMTPSCOPE_TUI_REPLAY_H
 
-#include "core/transcript.h"
-#include "frontend.h"
+#include "core/record/transcript.h"
+#include "client/frontend.h"
 
 /* Shows transcript (owned by the caller, unchanged) in the screen; name is what the status bar
  * calls it (the file name). fe gives the knowledge base, the colours and the help folder;

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/xmalloc.h"
+#include "core/util/xmalloc.h"
 #include "tui/tui.h"
 
 /* Continuation rows are indented under the text when the pane is wide enough for it. */

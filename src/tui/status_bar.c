@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/xmalloc.h"
+#include "core/util/xmalloc.h"
 #include "tui/tui.h"
 
 static const char *

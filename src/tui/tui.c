@@ -19,10 +19,10 @@
 
 #include <readline/readline.h>
 
-#include "core/command.h"
-#include "core/export.h"
-#include "core/lesson.h"
-#include "core/xmalloc.h"
+#include "core/conn/command.h"
+#include "core/record/export.h"
+#include "core/teach/lesson.h"
+#include "core/util/xmalloc.h"
 #include "tui/replay.h"
 #include "tui/tui.h"
 

@@ -9,11 +9,11 @@
 #include <stdint.h>
 #include <wchar.h>
 
-#include "core/engine.h"
-#include "core/explain.h"
-#include "core/kb.h"
-#include "core/transcript.h"
-#include "frontend.h"
+#include "core/conn/engine.h"
+#include "core/knowledge/explain.h"
+#include "core/knowledge/kb.h"
+#include "core/record/transcript.h"
+#include "client/frontend.h"
 
 /* Colour pairs (0 is the terminal's default). */
 enum tui_pair {

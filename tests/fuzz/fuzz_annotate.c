@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/capture.h"
-#include "core/export.h"
-#include "core/kb.h"
+#include "core/record/capture.h"
+#include "core/record/export.h"
+#include "core/knowledge/kb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

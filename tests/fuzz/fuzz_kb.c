@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/explain.h"
-#include "core/kb.h"
+#include "core/knowledge/explain.h"
+#include "core/knowledge/kb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

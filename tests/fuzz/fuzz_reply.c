@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/reply.h"
+#include "core/proto/reply.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/reply.h"
-#include "core/transcript.h"
+#include "core/proto/reply.h"
+#include "core/record/transcript.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -89,7 +89,7 @@ build() {
 		   newer "$top_srcdir/$f" "$bin" && stale=yes ;;
 		esac
 	done
-	for h in "$top_srcdir"/src/*/*.h "$here/targets"; do
+	for h in $(find "$top_srcdir/src" -name "*.h") "$here/targets"; do
 		newer "$h" "$bin" && stale=yes
 	done
 	[ $stale = no ] && return 0

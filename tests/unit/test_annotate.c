@@ -14,13 +14,13 @@
 
 #include <cmocka.h>
 
-#include "core/capture.h"
-#include "core/explain.h"
-#include "core/export.h"
-#include "core/kb.h"
-#include "core/reply.h"
-#include "core/transcript.h"
-#include "core/xmalloc.h"
+#include "core/record/capture.h"
+#include "core/knowledge/explain.h"
+#include "core/record/export.h"
+#include "core/knowledge/kb.h"
+#include "core/proto/reply.h"
+#include "core/record/transcript.h"
+#include "core/util/xmalloc.h"
 
 static struct kb *
 load_kb(void)

@@ -20,9 +20,9 @@
 
 #include <cmocka.h>
 
-#include "core/engine.h"
-#include "core/net.h"
-#include "core/sasl.h"
+#include "core/conn/engine.h"
+#include "core/conn/net.h"
+#include "core/proto/sasl.h"
 
 struct fixture {
 	int listener;

@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "core/command.h"
-#include "core/net.h"
+#include "core/conn/command.h"
+#include "core/conn/net.h"
 
 static void
 test_parse_known_commands(void **state)

@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "core/escape.h"
-#include "core/strbuf.h"
+#include "core/util/escape.h"
+#include "core/util/strbuf.h"
 
 #define ALL_FLAGS (ESCAPE_NAMED | ESCAPE_NUL | ESCAPE_UTF8 | ESCAPE_QUOTE | ESCAPE_END_SPACE)
 

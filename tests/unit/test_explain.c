@@ -13,10 +13,10 @@
 
 #include <cmocka.h>
 
-#include "core/explain.h"
-#include "core/kb.h"
-#include "core/reply.h"
-#include "core/xmalloc.h"
+#include "core/knowledge/explain.h"
+#include "core/knowledge/kb.h"
+#include "core/proto/reply.h"
+#include "core/util/xmalloc.h"
 
 static int
 setup(void **state)

@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "core/kb.h"
-#include "core/xmalloc.h"
+#include "core/knowledge/kb.h"
+#include "core/util/xmalloc.h"
 
 static const char *
 srcdir(void)

@@ -16,9 +16,9 @@
 
 #include <cmocka.h>
 
-#include "core/explain.h"
-#include "core/kb.h"
-#include "core/xmalloc.h"
+#include "core/knowledge/explain.h"
+#include "core/knowledge/kb.h"
+#include "core/util/xmalloc.h"
 
 static const char *const basic_codes[] = {
 	/* RFC 5321 */

@@ -14,13 +14,13 @@
 
 #include <cmocka.h>
 
-#include "core/engine.h"
-#include "core/kb.h"
-#include "core/explain.h"
-#include "core/lesson.h"
-#include "core/reply.h"
-#include "core/transcript.h"
-#include "core/xmalloc.h"
+#include "core/conn/engine.h"
+#include "core/knowledge/kb.h"
+#include "core/knowledge/explain.h"
+#include "core/teach/lesson.h"
+#include "core/proto/reply.h"
+#include "core/record/transcript.h"
+#include "core/util/xmalloc.h"
 
 static const char first_contact[] =
     "# a comment\n"

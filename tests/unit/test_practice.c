@@ -22,7 +22,7 @@
 
 #include <cmocka.h>
 
-#include "server/practice.h"
+#include "client/practice.h"
 
 /* Connects to 127.0.0.1:port and reads the first reply line into buf. */
 static int

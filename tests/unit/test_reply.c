@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "core/reply.h"
+#include "core/proto/reply.h"
 
 /* A growing text buffer to describe parsed replies in a canonical form. */
 struct desc {

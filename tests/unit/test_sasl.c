@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "core/sasl.h"
+#include "core/proto/sasl.h"
 
 static void
 test_b64_encode_rfc4648_vectors(void **state)

@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "core/sasl.h"
-#include "core/session.h"
+#include "core/proto/sasl.h"
+#include "core/proto/session.h"
 
 /* A reply built by hand from its lines ("250-x", "250 y"), as the parser would give it. */
 struct fake_reply {

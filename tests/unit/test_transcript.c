@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "core/reply.h"
-#include "core/transcript.h"
+#include "core/proto/reply.h"
+#include "core/record/transcript.h"
 
 #define T0 INT64_C(1795722001123456)  /* 2026-11-26T19:40:01.123456Z */
 

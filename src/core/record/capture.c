@@ -1,0 +1,1396 @@
+/* capture.c: reads SMTP sessions captured by other tools, and smtpscope's own transcripts, as
+ * a stream of items (client lines, server lines, complete replies with the command each one
+ * answered, notes), for `smtpscope annotate` and the exports.
+ *
+ * One input line at a time: a line is read into a fixed buffer (cut at line_cap and marked),
+ * handed to the reader of its format, which queues at most a few items; the next line is read
+ * only once they are taken. Server lines go through the reply parser, so multiline replies come
+ * out whole. Which command a reply answered is kept in a small FIFO of commands sent and not yet
+ * answered (pipelining), bounded like everything else. Memory is therefore the same for a
+ * ten-line paste and a ten-gigabyte log.
+ *
+ * Formats, and how they are told apart (the first line that gives one away decides, unless the
+ * caller says which):
+ *   smtpscope  "# smtpscope transcript 1", then "STAMP C: text<TAB>annotations" (transcript.c)
+ *   swaks      a three-character marker and a space: "<- ", "<~ ", "<**", "<~*" (server),
+ *              " ->", " ~>", "**>", "*~>" (client), "===" and "***" (swaks' own notes)
+ *   cs         "C: ..." / "S: ..." with an optional time stamp in front
+ *   log        syslog or exim lines with "said: 550 ...", "reject: RCPT from ...: 554 ...",
+ *              "SMTP error from remote mail server after RCPT TO:...: 550 ...", "reject=",
+ *              "stat=Deferred: 451 ...", "dsn=5.1.1"
+ *   raw        a telnet or openssl s_client paste: a line starting with three digits and a space
+ *              or dash is a reply, every other line is what the user typed; openssl's
+ *              certificate dump and telnet's chatter are skipped. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/record/capture.h"
+#include "core/proto/reply.h"
+#include "core/record/transcript.h"
+#include "core/util/xmalloc.h"
+
+#define CAPTURE_DEFAULT_LINE_CAP 8192
+#define CAPTURE_MIN_LINE_CAP 64
+#define CAPTURE_READ_SIZE ((size_t)64 * 1024)
+#define CAPTURE_QUEUE 8       /* items one input line can give, with room to spare */
+#define CAPTURE_PENDING 32    /* commands awaiting their reply (pipelining) */
+#define CAPTURE_VERB_MAX 16   /* "DATA-END", "STARTTLS", "greeting", ... */
+#define SMTPSCOPE_MAGIC "# smtpscope transcript 1"
+
+struct capture_reader {
+	FILE *in;
+	struct capture_options opts;
+	enum capture_format format;
+
+	/* Input buffer and the current line (a view into buf when the line fits whole, else a
+	 * copy in line_buf). */
+	char *buf;
+	size_t buf_start, buf_end;
+	bool eof;
+	char *line_buf;
+	const char *line;
+	size_t line_len, line_full;
+	bool line_truncated;
+	unsigned long lineno;
+
+	/* Work buffer for unescaped or masked text (line_cap bytes). */
+	char *work;
+
+	/* Items ready to hand out, and the replies they point at (freed on the next line). */
+	struct capture_item queue[CAPTURE_QUEUE];
+	char queue_after[CAPTURE_QUEUE][CAPTURE_VERB_MAX];
+	size_t queue_head, queue_count;
+	struct reply *owned[CAPTURE_QUEUE];
+	size_t nowned;
+
+	/* The session as far as the capture tells it. */
+	char pending[CAPTURE_PENDING][CAPTURE_VERB_MAX];
+	size_t pending_head, pending_count;
+	char after_override[CAPTURE_VERB_MAX];  /* smtpscope transcripts say it themselves */
+	int64_t latency_override;              /* and give the latency, else -1 */
+	bool seen_reply, seen_command;
+	bool in_body;          /* message text until "." */
+	bool auth_continue;    /* the next client line answers a 334 */
+	bool tls;
+	bool noise_block;      /* raw: inside openssl s_client's or telnet's chatter */
+	bool in_pem;           /* raw: inside -----BEGIN ... -----END */
+	int64_t line_time;     /* time of the current line, or -1 */
+	char stamp_cache[20];  /* smtpscope: date and time to the second last converted */
+	int64_t stamp_cache_s;
+	char event[48];        /* the event key of the current line */
+
+	struct reply_parser *parser;
+	unsigned long skipped;
+};
+
+static const char *const format_names[] = {
+	[CAPTURE_FORMAT_AUTO] = "auto",
+	[CAPTURE_FORMAT_SMTPSCOPE] = "smtpscope",
+	[CAPTURE_FORMAT_SWAKS] = "swaks",
+	[CAPTURE_FORMAT_CS] = "cs",
+	[CAPTURE_FORMAT_RAW] = "raw",
+	[CAPTURE_FORMAT_MAILLOG] = "log",
+};
+
+/* SMTP verbs, for telling typed commands from chatter in a raw paste. */
+static const char *const smtp_verbs[] = {
+	"HELO", "EHLO", "LHLO", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "VRFY", "EXPN", "HELP",
+	"NOOP", "QUIT", "STARTTLS", "AUTH", "ETRN", "ATRN", "TURN", "XCLIENT", "XFORWARD", NULL,
+};
+
+/* Lines openssl s_client and telnet print around a session; each starts a block of chatter
+ * that lasts until the next reply or typed command. */
+static const char *const noise_prefixes[] = {
+	"CONNECTED(", "---", "depth=", "verify error:", "verify return:", "Certificate chain",
+	"Server certificate", "subject=", "issuer=", "No client certificate CA names sent",
+	"Acceptable client certificate CA names", "Client Certificate Types:",
+	"Requested Signature Algorithms:", "Shared Requested Signature Algorithms:",
+	"Peer signing digest:", "Peer signature type:", "Server Temp Key:", "Negotiated TLS1.3 group:",
+	"SSL handshake has read", "Verification error:", "Verification: OK", "Verified peername:",
+	"New, TLS", "New, SSL", "Reused, TLS", "Server public key is", "Secure Renegotiation",
+	"Compression:", "Expansion:", "No ALPN negotiated", "ALPN protocol:", "Early data was",
+	"Verify return code:", "Post-Handshake New Session Ticket", "SSL-Session:", "read R BLOCK",
+	"DONE", "RENEGOTIATING", "KEYUPDATE", "closed", "read:errno=", "write:errno=",
+	"didn't find starttls", "Didn't find STARTTLS", "SSL_connect:", "Start Time:", "Timeout   :",
+	"Extended master secret:", "Max Early Data:", "Trying ", "Connected to ",
+	"Escape character is", "Connection closed by foreign host", "Connection to ",
+	"Can't use SSL_get_servername", NULL,
+};
+
+/* ---- small helpers ---- */
+
+static bool
+has_prefix(const char *s, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return len >= n && memcmp(s, prefix, n) == 0;
+}
+
+/* Offset of needle in s[from..len), or -1. */
+static long
+find_from(const char *s, size_t len, size_t from, const char *needle)
+{
+	size_t n = strlen(needle);
+	const char *p;
+
+	if (from > len || n > len - from)
+		return -1;
+	p = memmem(s + from, len - from, needle, n);
+	return p != NULL ? (long)(p - s) : -1;
+}
+
+static long
+find_last(const char *s, size_t len, const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	if (n > len)
+		return -1;
+	for (i = len - n + 1; i-- > 0;)
+		if (memcmp(s + i, needle, n) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Three digits followed by a space, a dash or the end: the start of a reply line. */
+static bool
+is_reply_start(const char *s, size_t len)
+{
+	return len >= 3 && isdigit((unsigned char)s[0]) && isdigit((unsigned char)s[1]) &&
+	    isdigit((unsigned char)s[2]) && (len == 3 || s[3] == ' ' || s[3] == '-');
+}
+
+static void
+copy_verb(char *dst, const char *src)
+{
+	size_t n = src != NULL ? strnlen(src, CAPTURE_VERB_MAX - 1) : 0;
+
+	if (n > 0 && dst != src)
+		memmove(dst, src, n);
+	dst[n] = '\0';
+}
+
+void
+capture_command_verb(const char *line, size_t len, char *buf, size_t bufsize)
+{
+	size_t i = 0, n = 0;
+
+	if (bufsize == 0)
+		return;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	for (; i < len && n + 1 < bufsize; i++) {
+		unsigned char c = (unsigned char)line[i];
+
+		if (!isalnum(c) && c != '-' && c != '_')
+			break;
+		buf[n++] = (char)toupper(c);
+	}
+	buf[n] = '\0';
+}
+
+static bool
+is_smtp_verb(const char *line, size_t len)
+{
+	char verb[CAPTURE_VERB_MAX];
+	size_t i, n;
+
+	capture_command_verb(line, len, verb, sizeof verb);
+	n = strlen(verb);
+	if (n == 0)
+		return false;
+	/* The word must end there: "DATA" yes, "DATABASE" no. */
+	for (i = 0; i < len && (line[i] == ' ' || line[i] == '\t'); i++)
+		;
+	if (i + n < len && line[i + n] != ' ' && line[i + n] != ':' && line[i + n] != '\t')
+		return false;
+	for (i = 0; smtp_verbs[i] != NULL; i++)
+		if (strcmp(verb, smtp_verbs[i]) == 0)
+			return true;
+	return false;
+}
+
+/* ---- the queue of items ---- */
+
+static struct capture_item *
+queue_push(struct capture_reader *r, enum capture_kind kind, const char *text, size_t len)
+{
+	size_t slot;
+	struct capture_item *item;
+
+	if (r->queue_count == CAPTURE_QUEUE)  /* cannot happen: a line gives at most 3 */
+		r->queue_count--;
+	slot = (r->queue_head + r->queue_count) % CAPTURE_QUEUE;
+	r->queue_count++;
+	item = &r->queue[slot];
+	memset(item, 0, sizeof *item);
+	item->kind = kind;
+	item->text = text != NULL ? text : "";
+	item->len = len;
+	item->full_len = len;
+	item->lineno = r->lineno;
+	item->tls = r->tls;
+	item->time_us = r->line_time;
+	item->latency_us = -1;
+	item->event = "";
+	return item;
+}
+
+/* An item for the current input line, with its truncation. */
+static struct capture_item *
+queue_line(struct capture_reader *r, enum capture_kind kind, const char *text, size_t len)
+{
+	struct capture_item *item = queue_push(r, kind, text, len);
+
+	if (r->line_truncated) {
+		item->truncated = true;
+		item->full_len = len + (r->line_full - r->line_len);
+	}
+	return item;
+}
+
+/* ---- the session: which command each reply answered ---- */
+
+static void
+pending_push(struct capture_reader *r, const char *verb)
+{
+	size_t slot;
+
+	if (r->pending_count == CAPTURE_PENDING) {  /* forget the oldest */
+		r->pending_head = (r->pending_head + 1) % CAPTURE_PENDING;
+		r->pending_count--;
+	}
+	slot = (r->pending_head + r->pending_count) % CAPTURE_PENDING;
+	copy_verb(r->pending[slot], verb);
+	r->pending_count++;
+}
+
+static void
+pending_pop(struct capture_reader *r, char *out)
+{
+	if (r->pending_count == 0) {
+		out[0] = '\0';
+		return;
+	}
+	copy_verb(out, r->pending[r->pending_head]);
+	r->pending_head = (r->pending_head + 1) % CAPTURE_PENDING;
+	r->pending_count--;
+}
+
+static bool
+ehlo_offers(const struct reply *reply, const char *keyword)
+{
+	size_t i, n = strlen(keyword);
+
+	for (i = 1; i < reply->nlines; i++) {
+		const char *t = reply_line_text(reply, i);
+		size_t len = reply_line_text_len(reply, i);
+
+		if (len >= n && strncasecmp(t, keyword, n) == 0 && (len == n || t[n] == ' '))
+			return true;
+	}
+	return false;
+}
+
+/* A complete reply: find the command it answered and follow the session. */
+static void
+queue_reply(struct capture_reader *r, struct reply *reply)
+{
+	size_t slot;
+	struct capture_item *item;
+	char *after;
+
+	if (r->nowned == CAPTURE_QUEUE) {  /* cannot happen; never leak */
+		reply_free(reply);
+		return;
+	}
+	r->owned[r->nowned++] = reply;
+	item = queue_push(r, CAPTURE_REPLY, NULL, 0);
+	slot = (size_t)(item - r->queue);
+	after = r->queue_after[slot];
+	pending_pop(r, after);
+	if (r->after_override[0] != '\0') {
+		copy_verb(after, r->after_override);
+		r->after_override[0] = '\0';
+	}
+	if (after[0] == '\0' && !r->seen_reply && !r->seen_command)
+		copy_verb(after, "greeting");
+	/* After openssl s_client's handshake, a first reply other than 220 is the tail of the
+	 * exchange s_client had by itself (its own EHLO, STARTTLS): not a greeting. */
+	if (r->format == CAPTURE_FORMAT_RAW && r->tls && !r->seen_reply && !r->seen_command &&
+	    strcmp(after, "greeting") == 0 && reply->code != 220)
+		after[0] = '\0';
+	r->seen_reply = true;
+	item->reply = reply;
+	item->after = after[0] != '\0' ? after : NULL;
+	item->latency_us = r->latency_override;
+	r->latency_override = -1;
+
+	r->auth_continue = reply->code == 334;
+	if (reply->code == 354 && strcmp(after, "DATA") == 0)
+		r->in_body = true;
+	if (reply->code == 250 && (strcmp(after, "EHLO") == 0 || strcmp(after, "LHLO") == 0))
+		reply_parser_set_utf8(r->parser, ehlo_offers(reply, "SMTPUTF8"));
+	if (reply->code == 220 && strcmp(after, "STARTTLS") == 0 &&
+	    r->format != CAPTURE_FORMAT_SWAKS)
+		r->tls = true;
+}
+
+static void
+drain_parser(struct capture_reader *r)
+{
+	struct reply *reply;
+
+	while ((reply = reply_parser_next(r->parser)) != NULL)
+		queue_reply(r, reply);
+}
+
+/* A reply left open (a "250-" with no final line) ends where the client speaks again. */
+static void
+flush_parser(struct capture_reader *r)
+{
+	struct reply *reply;
+
+	if (!reply_parser_pending(r->parser))
+		return;
+	while ((reply = reply_parser_finish(r->parser)) != NULL)
+		queue_reply(r, reply);
+}
+
+static void
+server_line(struct capture_reader *r, const char *text, size_t len, bool tls)
+{
+	struct capture_item *item = queue_line(r, CAPTURE_SERVER, text, len);
+
+	item->tls = tls;
+	reply_parser_feed(r->parser, text, len);
+	reply_parser_feed(r->parser, "\r\n", 2);
+	drain_parser(r);
+	/* The reply item says where the line came from too. */
+	if (r->queue_count > 1)
+		r->queue[(r->queue_head + r->queue_count - 1) % CAPTURE_QUEUE].tls = tls;
+}
+
+/* The masked form of "AUTH PLAIN <payload>": the mechanism stays, the payload goes. */
+static size_t
+mask_auth(struct capture_reader *r, const char *text, size_t len)
+{
+	size_t i = 0, words = 0, n;
+
+	while (i < len) {
+		while (i < len && text[i] == ' ')
+			i++;
+		if (i == len)
+			break;
+		if (++words == 3)
+			break;
+		while (i < len && text[i] != ' ')
+			i++;
+	}
+	if (i >= len)
+		return 0;  /* nothing to mask */
+	n = i < r->opts.line_cap - 9 ? i : r->opts.line_cap - 9;
+	memmove(r->work, text, n);
+	memcpy(r->work + n, "********", 8);
+	return n + 8;
+}
+
+static void
+client_line(struct capture_reader *r, const char *text, size_t len, bool tls)
+{
+	struct capture_item *item;
+	char verb[CAPTURE_VERB_MAX];
+	size_t masked;
+
+	flush_parser(r);
+	if (r->in_body) {
+		item = queue_line(r, CAPTURE_BODY, text, len);
+		item->tls = tls;
+		if (len == 1 && text[0] == '.') {
+			r->in_body = false;
+			pending_push(r, "DATA-END");
+		}
+		return;
+	}
+	if (!r->seen_command && !r->seen_reply)
+		r->pending_count = 0;  /* no greeting in this capture (s_client -starttls ate it) */
+	r->seen_command = true;
+	if (r->auth_continue) {
+		/* A SASL response to a 334: a secret unless asked to show it. */
+		r->auth_continue = false;
+		if (!r->opts.show_secrets && len > 0 && !(len == 1 && text[0] == '*')) {
+			memcpy(r->work, "********", 8);
+			item = queue_line(r, CAPTURE_CLIENT, r->work, 8);
+			item->secret = true;
+		} else {
+			item = queue_line(r, CAPTURE_CLIENT, text, len);
+		}
+		item->tls = tls;
+		pending_push(r, "AUTH");
+		return;
+	}
+	capture_command_verb(text, len, verb, sizeof verb);
+	if (strcmp(verb, "AUTH") == 0 && !r->opts.show_secrets &&
+	    (masked = mask_auth(r, text, len)) > 0) {
+		item = queue_line(r, CAPTURE_CLIENT, r->work, masked);
+		item->secret = true;
+		item->truncated = false;
+		item->full_len = masked;
+	} else {
+		item = queue_line(r, CAPTURE_CLIENT, text, len);
+	}
+	item->tls = tls;
+	pending_push(r, verb);
+}
+
+/* ---- swaks ---- */
+
+static bool
+swaks_marker(const char *s, size_t len, enum capture_kind *kind, bool *tls)
+{
+	static const struct {
+		const char mark[4];
+		enum capture_kind kind;
+		bool tls;
+	} marks[] = {
+		{ "<- ", CAPTURE_SERVER, false }, { "<**", CAPTURE_SERVER, false },
+		{ "<~ ", CAPTURE_SERVER, true }, { "<~*", CAPTURE_SERVER, true },
+		{ " ->", CAPTURE_CLIENT, false }, { "**>", CAPTURE_CLIENT, false },
+		{ " ~>", CAPTURE_CLIENT, true }, { "*~>", CAPTURE_CLIENT, true },
+		{ "===", CAPTURE_INFO, false }, { "***", CAPTURE_ERROR, false },
+		{ "  >", CAPTURE_INFO, false }, { "<  ", CAPTURE_INFO, false },
+	};
+	size_t i;
+
+	if (len < 4 || s[3] != ' ')
+		return false;
+	for (i = 0; i < sizeof marks / sizeof marks[0]; i++)
+		if (memcmp(s, marks[i].mark, 3) == 0) {
+			*kind = marks[i].kind;
+			*tls = marks[i].tls;
+			return true;
+		}
+	return false;
+}
+
+static void
+read_swaks(struct capture_reader *r, const char *s, size_t len)
+{
+	enum capture_kind kind;
+	bool tls;
+
+	if (!swaks_marker(s, len, &kind, &tls)) {
+		if (len > 0)
+			queue_line(r, CAPTURE_OTHER, s, len);
+		else
+			r->skipped++;
+		return;
+	}
+	s += 4;
+	len -= 4;
+	switch (kind) {
+	case CAPTURE_SERVER:
+		server_line(r, s, len, tls);
+		break;
+	case CAPTURE_CLIENT:
+		client_line(r, s, len, tls);
+		break;
+	default:
+		if (has_prefix(s, len, "TLS started"))
+			r->tls = true;
+		queue_line(r, kind, s, len);
+		break;
+	}
+}
+
+/* ---- plain C: / S: ---- */
+
+/* Finds "C:" or "S:" at the start or after a time stamp; *dir gets 'C' or 'S' and *off where
+ * the text starts. */
+static bool
+cs_split(const char *s, size_t len, char *dir, size_t *off)
+{
+	static const char stamp_chars[] = "0123456789-:.,TZ+[]/ \t";
+	size_t i;
+
+	for (i = 0; i < len && i < 48; i++) {
+		if ((s[i] == 'C' || s[i] == 'S') && i + 1 < len && s[i + 1] == ':' &&
+		    (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t') &&
+		    (i + 2 == len || s[i + 2] == ' ' || s[i + 2] == '\t')) {
+			*dir = s[i];
+			*off = i + 2 < len ? i + 3 : i + 2;
+			return true;
+		}
+		if (strchr(stamp_chars, s[i]) == NULL || s[i] == '\0')
+			return false;
+	}
+	return false;
+}
+
+static void
+read_cs(struct capture_reader *r, const char *s, size_t len)
+{
+	char dir;
+	size_t off;
+
+	if (!cs_split(s, len, &dir, &off)) {
+		if (len > 0)
+			queue_line(r, CAPTURE_OTHER, s, len);
+		else
+			r->skipped++;
+		return;
+	}
+	if (dir == 'S')
+		server_line(r, s + off, len - off, r->tls);
+	else
+		client_line(r, s + off, len - off, r->tls);
+}
+
+/* ---- smtpscope's own transcripts (format in transcript.c) ---- */
+
+/* The value of n digits (checked by the caller). */
+static int
+digits_value(const char *s, size_t n)
+{
+	int v = 0;
+
+	while (n-- > 0)
+		v = v * 10 + (*s++ - '0');
+	return v;
+}
+
+/* "2026-11-26T19:40:01.123456Z" to microseconds since the epoch; -1 when it is not one. */
+static int64_t
+parse_stamp(struct capture_reader *r, const char *s, size_t len)
+{
+	struct tm tm;
+	int64_t us = 0;
+	size_t i;
+
+	if (len < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+	    s[16] != ':')
+		return -1;
+	if (memcmp(s, r->stamp_cache, 19) != 0) {
+		memset(&tm, 0, sizeof tm);
+		for (i = 0; i < 19; i++)
+			if (i != 4 && i != 7 && i != 10 && i != 13 && i != 16 &&
+			    !isdigit((unsigned char)s[i]))
+				return -1;
+		tm.tm_year = digits_value(s, 4) - 1900;
+		tm.tm_mon = digits_value(s + 5, 2) - 1;
+		tm.tm_mday = digits_value(s + 8, 2);
+		tm.tm_hour = digits_value(s + 11, 2);
+		tm.tm_min = digits_value(s + 14, 2);
+		tm.tm_sec = digits_value(s + 17, 2);
+		r->stamp_cache_s = (int64_t)timegm(&tm);
+		memcpy(r->stamp_cache, s, 19);
+	}
+	i = 19;
+	if (s[i] == '.') {
+		int digits = 0;
+
+		for (i++; i < len && isdigit((unsigned char)s[i]) && digits < 6; i++, digits++)
+			us = us * 10 + (s[i] - '0');
+		for (; digits < 6; digits++)
+			us *= 10;
+	}
+	return r->stamp_cache_s * 1000000 + us;
+}
+
+/* Undoes transcript.c's escapes (\\ \r \n \t \0 \xHH \") into r->work; returns the length. */
+static size_t
+unescape(struct capture_reader *r, const char *s, size_t len)
+{
+	size_t i, n = 0, cap = r->opts.line_cap;
+
+	for (i = 0; i < len && n < cap; i++) {
+		char c = s[i];
+
+		if (c == '\\' && i + 1 < len) {
+			char e = s[++i];
+
+			switch (e) {
+			case 'r': c = '\r'; break;
+			case 'n': c = '\n'; break;
+			case 't': c = '\t'; break;
+			case '0': c = '\0'; break;
+			case 'x':
+				if (i + 2 < len && isxdigit((unsigned char)s[i + 1]) &&
+				    isxdigit((unsigned char)s[i + 2])) {
+					char hex[3] = { s[i + 1], s[i + 2], '\0' };
+
+					c = (char)strtol(hex, NULL, 16);
+					i += 2;
+				} else {
+					c = 'x';
+				}
+				break;
+			default: c = e; break;
+			}
+		}
+		r->work[n++] = c;
+	}
+	return n;
+}
+
+/* The value of key="..." among the annotations, unescaped of \" only, into out. */
+static bool
+annotation_value(const char *a, size_t len, const char *key, char *out, size_t outsize)
+{
+	char pat[32];
+	long at;
+	size_t i, n = 0;
+
+	snprintf(pat, sizeof pat, "%s=\"", key);
+	at = find_from(a, len, 0, pat);
+	if (at < 0 || (at > 0 && a[at - 1] != ' ' && a[at - 1] != '\t'))
+		return false;
+	for (i = (size_t)at + strlen(pat); i < len && a[i] != '"' && n + 1 < outsize; i++) {
+		if (a[i] == '\\' && i + 1 < len)
+			i++;
+		out[n++] = a[i];
+	}
+	out[n] = '\0';
+	return true;
+}
+
+static void
+read_smtpscope(struct capture_reader *r, const char *s, size_t len)
+{
+	const char *text = s, *ann = NULL, *tab, *body;
+	size_t text_len = len, ann_len = 0, n, k;
+	struct capture_item *item;
+	char mark[3] = { 0 };
+	size_t i;
+
+	if (len == 0 || s[0] == '#') {
+		r->skipped++;
+		return;
+	}
+	r->line_time = parse_stamp(r, s, len);
+	tab = memchr(s, ' ', len);
+	i = tab != NULL ? (size_t)(tab - s) : len;
+	if (r->line_time < 0 || i + 1 >= len) {
+		queue_line(r, CAPTURE_OTHER, s, len);
+		return;
+	}
+	text = s + i + 1;
+	text_len = len - i - 1;
+	for (k = 0; k < 2 && k < text_len && text[k] != ' ' && text[k] != '\t'; k++)
+		mark[k] = text[k];
+	text += k;
+	text_len -= k;
+	if ((tab = memchr(text, '\t', text_len)) != NULL) {
+		ann = tab + 1;
+		ann_len = text_len - (size_t)(ann - text);
+		text_len = (size_t)(tab - text);
+	}
+	if (text_len > 0 && text[0] == ' ') {
+		text++;
+		text_len--;
+	}
+	/* Most lines have no escape at all: use them where they are. */
+	if (memchr(text, '\\', text_len) == NULL) {
+		body = text;
+		n = text_len < r->opts.line_cap ? text_len : r->opts.line_cap;
+	} else {
+		n = unescape(r, text, text_len);
+		body = r->work;
+	}
+	if (ann != NULL && strcmp(mark, "S:") == 0) {
+		long at = find_from(ann, ann_len, 0, "(+");
+
+		annotation_value(ann, ann_len, "after", r->after_override,
+		    sizeof r->after_override);
+		if (at >= 0) {
+			/* "(+12.345 ms)": milliseconds with three decimals. Parsed within the
+			 * line (which is not NUL-terminated). */
+			int64_t us = 0;
+			size_t j = (size_t)at + 2, digits = 0;
+
+			for (; j < ann_len && isdigit((unsigned char)ann[j]) && digits < 15; j++, digits++)
+				us = us * 10 + (ann[j] - '0');
+			us *= 1000;
+			if (j < ann_len && ann[j] == '.') {
+				int64_t frac = 0, scale = 100;
+
+				for (j++; j < ann_len && isdigit((unsigned char)ann[j]) && scale > 0;
+				    j++, scale /= 10)
+					frac += (ann[j] - '0') * scale;
+				us += frac;
+			}
+			if (digits > 0)
+				r->latency_override = us;
+		}
+	}
+	if (strcmp(mark, "S:") == 0) {
+		server_line(r, body, n, r->tls);
+		r->after_override[0] = '\0';
+		r->latency_override = -1;
+		return;
+	}
+	if (strcmp(mark, "C:") == 0) {
+		bool masked = ann != NULL && find_from(ann, ann_len, 0, "masked") >= 0;
+
+		/* Already masked when saved: keep it so, and do not mask twice. */
+		if (masked) {
+			bool show = r->opts.show_secrets;
+
+			flush_parser(r);
+			r->opts.show_secrets = true;
+			client_line(r, body, n, r->tls);
+			r->opts.show_secrets = show;
+			r->queue[(r->queue_head + r->queue_count - 1) % CAPTURE_QUEUE].secret = true;
+		} else {
+			client_line(r, body, n, r->tls);
+		}
+		return;
+	}
+	item = queue_line(r, strcmp(mark, "E") == 0 ? CAPTURE_ERROR : CAPTURE_INFO, body, n);
+	if (strcmp(mark, "!") == 0)
+		item->kind = CAPTURE_ERROR;
+	if (ann != NULL && annotation_value(ann, ann_len, "event", r->event, sizeof r->event)) {
+		/* Events name what happened; the TLS ones change what the lines after travel in. */
+		if (strncmp(r->event, "tls-up", 6) == 0 || strcmp(r->event, "tls-established") == 0 ||
+		    strcmp(r->event, "tls-handshake") == 0)
+			r->tls = true;
+		item->event = r->event;
+	}
+}
+
+/* ---- mail logs ---- */
+
+/* The command a log's phrase names: "RCPT TO" -> RCPT, "end of DATA" -> DATA-END. */
+static void
+log_after(const char *s, size_t len, char *out)
+{
+	if (has_prefix(s, len, "pipelined ")) {
+		s += 10;
+		len -= 10;
+	}
+	if (len >= 11 && strncasecmp(s, "end of data", 11) == 0)
+		copy_verb(out, "DATA-END");
+	else if ((len >= 7 && strncasecmp(s, "initial", 7) == 0) ||
+	    (len >= 8 && strncasecmp(s, "greeting", 8) == 0))
+		copy_verb(out, "greeting");
+	else
+		capture_command_verb(s, len, out, CAPTURE_VERB_MAX);
+}
+
+/* Copies a reply quoted in a log line into r->work as one line (a "550-" of a reply the logger
+ * joined into one line becomes "550 ") and feeds it to the parser. */
+static void
+log_reply(struct capture_reader *r, const char *s, size_t len, const char *after)
+{
+	size_t n = len < r->opts.line_cap ? len : r->opts.line_cap;
+
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == ';'))
+		n--;
+	memcpy(r->work, s, n);
+	if (n > 3 && r->work[3] == '-')
+		r->work[3] = ' ';
+	copy_verb(r->after_override, after != NULL && *after ? after : "");
+	r->pending_count = 0;
+	r->seen_command = true;  /* no greeting guesses in a log */
+	reply_parser_feed(r->parser, r->work, n);
+	reply_parser_feed(r->parser, "\r\n", 2);
+	drain_parser(r);
+	flush_parser(r);
+	r->after_override[0] = '\0';
+}
+
+/* Finds a reply in a mail-log line: its start, length and the command it answered. */
+static bool
+log_find_reply(const char *s, size_t len, size_t *start, size_t *rlen, char *after)
+{
+	long at, end, cmd;
+	size_t from;
+
+	after[0] = '\0';
+	/* Postfix smtp: "host X[ip] said: 550 5.1.1 ... (in reply to RCPT TO command)". */
+	if ((at = find_from(s, len, 0, " said: ")) >= 0 &&
+	    is_reply_start(s + at + 7, len - (size_t)at - 7)) {
+		from = (size_t)at + 7;
+		end = find_last(s, len, " (in reply to ");
+		if (end > (long)from) {
+			cmd = end + 14;
+			log_after(s + cmd, len - (size_t)cmd, after);
+		} else {
+			end = (long)len;
+			if (s[end - 1] == ')' && find_from(s, (size_t)at, 0, "(") >= 0)
+				end--;
+		}
+		*start = from;
+		*rlen = (size_t)end - from;
+		return true;
+	}
+	/* Postfix smtp: "host X[ip] refused to talk to me: 554 ...". */
+	if ((at = find_from(s, len, 0, " refused to talk to me: ")) >= 0 &&
+	    is_reply_start(s + at + 24, len - (size_t)at - 24)) {
+		*start = (size_t)at + 24;
+		end = (long)len;
+		if (s[end - 1] == ')')
+			end--;
+		*rlen = (size_t)end - *start;
+		copy_verb(after, "greeting");
+		return true;
+	}
+	/* Postfix smtpd: "reject: RCPT from X[ip]: 554 5.7.1 ...; from=<a> to=<b> ...". */
+	if ((at = find_from(s, len, 0, "reject: ")) >= 0) {
+		size_t v = (size_t)at + 8, i;
+
+		for (i = v; i + 5 < len; i++)
+			if (s[i] == ':' && s[i + 1] == ' ' && is_reply_start(s + i + 2, len - i - 2))
+				break;
+		if (i + 5 < len) {
+			char verb[CAPTURE_VERB_MAX];
+
+			capture_command_verb(s + v, len - v, verb, sizeof verb);
+			if (strcmp(verb, "END-OF-MESSAGE") == 0)
+				copy_verb(after, "DATA-END");
+			else if (strcmp(verb, "CONNECT") == 0)
+				copy_verb(after, "greeting");
+			else
+				copy_verb(after, verb);
+			*start = i + 2;
+			end = find_from(s, len, *start, "; from=<");
+			*rlen = (end >= 0 ? (size_t)end : len) - *start;
+			return true;
+		}
+	}
+	/* exim: "SMTP error from remote mail server after RCPT TO:<b>: 550 5.1.1 ...". */
+	if ((at = find_from(s, len, 0, "SMTP error from remote mail")) >= 0 &&
+	    (cmd = find_from(s, len, (size_t)at, " after ")) >= 0) {
+		size_t i;
+
+		for (i = (size_t)cmd + 7; i + 5 < len; i++)
+			if (s[i] == ':' && s[i + 1] == ' ' && is_reply_start(s + i + 2, len - i - 2))
+				break;
+		if (i + 5 < len) {
+			log_after(s + cmd + 7, i - (size_t)cmd - 7, after);
+			*start = i + 2;
+			*rlen = len - *start;
+			return true;
+		}
+	}
+	/* sendmail: "ruleset=check_rcpt, ..., reject=550 5.7.1 <b>... Relaying denied". */
+	if ((at = find_from(s, len, 0, "reject=")) >= 0 &&
+	    is_reply_start(s + at + 7, len - (size_t)at - 7)) {
+		if (find_from(s, len, 0, "ruleset=check_rcpt") >= 0)
+			copy_verb(after, "RCPT");
+		else if (find_from(s, len, 0, "ruleset=check_mail") >= 0)
+			copy_verb(after, "MAIL");
+		else if (find_from(s, len, 0, "ruleset=check_relay") >= 0)
+			copy_verb(after, "greeting");
+		else if (find_from(s, len, 0, "ruleset=check_data") >= 0)
+			copy_verb(after, "DATA");
+		*start = (size_t)at + 7;
+		*rlen = len - *start;
+		return true;
+	}
+	/* sendmail: "stat=Deferred: 451 4.7.1 Please try again later". */
+	if ((at = find_from(s, len, 0, "stat=Deferred: ")) >= 0 &&
+	    is_reply_start(s + at + 15, len - (size_t)at - 15)) {
+		*start = (size_t)at + 15;
+		*rlen = len - *start;
+		end = find_from(s, len, *start, ", ");
+		if (end >= 0)
+			*rlen = (size_t)end - *start;
+		return true;
+	}
+	return false;
+}
+
+/* "dsn=5.1.1" (Postfix, sendmail) as an enhanced status code. */
+static bool
+log_dsn(const char *s, size_t len, char *out, size_t outsize)
+{
+	long at = find_from(s, len, 0, "dsn=");
+	size_t i, n = 0, dots = 0;
+
+	if (at < 0 || (at > 0 && s[at - 1] != ' ' && s[at - 1] != ','))
+		return false;
+	for (i = (size_t)at + 4; i < len && n + 1 < outsize; i++) {
+		if (s[i] == '.')
+			dots++;
+		else if (!isdigit((unsigned char)s[i]))
+			break;
+		out[n++] = s[i];
+	}
+	out[n] = '\0';
+	return dots == 2 && n >= 5 && (out[0] == '2' || out[0] == '4' || out[0] == '5');
+}
+
+static void
+read_maillog(struct capture_reader *r, const char *s, size_t len)
+{
+	struct capture_item *item;
+	size_t start, rlen;
+	char after[CAPTURE_VERB_MAX];
+
+	if (len == 0) {
+		r->skipped++;
+		return;
+	}
+	item = queue_line(r, CAPTURE_LOG, s, len);
+	if (log_find_reply(s, len, &start, &rlen, after) && rlen >= 3)
+		log_reply(r, s + start, rlen, after);
+	else
+		log_dsn(s, len, item->enhanced, sizeof item->enhanced);
+}
+
+static bool
+looks_like_maillog(const char *s, size_t len)
+{
+	static const char *const months[] = { "Jan ", "Feb ", "Mar ", "Apr ", "May ", "Jun ",
+		"Jul ", "Aug ", "Sep ", "Oct ", "Nov ", "Dec ", NULL };
+	static const char *const marks[] = { "postfix", "status=", " said: ", "SMTP error from",
+		"reject: ", "reject=", "stat=", "dsn=", "sendmail[", "exim", " ** ", " == ", NULL };
+	bool stamp = false;
+	size_t i;
+
+	for (i = 0; months[i] != NULL; i++)
+		if (has_prefix(s, len, months[i]))
+			stamp = true;
+	if (len > 10 && isdigit((unsigned char)s[0]) && s[4] == '-' && s[7] == '-')
+		stamp = true;
+	if (!stamp)
+		return false;
+	for (i = 0; marks[i] != NULL; i++)
+		if (find_from(s, len, 0, marks[i]) >= 0)
+			return true;
+	return false;
+}
+
+/* ---- telnet / openssl s_client pastes ---- */
+
+static bool
+is_noise_start(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; noise_prefixes[i] != NULL; i++)
+		if (has_prefix(s, len, noise_prefixes[i]))
+			return true;
+	return false;
+}
+
+static void
+read_raw(struct capture_reader *r, const char *s, size_t len)
+{
+	if (r->in_body) {
+		client_line(r, s, len, r->tls);
+		return;
+	}
+	if (r->in_pem) {
+		if (has_prefix(s, len, "-----END"))
+			r->in_pem = false;
+		r->skipped++;
+		return;
+	}
+	if (is_reply_start(s, len)) {
+		r->noise_block = false;
+		server_line(r, s, len, r->tls);
+		return;
+	}
+	if (has_prefix(s, len, "-----BEGIN")) {
+		r->in_pem = true;
+		r->skipped++;
+		return;
+	}
+	if (is_noise_start(s, len)) {
+		if (has_prefix(s, len, "SSL handshake has read") || has_prefix(s, len, "New, TLS"))
+			r->tls = true;
+		r->noise_block = true;
+		r->skipped++;
+		return;
+	}
+	if (r->noise_block && !is_smtp_verb(s, len)) {
+		r->skipped++;
+		return;
+	}
+	r->noise_block = false;
+	if (len == 0 && !r->auth_continue) {
+		r->skipped++;
+		return;
+	}
+	client_line(r, s, len, r->tls);
+}
+
+/* ---- detection ---- */
+
+static enum capture_format
+detect(const char *s, size_t len)
+{
+	enum capture_kind kind;
+	bool tls;
+	char dir;
+	size_t off;
+
+	if (has_prefix(s, len, SMTPSCOPE_MAGIC))
+		return CAPTURE_FORMAT_SMTPSCOPE;
+	if (swaks_marker(s, len, &kind, &tls) && kind != CAPTURE_INFO)
+		return CAPTURE_FORMAT_SWAKS;
+	if (has_prefix(s, len, "=== "))
+		return CAPTURE_FORMAT_SWAKS;
+	if (looks_like_maillog(s, len))
+		return CAPTURE_FORMAT_MAILLOG;
+	if (cs_split(s, len, &dir, &off))
+		return CAPTURE_FORMAT_CS;
+	/* openssl s_client or telnet chatter, but not the generic "---", "DONE" or "closed". */
+	if (is_reply_start(s, len) || (is_noise_start(s, len) && !has_prefix(s, len, "---") &&
+	    !has_prefix(s, len, "DONE") && !has_prefix(s, len, "closed")))
+		return CAPTURE_FORMAT_RAW;
+	return CAPTURE_FORMAT_AUTO;
+}
+
+static void
+dispatch(struct capture_reader *r, const char *s, size_t len)
+{
+	r->line_time = -1;
+	if (r->format == CAPTURE_FORMAT_AUTO) {
+		r->format = detect(s, len);
+		if (r->format == CAPTURE_FORMAT_AUTO) {
+			/* Not yet known: shown as it is (a shell prompt, a heading above a paste). */
+			if (len > 0)
+				queue_line(r, CAPTURE_OTHER, s, len);
+			else
+				r->skipped++;
+			return;
+		}
+		if (r->format == CAPTURE_FORMAT_SMTPSCOPE) {
+			r->skipped++;  /* the magic line itself */
+			return;
+		}
+	}
+	switch (r->format) {
+	case CAPTURE_FORMAT_SMTPSCOPE:
+		read_smtpscope(r, s, len);
+		break;
+	case CAPTURE_FORMAT_SWAKS:
+		read_swaks(r, s, len);
+		break;
+	case CAPTURE_FORMAT_CS:
+		read_cs(r, s, len);
+		break;
+	case CAPTURE_FORMAT_RAW:
+		read_raw(r, s, len);
+		break;
+	case CAPTURE_FORMAT_MAILLOG:
+		read_maillog(r, s, len);
+		break;
+	case CAPTURE_FORMAT_AUTO:
+		break;
+	}
+}
+
+/* ---- reading lines ---- */
+
+/* Reads the next line into r->line (without its LF or CRLF): 1, 0 at the end, -1 on error. */
+static int
+read_line(struct capture_reader *r, char **errstr)
+{
+	size_t kept = 0, full = 0;
+	bool copying = false;
+	char last = '\0';
+
+	for (;;) {
+		const char *start = r->buf + r->buf_start;
+		size_t avail = r->buf_end - r->buf_start;
+		const char *nl = memchr(start, '\n', avail);
+		size_t take = nl != NULL ? (size_t)(nl - start) : avail;
+
+		if (nl != NULL && !copying) {
+			/* The whole line is in the buffer: no copy. */
+			r->line = start;
+			r->line_len = take;
+			r->line_full = take;
+			r->line_truncated = false;
+			if (take > r->opts.line_cap) {
+				r->line_len = r->opts.line_cap;
+				r->line_truncated = true;
+				if (start[take - 1] == '\r')
+					r->line_full--;
+			} else if (take > 0 && start[take - 1] == '\r') {
+				r->line_len--;
+				r->line_full--;
+			}
+			r->buf_start += take + 1;
+			r->lineno++;
+			return 1;
+		}
+		if (take > 0) {
+			size_t room = r->opts.line_cap + 1 - kept;  /* one more for a CR */
+			size_t n = take < room ? take : room;
+
+			memcpy(r->line_buf + kept, start, n);
+			kept += n;
+			full += take;
+			last = start[take - 1];
+			copying = true;
+		}
+		if (nl != NULL) {
+			r->buf_start += take + 1;
+			break;
+		}
+		r->buf_start = r->buf_end;
+		if (r->eof) {
+			if (!copying)
+				return 0;
+			break;
+		}
+		/* Refill: read(2) where there is a descriptor, so a pipe (tail -f | annotate)
+		 * gives its lines as they come instead of once 64 KiB have gathered. */
+		r->buf_start = r->buf_end = 0;
+		{
+			int fd = fileno(r->in);
+			ssize_t got;
+
+			if (fd >= 0) {
+				do
+					got = read(fd, r->buf, CAPTURE_READ_SIZE);
+				while (got < 0 && errno == EINTR);
+			} else {
+				got = (ssize_t)fread(r->buf, 1, CAPTURE_READ_SIZE, r->in);
+				if (got == 0 && ferror(r->in))
+					got = -1;
+			}
+			if (got < 0) {
+				*errstr = xasprintf("read error: %s", strerror(errno));
+				return -1;
+			}
+			if (got == 0)
+				r->eof = true;
+			r->buf_end = (size_t)got;
+		}
+		if (copying && r->buf_end == 0 && r->eof)
+			break;
+	}
+	if (last == '\r') {
+		full--;
+		if (kept > full)
+			kept = full;
+	}
+	r->line = r->line_buf;
+	r->line_full = full;
+	r->line_len = kept < r->opts.line_cap ? kept : r->opts.line_cap;
+	if (r->line_len > full)
+		r->line_len = full;
+	r->line_truncated = full > r->line_len;
+	r->lineno++;
+	return 1;
+}
+
+/* ---- public ---- */
+
+struct capture_reader *
+capture_reader_new(FILE *in, const struct capture_options *opts)
+{
+	struct capture_reader *r = xcalloc(1, sizeof *r);
+
+	r->in = in;
+	if (opts != NULL)
+		r->opts = *opts;
+	if (r->opts.line_cap == 0)
+		r->opts.line_cap = CAPTURE_DEFAULT_LINE_CAP;
+	if (r->opts.line_cap < CAPTURE_MIN_LINE_CAP)
+		r->opts.line_cap = CAPTURE_MIN_LINE_CAP;
+	r->format = r->opts.format;
+	r->buf = xmalloc(CAPTURE_READ_SIZE);
+	r->line_buf = xmalloc(r->opts.line_cap + 2);
+	r->work = xmalloc(r->opts.line_cap + 16);
+	r->parser = reply_parser_new(NULL);
+	r->stamp_cache_s = -1;
+	r->latency_override = -1;
+	pending_push(r, "greeting");
+	return r;
+}
+
+void
+capture_reader_free(struct capture_reader *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->nowned; i++)
+		reply_free(r->owned[i]);
+	reply_parser_free(r->parser);
+	free(r->buf);
+	free(r->line_buf);
+	free(r->work);
+	free(r);
+}
+
+int
+capture_reader_next(struct capture_reader *r, struct capture_item *item, char **errstr)
+{
+	while (r->queue_count == 0) {
+		int rc;
+		size_t i;
+
+		for (i = 0; i < r->nowned; i++)
+			reply_parser_recycle(r->parser, r->owned[i]);
+		r->nowned = 0;
+		r->queue_head = 0;
+		rc = read_line(r, errstr);
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			flush_parser(r);
+			if (r->queue_count == 0)
+				return 0;
+			break;
+		}
+		/* Until a line gives the format away, lines pass as they are; detection goes on
+		 * for as long as it takes (a long preamble before a paste is fine). */
+		dispatch(r, r->line, r->line_len);
+	}
+	*item = r->queue[r->queue_head];
+	r->queue_head = (r->queue_head + 1) % CAPTURE_QUEUE;
+	r->queue_count--;
+	return 1;
+}
+
+struct reply *
+capture_reader_take_reply(struct capture_reader *r, const struct capture_item *item)
+{
+	size_t i;
+
+	if (item->kind != CAPTURE_REPLY || item->reply == NULL)
+		return NULL;
+	for (i = 0; i < r->nowned; i++)
+		if (r->owned[i] == item->reply) {
+			struct reply *reply = r->owned[i];
+
+			r->owned[i] = r->owned[--r->nowned];
+			return reply;
+		}
+	return NULL;
+}
+
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+struct transcript *
+capture_load_transcript(const char *path, const struct capture_options *opts, char **errstr)
+{
+	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	struct capture_reader *r;
+	struct transcript *t;
+	struct capture_item item;
+	int rc;
+
+	if (in == NULL) {
+		*errstr = xasprintf("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	r = capture_reader_new(in, opts);
+	t = transcript_new();
+	while ((rc = capture_reader_next(r, &item, errstr)) > 0) {
+		/* Times from the capture when it has them, else now (captures from other tools
+		 * seldom have one per line). */
+		int64_t when = item.time_us >= 0 ? item.time_us : now_us();
+		const char *event = item.event[0] != '\0' ? item.event : NULL;
+		struct reply *reply;
+
+		switch (item.kind) {
+		case CAPTURE_CLIENT:
+		case CAPTURE_BODY:
+			transcript_add_at(t, when, TRANSCRIPT_SENT, item.text, item.len, NULL,
+			    item.secret);
+			break;
+		case CAPTURE_SERVER:
+			break;  /* its reply brings the lines */
+		case CAPTURE_REPLY:
+			if ((reply = capture_reader_take_reply(r, &item)) != NULL)
+				transcript_add_reply_at(t, when, reply, item.after, NULL,
+				    item.latency_us);
+			break;
+		case CAPTURE_ERROR:
+			transcript_add_at(t, when, TRANSCRIPT_ERROR, item.text, item.len, event, false);
+			break;
+		case CAPTURE_INFO:
+			transcript_add_at(t, when, event != NULL ? TRANSCRIPT_EVENT : TRANSCRIPT_INFO,
+			    item.text, item.len, event, false);
+			break;
+		case CAPTURE_LOG:
+		case CAPTURE_OTHER:
+			transcript_add_at(t, when, TRANSCRIPT_INFO, item.text, item.len, NULL, false);
+			break;
+		}
+	}
+	capture_reader_free(r);
+	if (in != stdin)
+		fclose(in);
+	if (rc < 0) {
+		transcript_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+enum capture_format
+capture_reader_format(const struct capture_reader *r)
+{
+	return r->format;
+}
+
+bool
+capture_reader_would_read(const struct capture_reader *r)
+{
+	return r->queue_count == 0 && r->buf_start >= r->buf_end && !r->eof;
+}
+
+unsigned long
+capture_reader_skipped(const struct capture_reader *r)
+{
+	return r->skipped;
+}
+
+const char *
+capture_format_name(enum capture_format format)
+{
+	if ((size_t)format < sizeof format_names / sizeof format_names[0])
+		return format_names[format];
+	return "?";
+}
+
+int
+capture_format_parse(const char *name, enum capture_format *format)
+{
+	static const struct {
+		const char *name;
+		enum capture_format format;
+	} names[] = {
+		{ "auto", CAPTURE_FORMAT_AUTO }, { "smtpscope", CAPTURE_FORMAT_SMTPSCOPE },
+		{ "transcript", CAPTURE_FORMAT_SMTPSCOPE }, { "swaks", CAPTURE_FORMAT_SWAKS },
+		{ "cs", CAPTURE_FORMAT_CS }, { "plain", CAPTURE_FORMAT_CS },
+		{ "raw", CAPTURE_FORMAT_RAW }, { "telnet", CAPTURE_FORMAT_RAW },
+		{ "openssl", CAPTURE_FORMAT_RAW }, { "log", CAPTURE_FORMAT_MAILLOG },
+		{ "maillog", CAPTURE_FORMAT_MAILLOG }, { "postfix", CAPTURE_FORMAT_MAILLOG },
+		{ "exim", CAPTURE_FORMAT_MAILLOG }, { "sendmail", CAPTURE_FORMAT_MAILLOG },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcasecmp(name, names[i].name) == 0) {
+			*format = names[i].format;
+			return 0;
+		}
+	return -1;
+}
