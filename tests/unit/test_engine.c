@@ -300,6 +300,51 @@ test_auth_asks_for_the_secret_and_masks_it(void **state)
 	free(payload);
 }
 
+/* True when the engine's output buffer, every byte of it, holds the text anywhere. */
+static bool
+output_buffer_holds(struct fixture *f, const char *text)
+{
+	const char *buf;
+	size_t cap, pending, len = strlen(text), i;
+
+	engine_debug_output(f->engine, &buf, &cap, &pending);
+	for (i = 0; i + len <= cap; i++)
+		if (memcmp(buf + i, text, len) == 0)
+			return true;
+	return false;
+}
+
+/* Once the AUTH line is written, neither its payload nor the rest of the line stays in the
+ * output buffer; nor does it when the connection drops with the line still waiting. */
+static void
+test_auth_line_wiped_from_the_output_buffer(void **state)
+{
+	struct fixture *f = *state;
+	struct engine_answer a;
+	char *payload = sasl_plain_response(NULL, "alice", "s3cret-pw");
+	char want[128];
+
+	greet(f);
+	assert_int_equal(engine_submit(f->engine, "/auth PLAIN alice s3cret-pw", ENGINE_FORCE, &a),
+	    ENGINE_DONE);
+	engine_answer_clear(&a);
+	snprintf(want, sizeof want, "AUTH PLAIN %s\r\n", payload);
+	assert_string_equal(server_read(f), want);
+	assert_false(output_buffer_holds(f, payload));
+	assert_false(output_buffer_holds(f, "AUTH PLAIN"));
+	server_send(f, "535 5.7.8 no\r\n");
+	/* A hand-typed AUTH line and a 334 answer, the same. */
+	assert_int_equal(engine_submit(f->engine, "AUTH LOGIN", ENGINE_FORCE, &a), ENGINE_DONE);
+	engine_answer_clear(&a);
+	assert_string_equal(server_read(f), "AUTH LOGIN\r\n");
+	server_send(f, "334 VXNlcm5hbWU6\r\n");
+	assert_int_equal(engine_submit(f->engine, "YWxpY2UtdGhlLXVzZXI=", 0, &a), ENGINE_DONE);
+	engine_answer_clear(&a);
+	assert_string_equal(server_read(f), "YWxpY2UtdGhlLXVzZXI=\r\n");
+	assert_false(output_buffer_holds(f, "YWxpY2UtdGhlLXVzZXI="));
+	free(payload);
+}
+
 /* Esc at the password prompt: nothing is sent, the name is forgotten, a late password is
  * ignored, and the next line goes out as the first thing the server sees. */
 static void
@@ -551,6 +596,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_auth_asks_for_the_secret_and_masks_it, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_auth_cancelled_at_the_prompt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_auth_line_wiped_from_the_output_buffer, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_manual_auth_continuation_masked, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_auth_cram_md5_and_xoauth2, setup, teardown),

@@ -252,7 +252,7 @@ engine_new(const struct engine_config *config)
 	e->phase = PHASE_IDLE;
 	e->last_latency_us = -1;
 	e->out_cap = 4096;
-	e->out = xmalloc(e->out_cap);
+	e->out = xcalloc(1, e->out_cap);
 	return e;
 }
 
@@ -299,6 +299,8 @@ free_suggestions(struct engine *e)
 	}
 }
 
+static void out_consume(struct engine *e, size_t n);
+
 /* Drops the connection (no QUIT) and everything tied to it. */
 static void
 close_connection(struct engine *e)
@@ -315,7 +317,7 @@ close_connection(struct engine *e)
 	if (e->fd >= 0)
 		close(e->fd);
 	e->fd = -1;
-	e->out_len = 0;
+	out_consume(e, e->out_len);
 	e->tls_wants_write = false;
 	e->read_more = false;
 	stream_stop(e);
@@ -345,6 +347,7 @@ engine_free(struct engine *e)
 	free(e->last_target);
 	free(e->unverified_target);
 	free(e->unverified_why);
+	explicit_bzero(e->out, e->out_cap);
 	free(e->out);
 	free(e);
 }
@@ -372,17 +375,44 @@ engine_transcript(struct engine *e)
 	return e->transcript;
 }
 
+void
+engine_debug_output(const struct engine *e, const char **buf, size_t *cap, size_t *pending)
+{
+	*buf = e->out;
+	*cap = e->out_cap;
+	*pending = e->out_len;
+}
+
 /* ---- output ---- */
 
-/* Makes room for len more bytes of output. */
+/* Makes room for len more bytes of output. The buffer may hold an AUTH line: it is moved by
+ * hand rather than with realloc, so that the old block is wiped before it is freed. */
 static void
 out_reserve(struct engine *e, size_t len)
 {
-	if (e->out_len + len > e->out_cap) {
-		while (e->out_len + len > e->out_cap)
-			e->out_cap *= 2;
-		e->out = xreallocarray(e->out, e->out_cap, 1);
-	}
+	size_t cap = e->out_cap;
+	char *grown;
+
+	if (e->out_len + len <= cap)
+		return;
+	while (e->out_len + len > cap)
+		cap *= 2;
+	grown = xmalloc(cap);
+	memcpy(grown, e->out, e->out_len);
+	explicit_bzero(e->out, e->out_cap);
+	free(e->out);
+	e->out = grown;
+	e->out_cap = cap;
+}
+
+/* Throws away the first n bytes of output (written, or dropped with the connection) and wipes
+ * the bytes that the rest no longer covers, so that no secret stays behind in the buffer. */
+static void
+out_consume(struct engine *e, size_t n)
+{
+	memmove(e->out, e->out + n, e->out_len - n);
+	explicit_bzero(e->out + e->out_len - n, n);
+	e->out_len -= n;
 }
 
 static void
@@ -443,8 +473,7 @@ flush_out(struct engine *e)
 			}
 			written = (size_t)n;
 		}
-		memmove(e->out, e->out + written, e->out_len - written);
-		e->out_len -= written;
+		out_consume(e, written);
 		e->activity_us = net_now_us();
 		if (written > 0)
 			e->write_progress_us = e->activity_us;

@@ -120,6 +120,12 @@ void engine_set_listener(struct engine *engine,
     void (*listener)(void *ctx, size_t entry), void *ctx);
 
 struct transcript *engine_transcript(struct engine *engine);
+
+/* For tests: the output buffer as it lies in memory, all cap bytes of it (pending output first,
+ * then what was sent or never used), so a test can check that no secret lingers there after it
+ * was written. The buffer stays the engine's; valid until the next call into it. */
+void engine_debug_output(const struct engine *engine, const char **buf, size_t *cap,
+    size_t *pending);
 void engine_status(const struct engine *engine, struct engine_status *status);
 
 /* Suggestions for what to type next, from the session state and the last reply: up to max
