@@ -20,6 +20,7 @@
 #include <readline/readline.h>
 
 #include "core/conn/command.h"
+#include "core/proto/session.h"
 #include "core/record/export.h"
 #include "core/teach/lesson.h"
 #include "core/util/xmalloc.h"
@@ -449,42 +450,25 @@ render(struct tui *tui)
 static bool
 line_is_private(struct tui *tui, const char *line)
 {
-	struct transcript *t = tui->transcript;
-	size_t nr = transcript_reply_count(t);
-	const struct transcript_reply *last = nr > 0 ? transcript_reply(t, nr - 1) : NULL;
 	struct engine_status st;
-	const char *p;
-	int words = 0;
-	bool in_word = false;
+	char *masked;
+	bool secret;
 
 	tui_status(tui, &st);
 	if (st.in_data)
 		return true;
-	if (last != NULL && last->reply != NULL && last->reply->code == 334)
+	if (session_line_is_secret(tui->engine != NULL ? engine_session(tui->engine) : NULL,
+	    line, strlen(line), NULL))
 		return true;
-	for (p = line; *p != '\0'; p++) {
-		if (*p != ' ' && *p != '\t' && !in_word)
-			words++;
-		in_word = *p != ' ' && *p != '\t';
-	}
-	while (*line == ' ')
-		line++;
-	if (strncasecmp(line, "AUTH", 4) == 0 && (line[4] == ' ' || line[4] == '\t'))
-		return words > 2;
-	if (line[0] == '/') {
-		/* the command table knows which arguments are secrets */
-		char *masked = command_mask(line);
-		bool secret = masked != NULL && strcmp(masked, line) != 0;
-
-		free(masked);
-		if (secret)
-			return true;
-	}
-	if (strncasecmp(line, "/auth", 5) == 0 && (line[5] == ' ' || line[5] == '\0'))
-		return words > 3;
-	if (strncasecmp(line, "/b64", 4) == 0 || strncasecmp(line, "/sasl", 5) == 0)
-		return true;
-	return false;
+	line += strspn(line, " \t");
+	if (line[0] != '/')
+		return false;
+	/* the command table knows which arguments are secrets */
+	masked = command_mask(line);
+	secret = masked != NULL && strcmp(masked, line) != 0;
+	free(masked);
+	return secret || (strncasecmp(line, "/b64", 4) == 0 &&
+	    (line[4] == ' ' || line[4] == '\t' || line[4] == '\0'));
 }
 
 static void

@@ -26,7 +26,7 @@ for mech in LOGIN CRAM-MD5; do
 	# (the explanation pane gives the practice login on purpose: look at the wire lines)
 	check "$mech: no line on the wire shows the password" \
 	    sh -c "! grep -F 'C: ' '$TUI_SCREEN' | grep -qF -e '$pass' -e '$pass64'"
-	check "$mech: the answers are masked" contains "$TUI_SCREEN" "C: **** (masked)"
+	check "$mech: the answers are masked" contains "$TUI_SCREEN" "C: ******** (masked)"
 	# a fresh connection for the next mechanism (a second AUTH is refused)
 	tui_type "/scenario normal"
 	check "$mech: reconnected, back at the greeting" tui_wait "| greeting |"

@@ -292,7 +292,7 @@ test_auth_asks_for_the_secret_and_masks_it(void **state)
 	snprintf(want, sizeof want, "AUTH PLAIN %s\r\n", payload);
 	assert_string_equal(server_read(f), want);
 	sent = last_entry(f, TRANSCRIPT_SENT);
-	assert_string_equal(sent->text, "AUTH PLAIN ****");
+	assert_string_equal(sent->text, "AUTH PLAIN ********");
 	assert_true(sent->secret);
 	server_send(f, "235 2.7.0 ok\r\n");
 	engine_status(f->engine, &st);
@@ -386,7 +386,7 @@ test_manual_auth_continuation_masked(void **state)
 	engine_answer_clear(&a);
 	assert_string_equal(server_read(f), "YWxpY2U=\r\n");
 	e = last_entry(f, TRANSCRIPT_SENT);
-	assert_string_equal(e->text, "****");
+	assert_string_equal(e->text, "********");
 	assert_true(e->secret);
 	server_send(f, "334 UGFzc3dvcmQ6\r\n");
 	assert_int_equal(engine_submit(f->engine, "cHc=", 0, &a), ENGINE_DONE);
@@ -416,7 +416,7 @@ test_auth_cram_md5_and_xoauth2(void **state)
 	server_send(f, line);
 	snprintf(line, sizeof line, "%s\r\n", response);
 	assert_string_equal(server_read(f), line);
-	assert_string_equal(last_entry(f, TRANSCRIPT_SENT)->text, "****");
+	assert_string_equal(last_entry(f, TRANSCRIPT_SENT)->text, "********");
 	server_send(f, "535 5.7.8 no\r\n");
 
 	assert_int_equal(engine_submit(f->engine, "/auth XOAUTH2 alice tok", ENGINE_FORCE, &a),
@@ -424,7 +424,7 @@ test_auth_cram_md5_and_xoauth2(void **state)
 	engine_answer_clear(&a);
 	snprintf(line, sizeof line, "AUTH XOAUTH2 %s\r\n", token);
 	assert_string_equal(server_read(f), line);
-	assert_string_equal(last_entry(f, TRANSCRIPT_SENT)->text, "AUTH XOAUTH2 ****");
+	assert_string_equal(last_entry(f, TRANSCRIPT_SENT)->text, "AUTH XOAUTH2 ********");
 	/* The error challenge is answered with an empty line, as RFC 7628 asks. */
 	server_send(f, "334 eyJzdGF0dXMiOiI0MDEifQ==\r\n");
 	assert_string_equal(server_read(f), "\r\n");

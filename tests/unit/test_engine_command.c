@@ -75,7 +75,7 @@ test_mask_hides_only_the_password(void **state)
 
 	(void)state;
 	m = command_mask("/auth PLAIN alice s3cret");
-	assert_string_equal(m, "/auth PLAIN alice ****");
+	assert_string_equal(m, "/auth PLAIN alice ********");
 	free(m);
 	m = command_mask("/auth LOGIN alice");
 	assert_string_equal(m, "/auth LOGIN alice");

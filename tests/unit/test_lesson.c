@@ -394,7 +394,7 @@ test_status_and_event_checks(void **state)
 
 	transcript_add(t, TRANSCRIPT_INFO, "QUJD decodes to \"ABC\"", 21, NULL, false);
 	assert_int_equal(lesson_progress_catch_up(p, t, NULL), 0);
-	add_sent(t, "AUTH PLAIN ****");
+	add_sent(t, "AUTH PLAIN ********");
 	add_reply(t, "235 2.7.0 ok\r\n", "AUTH");
 	assert_int_equal(lesson_progress_catch_up(p, t, NULL),
 	    LESSON_STEP_PASSED | LESSON_COMPLETE);

@@ -371,6 +371,41 @@ test_verb_extraction(void **state)
 	assert_int_equal(strlen(verb), 15);
 }
 
+/* One rule for what is a secret: AUTH's initial response, the answer to a 334 (not the
+ * cancelling "*"), whatever the spacing; everything else is shown. */
+static void
+test_secret_lines_masked(void **state)
+{
+	struct session *s = greeted();
+	struct session_outcome o;
+	struct fake_reply f;
+	size_t keep;
+	char *m;
+
+	(void)state;
+	assert_true(session_line_is_secret(s, "AUTH PLAIN AGFAYg==", 19, &keep));
+	assert_int_equal(keep, 11);
+	m = session_mask_line(s, "auth\tplain  AGFAYg==");
+	assert_string_equal(m, "auth\tplain  " SESSION_MASK);
+	free(m);
+	assert_false(session_line_is_secret(s, "AUTH LOGIN", 10, NULL));
+	assert_false(session_line_is_secret(s, "AUTH LOGIN  ", 12, NULL));
+	assert_false(session_line_is_secret(s, "AUTHX PLAIN x", 13, NULL));
+	assert_false(session_line_is_secret(s, "MAIL FROM:<a@b> AUTH=x", 22, NULL));
+	assert_null(session_mask_line(s, "EHLO x"));
+	session_sent(s, "AUTH LOGIN", 1);
+	answer(s, &o, &f, "334 VXNlcm5hbWU6", NULL);
+	assert_true(session_line_is_secret(s, "YWxpY2U=", 8, &keep));
+	assert_int_equal(keep, 0);
+	m = session_mask_line(s, "YWxpY2U=");
+	assert_string_equal(m, SESSION_MASK);
+	free(m);
+	assert_false(session_line_is_secret(s, "*", 1, NULL));
+	assert_false(session_line_is_secret(s, "", 0, NULL));
+	assert_false(session_line_is_secret(NULL, "YWxpY2U=", 8, NULL));
+	session_free(s);
+}
+
 int
 main(void)
 {
@@ -387,6 +422,7 @@ main(void)
 		cmocka_unit_test(test_pipeline_group_checked_as_a_whole),
 		cmocka_unit_test(test_suggestions_follow_state),
 		cmocka_unit_test(test_verb_extraction),
+		cmocka_unit_test(test_secret_lines_masked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

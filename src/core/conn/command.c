@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "core/conn/command.h"
+#include "core/proto/session.h"
 #include "core/util/xmalloc.h"
 
 static const struct command_info commands[] = {
@@ -163,7 +164,7 @@ command_mask(const char *line)
 	while (*(p = skip_space(p)) != '\0') {
 		word = p;
 		if (++words == 4)
-			return xasprintf("%.*s****", (int)(word - line), line);
+			return xasprintf("%.*s%s", (int)(word - line), line, SESSION_MASK);
 		while (*p != '\0' && *p != ' ' && *p != '\t')
 			p++;
 	}

@@ -55,7 +55,7 @@ size_t command_list(const struct command_info **out);
 int command_parse(const char *line, struct command *command, char **errstr);
 void command_clear(struct command *command);
 
-/* The line with its secrets replaced by "****" (the password of /auth): a new string. */
+/* The line with its secrets replaced by SESSION_MASK (the password of /auth): a new string. */
 char *command_mask(const char *line);
 
 /* The local commands as help text, one per line (a new string). */

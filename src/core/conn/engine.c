@@ -42,7 +42,7 @@
 /* How often a running MX look-up is asked whether it is done: after 1 ms, then twice as long
  * each time up to this (a fixed 20 ms added up to that much to every @domain session). */
 #define ENGINE_MX_POLL_MS 20
-#define ENGINE_MASK "****"
+#define ENGINE_MASK SESSION_MASK
 /* Octets read from the server per engine_handle call: a server that never stops sending cannot
  * keep the caller's loop (its keyboard, its signals, the next script line) from running. */
 #define ENGINE_READ_PER_TURN (64 * 1024)
@@ -498,29 +498,6 @@ send_line(struct engine *e, const char *line, const char *shown)
 	out_append(e, "\r\n", 2);
 	session_sent(e->session, line, net_now_us());
 	e->activity_us = net_now_us();
-}
-
-/* "AUTH MECH payload" shown as "AUTH MECH ****". */
-static char *
-masked_auth_line(const char *line)
-{
-	const char *p = line;
-	int words = 0;
-
-	while (*p != '\0' && words < 2) {
-		while (*p == ' ')
-			p++;
-		if (*p == '\0')
-			break;
-		while (*p != '\0' && *p != ' ')
-			p++;
-		words++;
-	}
-	while (*p == ' ')
-		p++;
-	if (*p == '\0')
-		return NULL;
-	return xasprintf("%.*s%s", (int)(p - line), line, ENGINE_MASK);
 }
 
 /* ---- failures and closing ---- */
@@ -1517,7 +1494,7 @@ send_user_line(struct engine *e, const char *line)
 
 	session_verb(line, verb, sizeof verb);
 	if (strcmp(verb, "AUTH") == 0)
-		shown = masked_auth_line(line);
+		shown = session_mask_line(e->session, line);
 	else if ((strcmp(verb, "EHLO") == 0 || strcmp(verb, "HELO") == 0) &&
 	    strlen(line) < sizeof e->ehlo_line)
 		snprintf(e->ehlo_line, sizeof e->ehlo_line, "%s", line);
@@ -1582,7 +1559,8 @@ submit_raw(struct engine *e, const char *line, unsigned flags, struct engine_ans
 	}
 	if (session_auth_continuing(e->session)) {
 		/* The answer to a 334: a secret, masked in the transcript. */
-		send_line(e, line, line[0] != '\0' && strcmp(line, "*") != 0 ? ENGINE_MASK : NULL);
+		send_line(e, line, session_line_is_secret(e->session, line, strlen(line), NULL) ?
+		    ENGINE_MASK : NULL);
 		flush_out(e);
 		return ENGINE_DONE;
 	}
@@ -2020,6 +1998,12 @@ engine_answer_clear(struct engine_answer *answer)
 }
 
 /* ---- state for front ends ---- */
+
+const struct session *
+engine_session(const struct engine *e)
+{
+	return e->session;
+}
 
 void
 engine_status(const struct engine *e, struct engine_status *st)

@@ -127,6 +127,10 @@ struct transcript *engine_transcript(struct engine *engine);
 void engine_debug_output(const struct engine *engine, const char **buf, size_t *cap,
     size_t *pending);
 void engine_status(const struct engine *engine, struct engine_status *status);
+/* The conversation tracker the engine feeds (owned by the engine): what front ends ask about
+ * the conversation, such as whether a line about to be sent carries a secret. */
+struct session;
+const struct session *engine_session(const struct engine *engine);
 
 /* Suggestions for what to type next, from the session state and the last reply: up to max
  * strings (owned by the engine, valid until the next call into it). */

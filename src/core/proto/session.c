@@ -232,6 +232,49 @@ session_verb(const char *line, char *buf, size_t size)
 	buf[i] = '\0';
 }
 
+bool
+session_line_is_secret(const struct session *s, const char *line, size_t len, size_t *keep)
+{
+	size_t i = 0, words = 0;
+
+	if (keep != NULL)
+		*keep = 0;
+	if (s != NULL && s->auth_continuing)
+		/* The empty line and "*" cancel the exchange (RFC 4954 section 4): no secret. */
+		return len > 0 && !(len == 1 && line[0] == '*');
+	/* "AUTH MECH initial-response": the third word on is the secret. */
+	while (i < len) {
+		size_t start;
+
+		while (i < len && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (i == len)
+			break;
+		start = i;
+		if (++words == 3)
+			break;
+		while (i < len && line[i] != ' ' && line[i] != '\t')
+			i++;
+		if (words == 1 && (i - start != 4 || strncasecmp(line + start, "AUTH", 4) != 0))
+			return false;
+	}
+	if (words < 3)
+		return false;
+	if (keep != NULL)
+		*keep = i;
+	return true;
+}
+
+char *
+session_mask_line(const struct session *s, const char *line)
+{
+	size_t keep;
+
+	if (!session_line_is_secret(s, line, strlen(line), &keep))
+		return NULL;
+	return xasprintf("%.*s%s", (int)keep, line, SESSION_MASK);
+}
+
 /* The argument after "WORD" and optional spaces, or NULL. */
 static const char *
 after_verb(const char *line)

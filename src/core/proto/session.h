@@ -106,4 +106,17 @@ size_t session_suggest(struct session *session, const char *helo_name, const cha
 /* The upper-case verb of a command line into buf ("MAIL" from "mail from:<a@b>"). */
 void session_verb(const char *line, char *buf, size_t size);
 
+/* What every view, the transcript, the history and the exports show in place of a secret. */
+#define SESSION_MASK "********"
+
+/* True when line (len bytes), sent now, carries a secret: an answer to a 334 challenge (other
+ * than the empty or "*" line that cancels), or AUTH with an initial response. *keep (may be
+ * NULL) gets how many leading bytes may be shown ("AUTH PLAIN "), 0 for a whole-line answer.
+ * session may be NULL: the line is then judged as if no AUTH exchange were under way. */
+bool session_line_is_secret(const struct session *session, const char *line, size_t len,
+    size_t *keep);
+/* The line as the views show it (its secret replaced by SESSION_MASK, "AUTH PLAIN ********"),
+ * or NULL when it holds none. Caller frees. */
+char *session_mask_line(const struct session *session, const char *line);
+
 #endif

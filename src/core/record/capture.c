@@ -33,6 +33,7 @@
 
 #include "core/record/capture.h"
 #include "core/proto/reply.h"
+#include "core/proto/session.h"
 #include "core/record/transcript.h"
 #include "core/util/xmalloc.h"
 
@@ -379,28 +380,24 @@ server_line(struct capture_reader *r, const char *text, size_t len, bool tls)
 		r->queue[(r->queue_head + r->queue_count - 1) % CAPTURE_QUEUE].tls = tls;
 }
 
-/* The masked form of "AUTH PLAIN <payload>": the mechanism stays, the payload goes. */
+/* The masked form of a client line that carries a secret into r->work: what may be shown
+ * ("AUTH PLAIN ") and the mask. 0 when the line holds no secret. */
 static size_t
-mask_auth(struct capture_reader *r, const char *text, size_t len)
+mask_secret(struct capture_reader *r, const char *text, size_t len, bool continuing)
 {
-	size_t i = 0, words = 0, n;
+	size_t keep, n, mask_len = strlen(SESSION_MASK);
 
-	while (i < len) {
-		while (i < len && text[i] == ' ')
-			i++;
-		if (i == len)
-			break;
-		if (++words == 3)
-			break;
-		while (i < len && text[i] != ' ')
-			i++;
+	if (continuing) {
+		if (len == 0 || (len == 1 && text[0] == '*'))
+			return 0;
+		keep = 0;
+	} else if (!session_line_is_secret(NULL, text, len, &keep)) {
+		return 0;
 	}
-	if (i >= len)
-		return 0;  /* nothing to mask */
-	n = i < r->opts.line_cap - 9 ? i : r->opts.line_cap - 9;
+	n = keep < r->opts.line_cap - mask_len - 1 ? keep : r->opts.line_cap - mask_len - 1;
 	memmove(r->work, text, n);
-	memcpy(r->work + n, "********", 8);
-	return n + 8;
+	memcpy(r->work + n, SESSION_MASK, mask_len);
+	return n + mask_len;
 }
 
 static void
@@ -426,9 +423,8 @@ client_line(struct capture_reader *r, const char *text, size_t len, bool tls)
 	if (r->auth_continue) {
 		/* A SASL response to a 334: a secret unless asked to show it. */
 		r->auth_continue = false;
-		if (!r->opts.show_secrets && len > 0 && !(len == 1 && text[0] == '*')) {
-			memcpy(r->work, "********", 8);
-			item = queue_line(r, CAPTURE_CLIENT, r->work, 8);
+		if (!r->opts.show_secrets && (masked = mask_secret(r, text, len, true)) > 0) {
+			item = queue_line(r, CAPTURE_CLIENT, r->work, masked);
 			item->secret = true;
 		} else {
 			item = queue_line(r, CAPTURE_CLIENT, text, len);
@@ -439,7 +435,7 @@ client_line(struct capture_reader *r, const char *text, size_t len, bool tls)
 	}
 	capture_command_verb(text, len, verb, sizeof verb);
 	if (strcmp(verb, "AUTH") == 0 && !r->opts.show_secrets &&
-	    (masked = mask_auth(r, text, len)) > 0) {
+	    (masked = mask_secret(r, text, len, false)) > 0) {
 		item = queue_line(r, CAPTURE_CLIENT, r->work, masked);
 		item->secret = true;
 		item->truncated = false;
