@@ -512,6 +512,52 @@ test_data_typed_by_hand(void **state)
 	assert_string_equal(st.state, "after EHLO");
 }
 
+/* Every phase change is recorded, in order, outside the transcript: /data goes from "open" to
+ * "data-wait", to "data" on the 354, and back to "open" once the message is out. */
+static void
+test_phases_recorded_through_data(void **state)
+{
+	struct fixture *f = *state;
+	struct engine_answer a;
+	struct engine_phase_change changes[64];
+	char path[] = "/tmp/smtpscope-test-phase-XXXXXX";
+	const char *want[][2] = { { "idle", "connecting" }, { "connecting", "open" },
+		{ "open", "data-wait" }, { "data-wait", "data" }, { "data", "open" },
+		{ "open", "closed" } };
+	size_t n, i, entries;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "Subject: x\n\nbody\n", 17), 17);
+	close(fd);
+	greet(f);
+	assert_string_equal(engine_phase(f->engine), "open");
+	entries = transcript_count(engine_transcript(f->engine));
+	assert_int_equal(engine_submit(f->engine, "/data does-not-exist.eml", 0, &a), ENGINE_ERROR);
+	engine_answer_clear(&a);
+	assert_string_equal(engine_phase(f->engine), "open");
+	assert_int_equal(transcript_count(engine_transcript(f->engine)), entries);
+	snprintf(f->target, sizeof f->target, "/data %s", path);
+	assert_int_equal(engine_submit(f->engine, f->target, ENGINE_FORCE, &a), ENGINE_DONE);
+	engine_answer_clear(&a);
+	assert_string_equal(engine_phase(f->engine), "data-wait");
+	assert_string_equal(server_read(f), "DATA\r\n");
+	server_send(f, "354 go\r\n");
+	assert_string_equal(server_read(f), "Subject: x\r\n\r\nbody\r\n.\r\n");
+	assert_string_equal(engine_phase(f->engine), "open");
+	server_send(f, "250 queued\r\n");
+	assert_int_equal(engine_submit(f->engine, "/disconnect", 0, &a), ENGINE_DONE);
+	engine_answer_clear(&a);
+	n = engine_phase_history(f->engine, changes, 64);
+	assert_int_equal(n, sizeof want / sizeof want[0]);
+	for (i = 0; i < n; i++) {
+		assert_string_equal(changes[i].from, want[i][0]);
+		assert_string_equal(changes[i].to, want[i][1]);
+		assert_true(i == 0 || changes[i].at_us >= changes[i - 1].at_us);
+	}
+	unlink(path);
+}
+
 static void
 test_reply_timeout_closes_and_keeps_transcript(void **state)
 {
@@ -603,6 +649,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_auth_cram_md5_and_xoauth2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_frontend_and_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_data_typed_by_hand, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_phases_recorded_through_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_timeout_closes_and_keeps_transcript,
 		    setup_short_timeout, teardown),
 		cmocka_unit_test_setup_teardown(test_lines_before_the_greeting, setup, teardown),

@@ -56,20 +56,23 @@
  * code is still explored; half the reply timeout when that is shorter). */
 #define ENGINE_PREGREET_GRACE_MS 2000
 
+/* Where the engine is: one variable, changed only by engine_enter_phase. The order matters:
+ * PHASE_OPEN up to PHASE_BDAT are the phases of an open connection. */
 enum engine_phase {
 	PHASE_IDLE,        /* never connected */
-	PHASE_CONNECTING,
+	PHASE_MX_LOOKUP,   /* @domain: the MX look-up is under way */
+	PHASE_CONNECTING,  /* the connector resolves and connects */
 	PHASE_HANDSHAKE,   /* TLS handshake in progress */
-	PHASE_OPEN,
-	PHASE_CLOSED,
+	PHASE_OPEN,        /* connected: typed lines go out, replies come in */
+	PHASE_DATA_WAIT,   /* /data: DATA sent, waiting for 354 */
+	PHASE_DATA,        /* /data: message text flowing */
+	PHASE_BDAT,        /* /bdat: chunks going out, waiting for their replies */
+	PHASE_CLOSED,      /* the connection ended (it may be opened again) */
+	PHASE_COUNT
 };
 
-enum engine_stream {
-	STREAM_NONE,
-	STREAM_DATA_WAIT,  /* /data: DATA sent, waiting for 354 */
-	STREAM_DATA,       /* /data: message text flowing */
-	STREAM_BDAT,       /* /bdat: a chunk is out, waiting for its reply */
-};
+/* Phase changes kept for engine_phase_history. */
+#define ENGINE_PHASE_HISTORY 64
 
 enum engine_mech { MECH_PLAIN, MECH_LOGIN, MECH_CRAM_MD5, MECH_XOAUTH2 };
 
@@ -91,6 +94,8 @@ struct engine {
 	struct session *session;
 	struct reply_parser *parser;
 	enum engine_phase phase;
+	struct engine_phase_change history[ENGINE_PHASE_HISTORY];
+	size_t history_count;     /* changes so far; the last ENGINE_PHASE_HISTORY are kept */
 	struct net_connector *connector;
 	struct mx_query *mx_query;   /* @domain: the MX look-up under way */
 	int mx_wait_ms;              /* the next wait before asking it again */
@@ -115,7 +120,6 @@ struct engine {
 	char *out;
 	size_t out_len, out_cap;
 	/* /data and /bdat */
-	enum engine_stream stream;
 	struct command_message *message;
 	char *message_name;
 	long long message_sent;
@@ -227,6 +231,67 @@ connector_note(void *ctx, const char *event, const char *text, bool failure)
 	record(e, failure ? TRANSCRIPT_ERROR : TRANSCRIPT_EVENT, event, false, text);
 }
 
+/* ---- phases ---- */
+
+static const char *const phase_keys[PHASE_COUNT] = {
+	[PHASE_IDLE] = "idle", [PHASE_MX_LOOKUP] = "mx-lookup", [PHASE_CONNECTING] = "connecting",
+	[PHASE_HANDSHAKE] = "tls-handshake", [PHASE_OPEN] = "open", [PHASE_DATA_WAIT] = "data-wait",
+	[PHASE_DATA] = "data", [PHASE_BDAT] = "bdat", [PHASE_CLOSED] = "closed",
+};
+
+/* Every phase change goes through here and is remembered (not in the transcript: saved
+ * sessions and the screen stay as they were; engine_phase_history shows the changes). */
+static void
+engine_enter_phase(struct engine *e, enum engine_phase phase)
+{
+	struct engine_phase_change *c;
+
+	if (e->phase == phase)
+		return;
+	c = &e->history[e->history_count % ENGINE_PHASE_HISTORY];
+	c->from = phase_keys[e->phase];
+	c->to = phase_keys[phase];
+	c->at_us = net_now_us();
+	e->history_count++;
+	e->phase = phase;
+}
+
+static bool
+phase_is_open(const struct engine *e)
+{
+	return e->phase >= PHASE_OPEN && e->phase <= PHASE_BDAT;
+}
+
+static bool
+phase_is_streaming(const struct engine *e)
+{
+	return e->phase >= PHASE_DATA_WAIT && e->phase <= PHASE_BDAT;
+}
+
+static bool
+phase_is_connecting(const struct engine *e)
+{
+	return e->phase == PHASE_MX_LOOKUP || e->phase == PHASE_CONNECTING;
+}
+
+const char *
+engine_phase(const struct engine *e)
+{
+	return phase_keys[e->phase];
+}
+
+size_t
+engine_phase_history(const struct engine *e, struct engine_phase_change *out, size_t max)
+{
+	size_t kept = e->history_count < ENGINE_PHASE_HISTORY ? e->history_count :
+	    ENGINE_PHASE_HISTORY;
+	size_t first = e->history_count - kept, i;
+
+	for (i = 0; i < kept && i < max; i++)
+		out[i] = e->history[(first + i) % ENGINE_PHASE_HISTORY];
+	return i;
+}
+
 /* ---- lifecycle ---- */
 
 struct engine *
@@ -249,7 +314,7 @@ engine_new(const struct engine_config *config)
 	e->session = session_new();
 	e->parser = reply_parser_new(NULL);
 	e->fd = -1;
-	e->phase = PHASE_IDLE;
+	e->phase = PHASE_IDLE;   /* the first phase: no change to record */
 	e->last_latency_us = -1;
 	e->out_cap = 4096;
 	e->out = xcalloc(1, e->out_cap);
@@ -274,8 +339,9 @@ auth_reset(struct engine *e)
 	memset(&e->auth, 0, sizeof e->auth);
 }
 
+/* Lets go of the message being streamed (its file, its buffers). */
 static void
-stream_stop(struct engine *e)
+stream_free(struct engine *e)
 {
 	command_message_close(e->message);
 	e->message = NULL;
@@ -285,7 +351,15 @@ stream_stop(struct engine *e)
 	e->bdat_buf = NULL;
 	free(e->log_line);
 	e->log_line = NULL;
-	e->stream = STREAM_NONE;
+}
+
+/* The message is done with (sent, refused or given up): back to the open connection. */
+static void
+stream_stop(struct engine *e)
+{
+	stream_free(e);
+	if (phase_is_streaming(e))
+		engine_enter_phase(e, PHASE_OPEN);
 }
 
 static void
@@ -320,12 +394,12 @@ close_connection(struct engine *e)
 	out_consume(e, e->out_len);
 	e->tls_wants_write = false;
 	e->read_more = false;
-	stream_stop(e);
+	stream_free(e);
 	auth_reset(e);
 	session_closed(e->session);
 	reply_parser_free(e->parser);
 	e->parser = reply_parser_new(NULL);
-	e->phase = PHASE_CLOSED;
+	engine_enter_phase(e, PHASE_CLOSED);
 }
 
 void
@@ -445,10 +519,10 @@ flush_out(struct engine *e)
 	ssize_t n;
 	char *err = NULL;
 
-	while (e->phase == PHASE_OPEN) {
+	while (phase_is_open(e)) {
 		/* Topped up to a full piece, so the end of a message (".\r\n") leaves in the same
 		 * write as its last text. */
-		while (e->out_len < ENGINE_STREAM_PIECE && e->stream == STREAM_DATA)
+		while (e->out_len < ENGINE_STREAM_PIECE && e->phase == PHASE_DATA)
 			stream_refill(e);
 		if (e->out_len == 0)
 			return;
@@ -479,7 +553,7 @@ flush_out(struct engine *e)
 			e->write_progress_us = e->activity_us;
 		/* Everything is out: the replies' clock starts now, not while the server was
 		 * still taking the message. */
-		if (e->out_len == 0 && e->stream != STREAM_DATA)
+		if (e->out_len == 0 && e->phase != PHASE_DATA)
 			reply_wait_start(e);
 	}
 }
@@ -584,7 +658,6 @@ bdat_send_chunk(struct engine *e)
 	e->message_sent += n;
 	e->bdat_in_flight++;
 	e->bdat_last_sent = last;
-	e->stream = STREAM_BDAT;
 }
 
 /* Sends chunks until the window is full: two when the server offers PIPELINING, so that it
@@ -596,7 +669,7 @@ bdat_fill(struct engine *e)
 {
 	int window = session_has(e->session, "PIPELINING") ? ENGINE_BDAT_WINDOW : 1;
 
-	while (e->stream == STREAM_BDAT && !e->bdat_last_sent && e->bdat_in_flight < window)
+	while (e->phase == PHASE_BDAT && !e->bdat_last_sent && e->bdat_in_flight < window)
 		bdat_send_chunk(e);
 }
 
@@ -606,7 +679,7 @@ stream_refill(struct engine *e)
 {
 	long n;
 
-	if (e->stream != STREAM_DATA)
+	if (e->phase != PHASE_DATA)
 		return;
 	/* Straight into the output buffer: one copy of the message fewer. */
 	out_reserve(e, ENGINE_STREAM_PIECE);
@@ -641,7 +714,10 @@ tls_begin(struct engine *e, bool after_starttls)
 		return;
 	}
 	e->starttls_handshake = after_starttls;
-	e->phase = PHASE_HANDSHAKE;
+	/* A message being streamed does not survive the switch (a server that says 220 to a
+	 * STARTTLS pipelined with BDAT): what follows is a new conversation. */
+	stream_free(e);
+	engine_enter_phase(e, PHASE_HANDSHAKE);
 	e->handshake_start_us = net_now_us();
 	recordf(e, TRANSCRIPT_EVENT, NULL, "TLS handshake with %s (server name %s)...",
 	    e->address, e->host);
@@ -674,7 +750,7 @@ handshake_done(struct engine *e)
 		    "because of %s: anyone in the path could be reading this session",
 		    tls_verify_words(e->tls), why != NULL ? why : "--insecure");
 	}
-	e->phase = PHASE_OPEN;
+	engine_enter_phase(e, PHASE_OPEN);
 	e->activity_us = net_now_us();
 	recordf(e, TRANSCRIPT_EVENT, "tls-up", "TLS is up: %s, %s, certificate %s (%.1f ms)",
 	    tls_version(e->tls), tls_cipher(e->tls),
@@ -955,21 +1031,21 @@ handle_reply(struct engine *e, struct reply *reply)
 		return;
 	}
 	if (strcmp(o.after, "DATA") == 0) {
-		if (o.data_go && e->stream == STREAM_DATA_WAIT) {
-			e->stream = STREAM_DATA;
+		if (o.data_go && e->phase == PHASE_DATA_WAIT) {
+			engine_enter_phase(e, PHASE_DATA);
 			e->write_progress_us = net_now_us();
 			recordf(e, TRANSCRIPT_INFO, NULL, "sending %s (%lld octets on the wire)",
 			    e->message_name, command_message_size(e->message));
 		} else if (o.data_go) {
 			record(e, TRANSCRIPT_INFO, NULL, false, "type the message: header lines, an "
 			    "empty line, the body; a line with a single \".\" ends it");
-		} else if (e->stream == STREAM_DATA_WAIT) {
+		} else if (e->phase == PHASE_DATA_WAIT) {
 			recordf(e, TRANSCRIPT_INFO, NULL, "%s not sent: DATA was refused",
 			    e->message_name);
 			stream_stop(e);
 		}
 	}
-	if (strcmp(o.after, "BDAT") == 0 && e->stream == STREAM_BDAT) {
+	if (strcmp(o.after, "BDAT") == 0 && e->phase == PHASE_BDAT) {
 		if (e->bdat_in_flight > 0)
 			e->bdat_in_flight--;
 		if (reply_class(kept) != 2 || o.bdat_last) {
@@ -1035,10 +1111,10 @@ feed(struct engine *e, const char *data, size_t len)
 		e->first_rx_us = e->activity_us;
 	e->wait_rx += len;
 	reply_parser_feed(e->parser, data, len);
-	while (e->phase == PHASE_OPEN && (reply = reply_parser_next(e->parser)) != NULL) {
+	while (phase_is_open(e) && (reply = reply_parser_next(e->parser)) != NULL) {
 		handle_reply(e, reply);
 		/* STARTTLS's 220 switched to the handshake; what is left was discarded. */
-		if (e->phase != PHASE_OPEN)
+		if (!phase_is_open(e))
 			break;
 	}
 }
@@ -1052,7 +1128,7 @@ do_read(struct engine *e)
 	char *err = NULL;
 
 	e->read_more = false;
-	while (e->phase == PHASE_OPEN) {
+	while (phase_is_open(e)) {
 		/* A bounded share per turn; the rest is read on the next (engine_timeout_ms says
 		 * 0, since bytes inside OpenSSL do not wake poll()). */
 		if (budget == 0) {
@@ -1131,7 +1207,7 @@ connected(struct engine *e, int fd, char *address)
 		if (e->phase == PHASE_HANDSHAKE)
 			do_handshake(e);
 	} else {
-		e->phase = PHASE_OPEN;
+		engine_enter_phase(e, PHASE_OPEN);
 	}
 }
 
@@ -1152,12 +1228,12 @@ connect_host(struct engine *e, const char *name, int default_port, char **errstr
 	e->address = NULL;
 	recordf(e, TRANSCRIPT_EVENT, NULL, "connecting to %s port %d%s", host, port,
 	    e->config.tls == ENGINE_TLS_IMPLICIT ? " (implicit TLS)" : "");
-	e->phase = PHASE_CONNECTING;
+	engine_enter_phase(e, PHASE_CONNECTING);
 	e->connector = net_connector_new(host, port, e->config.connect_timeout_ms,
 	    connector_note, e, &event);
 	if (e->connector == NULL) {
 		recordf(e, TRANSCRIPT_ERROR, event, "could not connect to %s port %d", host, port);
-		e->phase = PHASE_CLOSED;
+		engine_enter_phase(e, PHASE_CLOSED);
 	}
 	return 0;
 }
@@ -1177,13 +1253,13 @@ mx_finished(struct engine *e)
 	if (mx == NULL) {
 		record(e, TRANSCRIPT_ERROR, event, false, err ? err : "the MX look-up failed");
 		free(err);
-		e->phase = PHASE_CLOSED;
+		engine_enter_phase(e, PHASE_CLOSED);
 		return;
 	}
 	if (mx->null_mx) {
 		recordf(e, TRANSCRIPT_ERROR, "null-mx", "%s publishes a null MX (RFC 7504): it "
 		    "accepts no mail", domain);
-		e->phase = PHASE_CLOSED;
+		engine_enter_phase(e, PHASE_CLOSED);
 	} else {
 		for (i = 0; i < mx->count && !mx->implicit; i++)
 			recordf(e, TRANSCRIPT_EVENT, NULL, "  MX %d %s%s", mx->hosts[i].preference,
@@ -1194,7 +1270,7 @@ mx_finished(struct engine *e)
 		if (connect_host(e, mx->hosts[0].host, e->mx_port, &err) < 0) {
 			recordf(e, TRANSCRIPT_ERROR, "dns-failure", "the MX host is unusable: %s", err);
 			free(err);
-			e->phase = PHASE_CLOSED;
+			engine_enter_phase(e, PHASE_CLOSED);
 		}
 	}
 	mx_list_free(mx);
@@ -1203,8 +1279,7 @@ mx_finished(struct engine *e)
 int
 engine_connect(struct engine *e, const char *target, int default_port, char **errstr)
 {
-	if (e->phase == PHASE_CONNECTING || e->phase == PHASE_HANDSHAKE ||
-	    e->phase == PHASE_OPEN) {
+	if (phase_is_connecting(e) || e->phase == PHASE_HANDSHAKE || phase_is_open(e)) {
 		*errstr = xstrdup("already connected: /disconnect (or QUIT) first");
 		return -1;
 	}
@@ -1238,7 +1313,7 @@ engine_connect(struct engine *e, const char *target, int default_port, char **er
 	e->mx_wait_ms = 1;
 	if (e->mx_query == NULL)
 		return -1;
-	e->phase = PHASE_CONNECTING;
+	engine_enter_phase(e, PHASE_MX_LOOKUP);
 	return 0;
 }
 
@@ -1256,10 +1331,10 @@ engine_pollfds(struct engine *e, struct pollfd *fds, size_t max)
 		fds[0].revents = 0;
 		return 1;
 	}
-	if ((e->phase == PHASE_OPEN || e->phase == PHASE_HANDSHAKE) && e->fd >= 0) {
+	if ((phase_is_open(e) || e->phase == PHASE_HANDSHAKE) && e->fd >= 0) {
 		fds[0].fd = e->fd;
 		fds[0].events = POLLIN;
-		if (e->tls_wants_write || (e->phase == PHASE_OPEN && e->out_len > 0))
+		if (e->tls_wants_write || (phase_is_open(e) && e->out_len > 0))
 			fds[0].events |= POLLOUT;
 		fds[0].revents = 0;
 		return 1;
@@ -1288,7 +1363,7 @@ reply_deadline(const struct engine *e)
 
 	if (e->phase == PHASE_HANDSHAKE)
 		return e->handshake_start_us + limit;
-	if (e->phase != PHASE_OPEN)
+	if (!phase_is_open(e))
 		return -1;
 	if (e->out_len > 0)
 		return e->write_progress_us + limit;
@@ -1305,11 +1380,11 @@ engine_timeout_ms(const struct engine *e)
 {
 	int64_t deadline, left;
 
-	if (e->phase == PHASE_CONNECTING && e->mx_query != NULL)
+	if (e->phase == PHASE_MX_LOOKUP)
 		return e->mx_wait_ms;
 	if (e->phase == PHASE_CONNECTING && e->connector != NULL)
 		return net_connector_timeout_ms(e->connector);
-	if (e->phase == PHASE_OPEN && e->read_more)
+	if (phase_is_open(e) && e->read_more)
 		return 0;
 	deadline = reply_deadline(e);
 	if (deadline < 0)
@@ -1328,7 +1403,7 @@ check_timers(struct engine *e)
 	bool partial;
 	int ms;
 
-	if (e->phase == PHASE_CONNECTING && e->mx_query != NULL) {
+	if (e->phase == PHASE_MX_LOOKUP) {
 		if (mx_query_done(e->mx_query))
 			mx_finished(e);
 		else if (e->mx_wait_ms < ENGINE_MX_POLL_MS)
@@ -1423,13 +1498,13 @@ engine_handle(struct engine *e, const struct pollfd *fds, size_t nfds)
 
 	if (e->phase == PHASE_CONNECTING && e->connector != NULL)
 		fd = net_connector_fd(e->connector);
-	else if (e->phase == PHASE_OPEN || e->phase == PHASE_HANDSHAKE)
+	else if (phase_is_open(e) || e->phase == PHASE_HANDSHAKE)
 		fd = e->fd;
 	for (i = 0; i < nfds && fd >= 0; i++)
 		if (fds[i].fd == fd)
 			revents |= fds[i].revents;
 	/* The last turn's read budget ran out: go on reading as if poll() said so. */
-	if (e->phase == PHASE_OPEN && e->read_more)
+	if (phase_is_open(e) && e->read_more)
 		revents |= POLLIN;
 	if (revents != 0) {
 		if (e->phase == PHASE_CONNECTING) {
@@ -1450,7 +1525,7 @@ engine_handle(struct engine *e, const struct pollfd *fds, size_t nfds)
 				do_read(e);
 			if (e->phase == PHASE_HANDSHAKE)
 				do_handshake(e);
-			else if (e->phase == PHASE_OPEN &&
+			else if (phase_is_open(e) &&
 			    (revents & POLLOUT || e->tls_wants_write || e->out_len > 0))
 				flush_out(e);
 		}
@@ -1470,13 +1545,13 @@ answer_text(struct engine_answer *answer, enum engine_result result, char *text)
 static bool
 is_connected(const struct engine *e)
 {
-	return e->phase == PHASE_OPEN;
+	return phase_is_open(e);
 }
 
 static enum engine_result
 not_connected(const struct engine *e, struct engine_answer *answer)
 {
-	if (e->phase == PHASE_CONNECTING)
+	if (phase_is_connecting(e))
 		return answer_text(answer, ENGINE_ERROR, xstrdup("still connecting: wait a moment"));
 	if (e->phase == PHASE_HANDSHAKE)
 		return answer_text(answer, ENGINE_ERROR, xstrdup("the TLS handshake is still "
@@ -1539,7 +1614,7 @@ submit_raw(struct engine *e, const char *line, unsigned flags, struct engine_ans
 	if (strpbrk(line, "\r\n") != NULL)
 		return answer_text(answer, ENGINE_ERROR, xstrdup("a line cannot hold CR or LF: "
 		    "each line typed is sent with one CRLF at its end"));
-	if (session_state(e->session) == SESSION_DATA && e->stream == STREAM_NONE) {
+	if (session_state(e->session) == SESSION_DATA && !phase_is_streaming(e)) {
 		/* Message text typed by hand: dot-stuffed, "." alone ends it. */
 		if (strcmp(line, ".") == 0) {
 			record(e, TRANSCRIPT_SENT, NULL, false, ".");
@@ -1564,7 +1639,7 @@ submit_raw(struct engine *e, const char *line, unsigned flags, struct engine_ans
 		flush_out(e);
 		return ENGINE_DONE;
 	}
-	if (e->stream != STREAM_NONE)
+	if (phase_is_streaming(e))
 		return answer_text(answer, ENGINE_ERROR, xasprintf("%s is still being sent: wait "
 		    "for its reply", e->message_name));
 	if (guidance(e, &line, 1, -1, flags, answer))
@@ -1749,7 +1824,7 @@ local_message(struct engine *e, struct command *cmd, bool bdat, unsigned flags,
 
 	if (!is_connected(e))
 		return not_connected(e, answer);
-	if (e->stream != STREAM_NONE)
+	if (phase_is_streaming(e))
 		return answer_text(answer, ENGINE_ERROR, xasprintf("%s is still being sent",
 		    e->message_name));
 	if (session_state(e->session) == SESSION_DATA)
@@ -1780,10 +1855,10 @@ local_message(struct engine *e, struct command *cmd, bool bdat, unsigned flags,
 		e->bdat_buf = xmalloc(e->bdat_chunk);
 		e->bdat_in_flight = 0;
 		e->bdat_last_sent = false;
-		e->stream = STREAM_BDAT;
+		engine_enter_phase(e, PHASE_BDAT);
 		bdat_fill(e);
 	} else {
-		e->stream = STREAM_DATA_WAIT;
+		engine_enter_phase(e, PHASE_DATA_WAIT);
 		send_line(e, "DATA", NULL);
 	}
 	flush_out(e);
@@ -1909,8 +1984,7 @@ submit_local(struct engine *e, const char *line, unsigned flags, struct engine_a
 		free(text);
 		break;
 	case COMMAND_DISCONNECT:
-		if (e->phase != PHASE_OPEN && e->phase != PHASE_CONNECTING &&
-		    e->phase != PHASE_HANDSHAKE) {
+		if (!phase_is_open(e) && !phase_is_connecting(e) && e->phase != PHASE_HANDSHAKE) {
 			result = answer_text(answer, ENGINE_ERROR, xstrdup("not connected"));
 			break;
 		}
@@ -1930,7 +2004,7 @@ submit_local(struct engine *e, const char *line, unsigned flags, struct engine_a
 		flush_out(e);
 		break;
 	case COMMAND_TLS:
-		if (e->tls == NULL || e->phase != PHASE_OPEN) {
+		if (e->tls == NULL || !phase_is_open(e)) {
 			result = answer_text(answer, ENGINE_ERROR, xstrdup("no TLS on this connection "
 			    "(/starttls, or connect with --tls)"));
 			break;
@@ -1979,7 +2053,7 @@ engine_submit(struct engine *e, const char *line, unsigned flags, struct engine_
 	if (line[0] == '/' && line[1] == '/')
 		return submit_raw(e, line + 1, flags, answer);
 	if (line[0] == '/' && !(session_state(e->session) == SESSION_DATA &&
-	    e->stream == STREAM_NONE))
+	    !phase_is_streaming(e)))
 		return submit_local(e, line, flags, answer);
 	return submit_raw(e, line, flags, answer);
 }
@@ -2011,17 +2085,18 @@ engine_status(const struct engine *e, struct engine_status *st)
 	struct engine *m = (struct engine *)e;
 
 	memset(st, 0, sizeof *st);
-	st->connected = e->phase == PHASE_OPEN || e->phase == PHASE_HANDSHAKE;
+	st->connected = phase_is_open(e) || e->phase == PHASE_HANDSHAKE;
 	st->peer = e->phase == PHASE_IDLE ? NULL : e->host;
-	if (!st->connected && e->phase != PHASE_CONNECTING)
+	if (!st->connected && !phase_is_connecting(e))
 		st->peer = NULL;
 	st->address = e->address;
 	st->port = e->port;
-	st->tls = e->tls != NULL && e->phase == PHASE_OPEN;
+	st->tls = e->tls != NULL && phase_is_open(e);
 	st->verified = st->tls && e->verified;
 	st->tls_version = st->tls ? tls_version(e->tls) : NULL;
 	st->user = session_user(e->session);
 	switch (e->phase) {
+	case PHASE_MX_LOOKUP:
 	case PHASE_CONNECTING:
 		snprintf(m->state_text, sizeof m->state_text, "connecting");
 		break;
@@ -2036,12 +2111,12 @@ engine_status(const struct engine *e, struct engine_status *st)
 	st->last_latency_us = e->last_latency_us;
 	/* After a 334 to an AUTH typed by hand the server waits for the user's next line, so the
 	 * user is not waiting for anything (a /auth the engine drives answers by itself). */
-	st->waiting = e->phase == PHASE_CONNECTING || e->phase == PHASE_HANDSHAKE ||
-	    (e->phase == PHASE_OPEN && ((session_pending(e->session) > 0 &&
+	st->waiting = phase_is_connecting(e) || e->phase == PHASE_HANDSHAKE ||
+	    (phase_is_open(e) && ((session_pending(e->session) > 0 &&
 	    !(session_auth_continuing(e->session) && !e->auth.active)) ||
-	    e->stream != STREAM_NONE || e->out_len > 0));
-	st->in_data = e->phase == PHASE_OPEN && session_state(e->session) == SESSION_DATA &&
-	    e->stream == STREAM_NONE;
+	    phase_is_streaming(e) || e->out_len > 0));
+	st->in_data = phase_is_open(e) && session_state(e->session) == SESSION_DATA &&
+	    !phase_is_streaming(e);
 }
 
 size_t
@@ -2055,7 +2130,7 @@ engine_suggest_next(const struct engine *e, const char **out, size_t max)
 	free_suggestions(m);
 	/* The knowledge base's advice for the last reply comes first. */
 	if (e->config.kb != NULL && e->last_code >= 200 && e->last_code <= 599 &&
-	    e->phase == PHASE_OPEN) {
+	    phase_is_open(e)) {
 		const struct kb_entry *entry;
 		const char *next;
 

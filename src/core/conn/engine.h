@@ -70,6 +70,15 @@ struct engine_status {
 	bool in_data;             /* typed lines are message text until "." */
 };
 
+/* One change of the engine's phase. The phases, by their stable keys: "idle" (never
+ * connected), "mx-lookup", "connecting", "tls-handshake", "open", "data-wait" (DATA sent by
+ * /data, no 354 yet), "data" (the message flowing), "bdat" (chunks going out), "closed". */
+struct engine_phase_change {
+	const char *from;   /* a phase key (static) */
+	const char *to;
+	int64_t at_us;      /* net_now_us() when it changed */
+};
+
 struct engine;
 
 struct engine *engine_new(const struct engine_config *config);
@@ -120,6 +129,14 @@ void engine_set_listener(struct engine *engine,
     void (*listener)(void *ctx, size_t entry), void *ctx);
 
 struct transcript *engine_transcript(struct engine *engine);
+
+/* The phase the engine is in, as its stable key (see struct engine_phase_change). */
+const char *engine_phase(const struct engine *engine);
+/* The last phase changes (up to 64 are kept), oldest first: fills up to max, returns how many.
+ * The changes are recorded here only, never in the transcript, so saved sessions and the
+ * screen do not show them; tests and debugging read them. */
+size_t engine_phase_history(const struct engine *engine, struct engine_phase_change *out,
+    size_t max);
 
 /* For tests: the output buffer as it lies in memory, all cap bytes of it (pending output first,
  * then what was sent or never used), so a test can check that no secret lingers there after it
