@@ -270,6 +270,14 @@ frontend_command(struct batch *b, const char *command, const char *args)
 		}
 		return false;
 	}
+	if (strcmp(command, "save") == 0) {
+		if (cli_script_save(b->engine, b->fe->kb, args, &err) == 0)
+			return true;
+		printf("** %s\n", err);
+		free(err);
+		b->failed = true;
+		return false;
+	}
 	if (strcmp(command, "help") == 0) {
 		text = command_help_text();
 		cli_print_prefixed(text, ".. ");

@@ -272,6 +272,13 @@ run_line(struct run *r, const char *line)
 			go_on = false;
 		} else if (strcmp(ans.command, "lesson") == 0) {
 			print_step(r);
+		} else if (strcmp(ans.command, "save") == 0) {
+			char *err = NULL;
+
+			if (cli_script_save(r->engine, r->kb, ans.args, &err) < 0) {
+				printf("** %s\n", err);
+				free(err);
+			}
 		} else {
 			printf(".. /%s is for the screen; skipped here\n", ans.command);
 		}

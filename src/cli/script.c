@@ -2,9 +2,12 @@
 #include "config.h"
 
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/script.h"
+#include "core/record/export.h"
+#include "core/util/xmalloc.h"
 
 enum cli_script_read
 cli_script_read_line(FILE *in, char *line, size_t size)
@@ -37,4 +40,18 @@ cli_script_submit(struct engine *engine, const char *line, struct engine_answer 
 		result = engine_submit(engine, line, ENGINE_FORCE, ans);
 	}
 	return result;
+}
+
+int
+cli_script_save(struct engine *engine, const struct kb *kb, const char *path, char **errstr)
+{
+	char *note;
+
+	if (export_save(engine_transcript(engine), kb, path, errstr) < 0)
+		return -1;
+	note = xasprintf("transcript saved to %s%s", path, engine_shows_secrets(engine) ?
+	    " (secrets NOT masked: --show-secrets)" : "");
+	engine_note(engine, note);
+	free(note);
+	return 0;
 }

@@ -31,4 +31,11 @@ bool cli_script_line_is_comment(const char *line, bool in_data);
 enum engine_result cli_script_submit(struct engine *engine, const char *line,
     struct engine_answer *ans);
 
+struct kb;
+
+/* /save FILE: the engine's transcript saved as export_save writes it (FILE's extension picks
+ * the format), with a note in the transcript saying where. Returns 0, or -1 with *errstr set
+ * (caller frees). */
+int cli_script_save(struct engine *engine, const struct kb *kb, const char *path, char **errstr);
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/record/export.h"
 #include "core/teach/lesson.h"
 #include "core/util/xmalloc.h"
 #include "tui/tui.h"
@@ -70,6 +71,23 @@ explain_words(struct tui *tui, const char *what)
 	title = xasprintf("%s: %s", L(tui, "ui-pane-explain", "Explanation"), what);
 	tui_set_local(tui, title, e, NULL);
 	free(title);
+}
+
+/* /save FILE: the transcript saved by the export module, noted in the transcript. */
+static void
+save(struct tui *tui, const char *path)
+{
+	char *err = NULL, *note;
+
+	if (export_save(engine_transcript(tui->engine), tui->kb, path, &err) < 0) {
+		tui_set_notice(tui, err != NULL ? err : path);
+		free(err);
+		return;
+	}
+	note = xasprintf("transcript saved to %s%s", path, engine_shows_secrets(tui->engine) ?
+	    " (secrets NOT masked: --show-secrets)" : "");
+	engine_note(tui->engine, note);
+	free(note);
 }
 
 /* ---- scenarios ---- */
@@ -292,6 +310,8 @@ tui_command(struct tui *tui, const char *command, const char *args)
 		free(a);
 	} else if (strcmp(command, "quit") == 0 || strcmp(command, "exit") == 0) {
 		tui_request_quit(tui);
+	} else if (strcmp(command, "save") == 0) {
+		save(tui, args);
 	} else if (strcmp(command, "scenario") == 0) {
 		scenario(tui, args);
 	} else if (strcmp(command, "lesson") == 0) {

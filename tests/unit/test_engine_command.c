@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "core/conn/command.h"
+#include "core/conn/message.h"
 #include "core/conn/net.h"
 
 static void
@@ -85,13 +86,13 @@ test_mask_hides_only_the_password(void **state)
 	free(m);
 }
 
-/* Streams a file's contents through command_message_read with a given read size. */
+/* Streams a file's contents through message_file_read with a given read size. */
 static char *
 stream(const char *content, size_t len, bool stuff, size_t step, long long *size)
 {
 	char path[] = "/tmp/test_engine_command.XXXXXX";
 	int fd = mkstemp(path);
-	struct command_message *m;
+	struct message_file *m;
 	char *err = NULL, *out = calloc(1, len * 3 + 8);
 	size_t used = 0;
 	long n;
@@ -99,13 +100,13 @@ stream(const char *content, size_t len, bool stuff, size_t step, long long *size
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, content, len), (ssize_t)len);
 	close(fd);
-	m = command_message_open(path, stuff, &err);
+	m = message_file_open(path, stuff, &err);
 	assert_non_null(m);
-	*size = command_message_size(m);
-	while ((n = command_message_read(m, out + used, step)) > 0)
+	*size = message_file_size(m);
+	while ((n = message_file_read(m, out + used, step)) > 0)
 		used += (size_t)n;
 	assert_int_equal(n, 0);
-	command_message_close(m);
+	message_file_close(m);
 	unlink(path);
 	return out;
 }
@@ -151,7 +152,7 @@ test_message_open_missing_file(void **state)
 	char *err = NULL;
 
 	(void)state;
-	assert_null(command_message_open("/nonexistent/dir/msg.eml", true, &err));
+	assert_null(message_file_open("/nonexistent/dir/msg.eml", true, &err));
 	assert_non_null(strstr(err, "cannot read /nonexistent/dir/msg.eml"));
 	free(err);
 }

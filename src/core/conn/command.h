@@ -1,6 +1,6 @@
 /* command.h: the local command language shared by batch mode and the screen (/connect, /auth,
- * /data, ...): the table of commands, parsing a typed line into one, masking the secrets in it,
- * and the message reader /data and /bdat stream a file through. */
+ * /data, ...): the table of commands, parsing a typed line into one, masking the secrets in
+ * it. */
 #ifndef SMTPSCOPE_COMMAND_H
 #define SMTPSCOPE_COMMAND_H
 
@@ -17,15 +17,16 @@ enum command_id {
 	COMMAND_DATA,
 	COMMAND_BDAT,
 	COMMAND_PIPELINE,
-	COMMAND_SAVE,
 	COMMAND_STATUS,
 	/* handled by the front end (engine_submit answers ENGINE_FRONTEND) */
+	COMMAND_SAVE,
 	COMMAND_EXPLAIN,
 	COMMAND_COMPARE,
 	COMMAND_HELP,
 	COMMAND_QUIT,
 	COMMAND_SCENARIO,
 	COMMAND_LESSON,
+	COMMAND_COUNT
 };
 
 struct command_info {
@@ -60,17 +61,5 @@ char *command_mask(const char *line);
 
 /* The local commands as help text, one per line (a new string). */
 char *command_help_text(void);
-
-/* Streams a message file as it goes on the wire: every line ending made CRLF (a final one added
- * when missing) and, for DATA, lines starting with '.' dot-stuffed (RFC 5321 section 4.5.2).
- * The file is read in small pieces, never held whole. */
-struct command_message;
-
-struct command_message *command_message_open(const char *path, bool dot_stuff, char **errstr);
-/* The size on the wire (after normalising), counted once at open. */
-long long command_message_size(const struct command_message *message);
-/* Fills buf with up to cap wire bytes; returns how many, 0 at the end, -1 on a read error. */
-long command_message_read(struct command_message *message, char *buf, size_t cap);
-void command_message_close(struct command_message *message);
 
 #endif

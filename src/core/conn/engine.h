@@ -40,8 +40,9 @@ enum engine_result {
 	                    * with ENGINE_FORCE to send anyway */
 	ENGINE_NEED_SECRET,/* a password is needed: answer.text is the prompt; call
 	                    * engine_provide_secret (never echo it) */
-	ENGINE_FRONTEND,   /* a local command for the front end (/explain, /compare, /help, /quit,
-	                    * /scenario, /lesson): answer.command and answer.args say which */
+	ENGINE_FRONTEND,   /* a local command for the front end (/save, /explain, /compare, /help,
+	                    * /quit, /scenario, /lesson): answer.command and answer.args say
+	                    * which */
 	ENGINE_ERROR,      /* refused: answer.text says why (bad syntax, not connected, ...) */
 };
 
@@ -93,7 +94,8 @@ int engine_connect(struct engine *engine, const char *target, int default_port, 
  * ("//" sends a literal '/'). In DATA mode lines are message text (dot-stuffed; "." alone ends
  * the message). A line sent right after a 334 is an AUTH answer, masked in the transcript.
  * Local commands carried out here: /connect /disconnect /starttls /tls /auth /b64 /data /bdat
- * /pipeline /save /status (see command.h for the table). A warning that was overridden with
+ * /pipeline /status (see command.h for the table); the rest, /save among them, go back to the
+ * front end as ENGINE_FRONTEND. A warning that was overridden with
  * ENGINE_FORCE is kept in the transcript as a WARNING entry next to the command. */
 enum engine_result engine_submit(struct engine *engine, const char *line, unsigned flags,
     struct engine_answer *answer);
@@ -137,6 +139,12 @@ const char *engine_phase(const struct engine *engine);
  * screen do not show them; tests and debugging read them. */
 size_t engine_phase_history(const struct engine *engine, struct engine_phase_change *out,
     size_t max);
+
+/* A note from the front end (a transcript saved, say), kept in the transcript as an INFO entry
+ * and told to the listener like the engine's own. */
+void engine_note(struct engine *engine, const char *text);
+/* True when the engine keeps secrets unmasked (--show-secrets). */
+bool engine_shows_secrets(const struct engine *engine);
 
 /* For tests: the output buffer as it lies in memory, all cap bytes of it (pending output first,
  * then what was sent or never used), so a test can check that no secret lingers there after it
