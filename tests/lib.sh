@@ -4,6 +4,8 @@ set -u
 : "${SMTPSCOPE:?run this test through make check}"
 : "${top_srcdir:?run this test through make check}"
 SYSTEM_PYTHON=${SYSTEM_PYTHON:-/usr/bin/python3}
+# The fixture servers (and the practice-server client library) every area starts.
+TEST_SERVERS="$top_srcdir/tests/servers"
 
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/smtpscope-test.XXXXXX")
 test_cleanup_hooks=""

@@ -2,7 +2,7 @@
 # Every shipped lesson (help/lessons/*.txt) driven end to end on the screen, against the
 # practice server that /lesson starts for it: /lesson lists them all, /lesson NAME shows the
 # first step in the explanation pane, the steps are typed as a learner would (the lines of
-# tests/integration/lesson_scripts/NAME.txt), one wrong step per lesson gets the lesson's own
+# tests/integration/lesson/lesson_scripts/NAME.txt), one wrong step per lesson gets the lesson's own
 # hint on screen, and the pane says the lesson is complete. A lesson without a driver here
 # fails the test, so a new lesson cannot be skipped silently.
 . "$top_srcdir/tests/lib.sh"

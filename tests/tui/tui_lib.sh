@@ -115,10 +115,10 @@ tui_seek() {
 # tui_row N: row N (1-based) of the last capture.
 tui_row() { sed -n "${1}p" "$TUI_SCREEN"; }
 
-# wire_start MODE: starts tests/tui/wire_server.py in MODE on a free loopback port: WIRE_PORT.
+# wire_start MODE: starts tests/servers/wire_server.py in MODE on a free loopback port: WIRE_PORT.
 wire_start() {
 	rm -f "$TEST_TMP/wire.port"
-	"$SYSTEM_PYTHON" "$top_srcdir/tests/tui/wire_server.py" "$TEST_TMP/wire.port" "$1" &
+	"$SYSTEM_PYTHON" "$TEST_SERVERS/wire_server.py" "$TEST_TMP/wire.port" "$1" &
 	wire_pid=$!
 	on_exit "kill $wire_pid 2>/dev/null || true"
 	n=0

@@ -1,7 +1,7 @@
 /* test_practice.c: the practice-server launcher: practice_start runs `smtpscope serve` in a
  * child on a free loopback port that answers SMTP, practice_restart switches the scenario,
  * practice_stop leaves no process behind. With --hold it is also the parent process the
- * shell test tests/integration/server_practice_child.sh kills in various ways. */
+ * shell test tests/integration/server/server_practice_child.sh kills in various ways. */
 #include "config.h"
 
 #include <arpa/inet.h>
