@@ -23,6 +23,7 @@
 #include "core/knowledge/kb.h"
 #include "core/teach/lesson.h"
 #include "core/record/transcript.h"
+#include "core/util/clock.h"
 #include "core/util/xmalloc.h"
 #include "client/frontend.h"
 #include "client/practice.h"
@@ -164,22 +165,13 @@ auth_answer_due(const struct run *r)
 	return true;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Runs the engine until nothing is in flight, or for pause_ms when that is not negative. */
 static void
 run_engine(struct run *r, int pause_ms)
 {
 	struct engine_status st;
 	struct pollfd fds[4];
-	int64_t end = pause_ms >= 0 ? now_ms() + pause_ms : 0;
+	int64_t end = pause_ms >= 0 ? clock_mono_ms() + pause_ms : 0;
 	size_t n;
 	int timeout;
 
@@ -187,12 +179,12 @@ run_engine(struct run *r, int pause_ms)
 		engine_status(r->engine, &st);
 		if (pause_ms < 0 && (!st.waiting || auth_answer_due(r)))
 			return;
-		if (pause_ms >= 0 && now_ms() >= end)
+		if (pause_ms >= 0 && clock_mono_ms() >= end)
 			return;
 		n = engine_pollfds(r->engine, fds, 4);
 		timeout = engine_timeout_ms(r->engine);
 		if (pause_ms >= 0) {
-			int left = (int)(end - now_ms());
+			int left = (int)(end - clock_mono_ms());
 
 			if (timeout < 0 || timeout > left)
 				timeout = left;

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/util/clock.h"
 #include "core/util/xmalloc.h"
 #include "client/practice.h"
 
@@ -162,27 +163,18 @@ parse_ready(struct practice *p, char *line)
 	return p->port > 0 && p->user != NULL && p->password != NULL ? 0 : -1;
 }
 
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1000 + (double)ts.tv_nsec / 1e6;
-}
-
 /* Waits up to ms for the child to exit; true when it did (or is not ours to wait for). */
 static bool
 wait_child(pid_t pid, int ms)
 {
-	double end = now_ms() + ms;
+	int64_t end = clock_mono_ms() + ms;
 	pid_t r;
 
 	for (;;) {
 		r = waitpid(pid, NULL, WNOHANG);
 		if (r == pid || (r < 0 && errno == ECHILD))
 			return true;
-		if (now_ms() >= end)
+		if (clock_mono_ms() >= end)
 			return false;
 		usleep(10000);
 	}
@@ -211,7 +203,7 @@ spawn(struct practice *p, char **errstr)
 	pid_t parent = getpid(), pid;
 	char buf[1024];
 	size_t len = 0;
-	double end;
+	int64_t end;
 	char *nl = NULL;
 
 	if (pipe2(fds, O_CLOEXEC) != 0) {
@@ -232,10 +224,10 @@ spawn(struct practice *p, char **errstr)
 	}
 	close(fds[1]);
 	p->pid = pid;
-	end = now_ms() + READY_TIMEOUT_MS;
+	end = clock_mono_ms() + READY_TIMEOUT_MS;
 	while (len < sizeof buf - 1) {
 		struct pollfd pfd = { fds[0], POLLIN, 0 };
-		int left = (int)(end - now_ms()), n;
+		int left = (int)(end - clock_mono_ms()), n;
 		ssize_t got;
 		if (left <= 0)
 			break;

@@ -143,9 +143,6 @@ server_has(const struct server *s, enum scenario sc)
 	return (s->cfg->scenarios & SCENARIO_BIT(sc)) != 0;
 }
 
-/* Monotonic seconds. */
-double server_now(void);
-
 /* server_session.c: the SMTP state machine of one client, fed by the I/O layer. */
 struct server_session;
 struct server_session *server_session_new(struct server *server, struct server_client *client, unsigned id,

@@ -3,9 +3,9 @@
 #include "config.h"
 
 #include <stdlib.h>
-#include <sys/time.h>
 #include <time.h>
 
+#include "core/util/clock.h"
 #include "core/util/escape.h"
 #include "core/util/strbuf.h"
 #include "core/util/xmalloc.h"
@@ -34,17 +34,18 @@ server_log_free(struct server_log *log)
 static void
 log_prefix(struct server_log *log, unsigned id)
 {
-	struct timeval tv;
+	int64_t now = clock_wall_us();
+	time_t secs = (time_t)(now / 1000000);
+	long ms = (long)(now % 1000000 / 1000);
 	struct tm tm;
 	char stamp[32];
 
-	gettimeofday(&tv, NULL);
-	localtime_r(&tv.tv_sec, &tm);
+	localtime_r(&secs, &tm);
 	strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
 	if (id == 0)
-		fprintf(log->out, "%s.%03ld [server] ", stamp, (long)(tv.tv_usec / 1000));
+		fprintf(log->out, "%s.%03ld [server] ", stamp, ms);
 	else
-		fprintf(log->out, "%s.%03ld [%u] ", stamp, (long)(tv.tv_usec / 1000), id);
+		fprintf(log->out, "%s.%03ld [%u] ", stamp, ms, id);
 }
 
 void

@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/util/clock.h"
 #include "core/util/xmalloc.h"
 #include "server/server.h"
 #include "server/server_tls.h"
@@ -109,7 +110,7 @@ void
 server_client_close(struct server_client *c, bool abort)
 {
 	if (!c->close_after_flush)
-		c->close_deadline = server_now() + CLOSE_TIMEOUT;
+		c->close_deadline = clock_mono_seconds() + CLOSE_TIMEOUT;
 	c->close_after_flush = true;
 	if (abort) {
 		c->outlen = 0;
@@ -153,7 +154,7 @@ client_flush(struct server_client *c)
 	size_t off = 0;
 	ssize_t n;
 
-	if (c->dead || c->outlen == 0 || c->io == IO_HANDSHAKE || c->hold_until > server_now())
+	if (c->dead || c->outlen == 0 || c->io == IO_HANDSHAKE || c->hold_until > clock_mono_seconds())
 		return;
 	while (off < c->outlen) {
 		if (c->io == IO_TLS) {
@@ -247,7 +248,7 @@ client_start_handshake(struct server_client *c)
 		return;
 	}
 	c->io = IO_HANDSHAKE;
-	c->handshake_start = server_now();
+	c->handshake_start = clock_mono_seconds();
 	client_handshake(c);
 }
 
@@ -302,7 +303,7 @@ client_turn(struct server_client *c, short revents)
 		return;
 	}
 	/* The client has said all it will say: finish answering it, then let it go. */
-	if (c->peer_eof && c->outlen == 0 && c->hold_until <= server_now()) {
+	if (c->peer_eof && c->outlen == 0 && c->hold_until <= clock_mono_seconds()) {
 		client_kill(c, c->inlen > 0 ? "the client disconnected in the middle of a command" :
 		    "the client disconnected");
 		return;
@@ -578,7 +579,7 @@ server_run(const struct server_config *cfg)
 	free(names);
 
 	while (!stop_signal) {
-		double now = server_now(), next = now + 60, d;
+		double now = clock_mono_seconds(), next = now + 60, d;
 		int timeout, n;
 		bool urgent = false;
 
@@ -633,7 +634,7 @@ server_run(const struct server_config *cfg)
 		}
 		if (stop_signal)
 			break;
-		now = server_now();
+		now = clock_mono_seconds();
 		for (i = 0; i < nclients; i++) {
 			struct server_client *c = clients[i];
 			short rev = n > 0 ? pfd[nlisteners + i].revents : 0;
@@ -671,7 +672,7 @@ server_run(const struct server_config *cfg)
 			for (i = 0; i < nlisteners; i++)
 				if ((pfd[i].revents & POLLIN) &&
 				    accept_clients(&srv, &listeners[i], &clients, &nclients) != 0)
-					accept_paused_until = server_now() + 1;
+					accept_paused_until = clock_mono_seconds() + 1;
 	}
 	if (stop_signal)
 		server_log(srv.log, 0, "stopping on signal %d, %zu clients connected, %lu messages "

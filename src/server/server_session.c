@@ -15,6 +15,7 @@
 #include <openssl/rand.h>
 
 #include "core/proto/sasl.h"
+#include "core/util/clock.h"
 #include "core/util/xmalloc.h"
 #include "server/server.h"
 
@@ -94,15 +95,6 @@ struct server_session {
 
 static void enter_state(struct server_session *s, enum session_state next);
 
-double
-server_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Every reply goes through here: one or more lines (text split at '\n'), each with the
  * enhanced code when there is one, logged, and held back in the slow scenario. */
 static void __attribute__((format(printf, 4, 5)))
@@ -129,7 +121,7 @@ session_reply(struct server_session *s, int code, const char *esc, const char *f
 	if (code >= 500)
 		s->errors++;
 	if (server_has(s->srv, SCENARIO_SLOW) && s->state != S_CLOSING) {
-		s->hold_until = server_now() + s->srv->cfg->delay;
+		s->hold_until = clock_mono_seconds() + s->srv->cfg->delay;
 		server_client_hold_output(s->client, s->hold_until);
 	}
 }
@@ -204,7 +196,7 @@ server_session_new(struct server *server, struct server_client *client, unsigned
 	snprintf(s->peer, sizeof s->peer, "%s", peer);
 	s->implicit_tls = implicit_tls;
 	s->state = S_CONNECTED;
-	s->last_activity = server_now();
+	s->last_activity = clock_mono_seconds();
 	return s;
 }
 
@@ -277,7 +269,7 @@ server_session_wants_input(const struct server_session *s)
 {
 	if (s->state == S_CLOSING || s->state == S_CONNECTED || s->state == S_STARTTLS)
 		return false;
-	return s->hold_until <= server_now();
+	return s->hold_until <= clock_mono_seconds();
 }
 
 /* When the message being received runs out of time (0: no message). A client that keeps a
@@ -298,7 +290,7 @@ server_session_deadline(const struct server_session *s)
 		return 0;
 	if (data > 0 && data < idle)
 		idle = data;
-	if (s->hold_until > server_now() && s->hold_until < idle)
+	if (s->hold_until > clock_mono_seconds() && s->hold_until < idle)
 		return s->hold_until;
 	return idle;
 }
@@ -384,7 +376,7 @@ static double
 greylist_wait(struct server *srv, const char *from, const char *to)
 {
 	char *key = xasprintf("%s\n%s", from, to), *p;
-	double now = server_now(), delay = srv->cfg->greylist_delay;
+	double now = clock_mono_seconds(), delay = srv->cfg->greylist_delay;
 	size_t i, oldest = 0;
 
 	for (p = key; *p; p++)
@@ -717,7 +709,7 @@ proceed_data(struct server_session *s, const struct server_command *cmd)
 	s->dpos = D_BOL;
 	s->data_bytes = 0;
 	s->line_len = 0;
-	s->data_started = server_now();
+	s->data_started = clock_mono_seconds();
 	enter_state(s, S_DATA);
 	session_reply(s, 354, NULL, "End data with <CR><LF>.<CR><LF>");
 }
@@ -997,7 +989,7 @@ proceed_bdat(struct server_session *s, const struct server_command *cmd)
 	}
 	/* The clock runs from the first chunk to the last, gaps between chunks included. */
 	if (s->data_started == 0)
-		s->data_started = server_now();
+		s->data_started = clock_mono_seconds();
 	enter_state(s, S_BDAT);
 	if (s->bdat_left == 0)
 		bdat_chunk_done(s);
@@ -1645,6 +1637,6 @@ server_session_input(struct server_session *s, const char *data, size_t len)
 	/* Only progress counts as activity: a client that trickles bytes of a line that never
 	 * ends (slowloris, or an endless line) still meets the idle timeout. */
 	if (progress)
-		s->last_activity = server_now();
+		s->last_activity = clock_mono_seconds();
 	return used;
 }

@@ -23,6 +23,7 @@
 #include "core/proto/session.h"
 #include "core/record/export.h"
 #include "core/teach/lesson.h"
+#include "core/util/clock.h"
 #include "core/util/xmalloc.h"
 #include "tui/replay.h"
 #include "tui/tui.h"
@@ -895,7 +896,7 @@ signals_end(struct sigaction *old)
  * transcript's entry count after the turn. Unset, nothing is opened or measured. */
 struct turn_stats {
 	FILE *f;                /* NULL: the hook is off */
-	struct timespec woke;   /* when poll() returned */
+	int64_t woke_us;        /* when poll() returned */
 	char what[32];          /* empty: no turn waiting to be written */
 };
 
@@ -915,25 +916,11 @@ turn_stats_open(struct turn_stats *s, const char *path)
 static void
 turn_stats_write(struct turn_stats *s, struct transcript *t)
 {
-	struct timespec now;
-	long long us;
-
 	if (s->f == NULL || s->what[0] == '\0')
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	us = ((long long)now.tv_sec - s->woke.tv_sec) * 1000000LL +
-	    (now.tv_nsec - s->woke.tv_nsec) / 1000;
-	fprintf(s->f, "%s %lld %zu\n", s->what, us, transcript_count(t));
+	fprintf(s->f, "%s %lld %zu\n", s->what, (long long)(clock_mono_us() - s->woke_us),
+	    transcript_count(t));
 	s->what[0] = '\0';
-}
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Leaving an open session politely: QUIT, and a moment for the 221 and the close. */
@@ -954,15 +941,15 @@ farewell(struct tui *tui)
 		return;
 	engine_submit(tui->engine, "QUIT", ENGINE_FORCE, &ans);
 	engine_answer_clear(&ans);
-	deadline = now_ms() + 1500;
+	deadline = clock_mono_ms() + 1500;
 	for (;;) {
 		tui_status(tui, &st);
-		if (!st.connected || now_ms() >= deadline)
+		if (!st.connected || clock_mono_ms() >= deadline)
 			break;
 		n = engine_pollfds(tui->engine, fds, TUI_MAX_POLLFDS);
 		timeout = engine_timeout_ms(tui->engine);
-		if (timeout < 0 || timeout > deadline - now_ms())
-			timeout = (int)(deadline - now_ms());
+		if (timeout < 0 || timeout > deadline - clock_mono_ms())
+			timeout = (int)(deadline - clock_mono_ms());
 		if (poll(fds, n, timeout) < 0 && errno != EINTR)
 			break;
 		engine_handle(tui->engine, fds, n);
@@ -1072,7 +1059,7 @@ tui_main(struct frontend *fe, struct transcript *replay, const char *replay_name
 		timeout = tui.engine != NULL ? engine_timeout_ms(tui.engine) : -1;
 		ready = poll(fds, n + 2, timeout);
 		if (stats.f != NULL)
-			clock_gettime(CLOCK_MONOTONIC, &stats.woke);
+			stats.woke_us = clock_mono_us();
 		if (ready < 0) {
 			if (errno == EINTR)
 				continue;

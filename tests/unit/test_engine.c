@@ -22,6 +22,7 @@
 
 #include "core/conn/engine.h"
 #include "core/conn/net.h"
+#include "core/util/clock.h"
 #include "core/proto/sasl.h"
 
 struct fixture {
@@ -45,14 +46,14 @@ count_entry(void *ctx, size_t entry)
 static void
 pump(struct fixture *f, int ms)
 {
-	int64_t end = net_now_us() + (int64_t)ms * 1000;
+	int64_t end = clock_mono_us() + (int64_t)ms * 1000;
 	struct engine_status st;
 	struct pollfd fds[4];
 	size_t n;
 	int timeout;
 
 	for (;;) {
-		int64_t left = (end - net_now_us()) / 1000;
+		int64_t left = (end - clock_mono_us()) / 1000;
 
 		if (left <= 0)
 			break;
@@ -83,11 +84,11 @@ server_read(struct fixture *f)
 {
 	static char buf[4096];
 	size_t len = 0;
-	int64_t end = net_now_us() + 2000000;
+	int64_t end = clock_mono_us() + 2000000;
 	struct pollfd p = { .fd = f->server, .events = POLLIN };
 
 	buf[0] = '\0';
-	while (net_now_us() < end) {
+	while (clock_mono_us() < end) {
 		pump(f, 10);
 		if (poll(&p, 1, 10) > 0 && (p.revents & POLLIN)) {
 			ssize_t n = recv(f->server, buf + len, sizeof buf - 1 - len, 0);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/conn/engine_internal.h"
+#include "core/util/clock.h"
 
 static const char *const phase_keys[PHASE_COUNT] = {
 	[PHASE_IDLE] = "idle", [PHASE_MX_LOOKUP] = "mx-lookup", [PHASE_CONNECTING] = "connecting",
@@ -35,7 +36,7 @@ engine_enter_phase(struct engine *e, enum engine_phase phase)
 	c = &e->history[e->history_count % ENGINE_PHASE_HISTORY];
 	c->from = phase_keys[e->phase];
 	c->to = phase_keys[phase];
-	c->at_us = net_now_us();
+	c->at_us = clock_mono_us();
 	e->history_count++;
 	e->phase = phase;
 }

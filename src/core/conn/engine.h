@@ -77,7 +77,7 @@ struct engine_status {
 struct engine_phase_change {
 	const char *from;   /* a phase key (static) */
 	const char *to;
-	int64_t at_us;      /* net_now_us() when it changed */
+	int64_t at_us;      /* clock_mono_us() when it changed */
 };
 
 struct engine;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/conn/engine_internal.h"
+#include "core/util/clock.h"
 
 static void
 connector_note(void *ctx, const char *event, const char *text, bool failure)
@@ -35,8 +36,8 @@ engine_connected(struct engine *e, int fd, char *address)
 	e->verified = false;
 	reply_parser_free(e->parser);
 	e->parser = reply_parser_new(NULL);
-	session_connected(e->session, net_now_us());
-	e->activity_us = net_now_us();
+	session_connected(e->session, clock_mono_us());
+	e->activity_us = clock_mono_us();
 	e->unsolicited = e->unsolicited_dropped = e->unsolicited_bytes = 0;
 	e->flooded = false;
 	e->pregreet_us = 0;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/conn/engine_internal.h"
+#include "core/util/clock.h"
 
 /* Makes room for len more bytes of output. The buffer may hold an AUTH line: it is moved by
  * hand rather than with realloc, so that the old block is wiped before it is freed. */
@@ -48,7 +49,7 @@ engine_out_append(struct engine *e, const void *data, size_t len)
 {
 	/* The write timeout counts from the moment output starts waiting. */
 	if (e->out_len == 0)
-		e->write_progress_us = net_now_us();
+		e->write_progress_us = clock_mono_us();
 	engine_out_reserve(e, len);
 	memcpy(e->out + e->out_len, data, len);
 	e->out_len += len;
@@ -91,7 +92,7 @@ engine_flush(struct engine *e)
 			written = (size_t)n;
 		}
 		engine_out_consume(e, written);
-		e->activity_us = net_now_us();
+		e->activity_us = clock_mono_us();
 		if (written > 0)
 			e->write_progress_us = e->activity_us;
 		/* Everything is out: the replies' clock starts now, not while the server was
@@ -113,8 +114,8 @@ engine_send_line(struct engine *e, const char *line, const char *shown)
 	engine_record(e, TRANSCRIPT_SENT, NULL, masked, masked ? shown : line);
 	engine_out_append(e, line, strlen(line));
 	engine_out_append(e, "\r\n", 2);
-	session_sent(e->session, line, net_now_us());
-	e->activity_us = net_now_us();
+	session_sent(e->session, line, clock_mono_us());
+	e->activity_us = clock_mono_us();
 }
 
 static void
@@ -122,7 +123,7 @@ feed(struct engine *e, const char *data, size_t len)
 {
 	struct reply *reply;
 
-	e->activity_us = net_now_us();
+	e->activity_us = clock_mono_us();
 	e->last_rx_us = e->activity_us;
 	if (e->wait_rx == 0)
 		e->first_rx_us = e->activity_us;

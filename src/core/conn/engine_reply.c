@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/conn/engine_internal.h"
+#include "core/util/clock.h"
 
 static void
 note_violations(struct engine *e, unsigned violations)
@@ -69,7 +70,7 @@ engine_handle_reply(struct engine *e, struct reply *reply)
 	struct session_outcome o;
 	char state[40];
 	const struct reply *kept;
-	int64_t now = net_now_us(), latency;
+	int64_t now = clock_mono_us(), latency;
 	size_t index;
 	unsigned violations = reply->violations;
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/conn/engine_internal.h"
+#include "core/util/clock.h"
 
 /* Lets go of the message being streamed (its file, its buffers). */
 void
@@ -143,7 +144,7 @@ engine_stream_refill(struct engine *e)
 	message_done_note(e);
 	engine_out_append(e, ".\r\n", 3);
 	engine_record(e, TRANSCRIPT_SENT, NULL, false, ".");
-	session_sent_data_end(e->session, net_now_us());
+	session_sent_data_end(e->session, clock_mono_us());
 	engine_stream_stop(e);
 }
 
@@ -205,7 +206,7 @@ engine_stream_reply(struct engine *e, const struct reply *kept, const struct ses
 	if (strcmp(o->after, "DATA") == 0) {
 		if (o->data_go && e->phase == PHASE_DATA_WAIT) {
 			engine_enter_phase(e, PHASE_DATA);
-			e->write_progress_us = net_now_us();
+			e->write_progress_us = clock_mono_us();
 			engine_recordf(e, TRANSCRIPT_INFO, NULL, "sending %s (%lld octets on the wire)",
 			    e->message_name, message_file_size(e->message));
 		} else if (o->data_go) {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/conn/engine_internal.h"
+#include "core/util/clock.h"
 
 enum engine_result
 engine_answer_text(struct engine_answer *answer, enum engine_result result, char *text)
@@ -91,7 +92,7 @@ submit_raw(struct engine *e, const char *line, unsigned flags, struct engine_ans
 		if (strcmp(line, ".") == 0) {
 			engine_record(e, TRANSCRIPT_SENT, NULL, false, ".");
 			engine_out_append(e, ".\r\n", 3);
-			session_sent_data_end(e->session, net_now_us());
+			session_sent_data_end(e->session, clock_mono_us());
 		} else {
 			char *stuffed = line[0] == '.' ? xasprintf(".%s", line) : xstrdup(line);
 
@@ -100,7 +101,7 @@ submit_raw(struct engine *e, const char *line, unsigned flags, struct engine_ans
 			engine_out_append(e, "\r\n", 2);
 			free(stuffed);
 		}
-		e->activity_us = net_now_us();
+		e->activity_us = clock_mono_us();
 		engine_flush(e);
 		return ENGINE_DONE;
 	}

@@ -12,12 +12,13 @@
 #include <unistd.h>
 
 #include "core/conn/engine_internal.h"
+#include "core/util/clock.h"
 
 /* A new wait for a reply begins: the reply timeout counts from here. */
 void
 engine_reply_wait_start(struct engine *e)
 {
-	e->wait_start_us = net_now_us();
+	e->wait_start_us = clock_mono_us();
 	e->wait_rx = 0;
 }
 
@@ -68,7 +69,7 @@ engine_timeout_ms(const struct engine *e)
 	deadline = reply_deadline(e);
 	if (deadline < 0)
 		return -1;
-	left = deadline - net_now_us();
+	left = deadline - clock_mono_us();
 	return left <= 0 ? 0 : (int)((left + 999) / 1000);
 }
 
@@ -95,7 +96,7 @@ engine_check_timers(struct engine *e)
 		engine_connector_step(e, 0);
 		return;
 	}
-	if (deadline < 0 || net_now_us() < deadline)
+	if (deadline < 0 || clock_mono_us() < deadline)
 		return;
 	if (e->pregreet_us > 0 && e->out_len == 0 && !reply_parser_pending(e->parser)) {
 		/* Nothing better followed (in the grace time, or before the greeting's own deadline

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/conn/engine_internal.h"
+#include "core/util/clock.h"
 
 void
 engine_tls_begin(struct engine *e, bool after_starttls)
@@ -28,7 +29,7 @@ engine_tls_begin(struct engine *e, bool after_starttls)
 	 * STARTTLS pipelined with BDAT): what follows is a new conversation. */
 	engine_stream_free(e);
 	engine_enter_phase(e, PHASE_HANDSHAKE);
-	e->handshake_start_us = net_now_us();
+	e->handshake_start_us = clock_mono_us();
 	engine_recordf(e, TRANSCRIPT_EVENT, NULL, "TLS handshake with %s (server name %s)...",
 	    e->address, e->host);
 }
@@ -59,11 +60,11 @@ handshake_done(struct engine *e)
 		    tls_verify_words(e->tls), why != NULL ? why : "--insecure");
 	}
 	engine_enter_phase(e, PHASE_OPEN);
-	e->activity_us = net_now_us();
+	e->activity_us = clock_mono_us();
 	engine_recordf(e, TRANSCRIPT_EVENT, "tls-up", "TLS is up: %s, %s, certificate %s (%.1f ms)",
 	    tls_version(e->tls), tls_cipher(e->tls),
 	    e->verified ? "verified" : "NOT verified",
-	    (double)(net_now_us() - e->handshake_start_us) / 1000.0);
+	    (double)(clock_mono_us() - e->handshake_start_us) / 1000.0);
 	/* With implicit TLS nothing was said before it, so only the TLS flag changes; after
 	 * STARTTLS what the server said before is void. */
 	session_tls_started(e->session);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/conn/net.h"
+#include "core/util/clock.h"
 #include "core/util/xmalloc.h"
 
 /* getaddrinfo's codes are negative and small; keep them apart from errno values. */
@@ -113,24 +114,6 @@ net_is_address(const char *host)
 	struct in_addr a4;
 
 	return inet_pton(AF_INET, host, &a4) == 1 || inet_pton(AF_INET6, host, &a6) == 1;
-}
-
-int64_t
-net_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-int64_t
-net_wall_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 const char *
@@ -283,7 +266,7 @@ start_attempt(struct net_connector *c)
 		if (connect(fd, c->current->ai_addr, c->current->ai_addrlen) == 0 ||
 		    errno == EINPROGRESS) {
 			c->fd = fd;
-			c->deadline_us = net_now_us() + (int64_t)c->timeout_ms * 1000;
+			c->deadline_us = clock_mono_us() + (int64_t)c->timeout_ms * 1000;
 			return 0;
 		}
 		c->last_error = errno;
@@ -361,7 +344,7 @@ net_connector_new(const char *host, int port, int timeout_ms, net_note_fn note, 
 		goto fail_rc;
 	c->resolving = true;
 	c->resolve_wait_ms = 1;
-	c->deadline_us = net_now_us() + (int64_t)(c->timeout_ms + NET_RESOLVE_EXTRA_MS) * 1000;
+	c->deadline_us = clock_mono_us() + (int64_t)(c->timeout_ms + NET_RESOLVE_EXTRA_MS) * 1000;
 	return c;
 fail_rc:
 	*event = resolve_failed(c, rc);
@@ -404,7 +387,7 @@ net_connector_fd(const struct net_connector *c)
 int
 net_connector_timeout_ms(const struct net_connector *c)
 {
-	int64_t left = c->deadline_us - net_now_us();
+	int64_t left = c->deadline_us - clock_mono_us();
 
 	if (left <= 0)
 		return 0;
@@ -420,7 +403,7 @@ resolve_step(struct net_connector *c, const char **event)
 	int rc = gai_error(&c->request);
 
 	if (rc == EAI_INPROGRESS) {
-		if (net_now_us() < c->deadline_us) {
+		if (clock_mono_us() < c->deadline_us) {
 			if (c->resolve_wait_ms < NET_RESOLVE_POLL_MS)
 				c->resolve_wait_ms = c->resolve_wait_ms * 2 < NET_RESOLVE_POLL_MS ?
 				    c->resolve_wait_ms * 2 : NET_RESOLVE_POLL_MS;
@@ -470,7 +453,7 @@ net_connector_step(struct net_connector *c, short revents, int *fd, char **addre
 			c->fd = -1;
 			return 1;
 		}
-	} else if (net_now_us() >= c->deadline_us) {
+	} else if (clock_mono_us() >= c->deadline_us) {
 		err = ETIMEDOUT;
 	} else {
 		return 0;

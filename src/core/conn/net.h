@@ -18,10 +18,6 @@ int net_parse_target(const char *target, int default_port, char **host, int *por
 /* True when host is an IPv4 or IPv6 address literal (no name to resolve, no SNI to send). */
 bool net_is_address(const char *host);
 
-/* The monotonic clock and the wall clock, in microseconds. */
-int64_t net_now_us(void);
-int64_t net_wall_us(void);
-
 /* A failure number (errno or a getaddrinfo code) in plain words, and the knowledge base event
  * key that explains it ("connect-refused", "unreachable", "connect-timeout", "reset", ...). */
 const char *net_error_words(int err);

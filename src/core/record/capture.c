@@ -35,6 +35,7 @@
 #include "core/proto/reply.h"
 #include "core/proto/session.h"
 #include "core/record/transcript.h"
+#include "core/util/clock.h"
 #include "core/util/xmalloc.h"
 
 #define CAPTURE_DEFAULT_LINE_CAP 8192
@@ -1273,15 +1274,6 @@ capture_reader_take_reply(struct capture_reader *r, const struct capture_item *i
 	return NULL;
 }
 
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 struct transcript *
 capture_load_transcript(const char *path, const struct capture_options *opts, char **errstr)
 {
@@ -1300,7 +1292,7 @@ capture_load_transcript(const char *path, const struct capture_options *opts, ch
 	while ((rc = capture_reader_next(r, &item, errstr)) > 0) {
 		/* Times from the capture when it has them, else now (captures from other tools
 		 * seldom have one per line). */
-		int64_t when = item.time_us >= 0 ? item.time_us : now_us();
+		int64_t when = item.time_us >= 0 ? item.time_us : clock_wall_us();
 		const char *event = item.event[0] != '\0' ? item.event : NULL;
 		struct reply *reply;
 

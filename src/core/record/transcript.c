@@ -57,6 +57,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/util/clock.h"
 #include "core/util/escape.h"
 #include "core/proto/reply.h"
 #include "core/record/transcript.h"
@@ -255,15 +256,6 @@ transcript_free(struct transcript *t)
 	free(t);
 }
 
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 size_t
 transcript_add_at(struct transcript *t, int64_t time_us, enum transcript_kind kind,
     const char *text, size_t len, const char *event, bool secret)
@@ -289,7 +281,7 @@ size_t
 transcript_add(struct transcript *t, enum transcript_kind kind, const char *text, size_t len,
     const char *event, bool secret)
 {
-	return transcript_add_at(t, now_us(), kind, text, len, event, secret);
+	return transcript_add_at(t, clock_wall_us(), kind, text, len, event, secret);
 }
 
 /* Moves a parsed reply into the transcript's storage. Its lines become RECEIVED entries unless
@@ -342,7 +334,7 @@ size_t
 transcript_add_reply(struct transcript *t, struct reply *reply, const char *after,
     const char *state, int64_t latency_us)
 {
-	return store_reply(t, reply, NULL, now_us(), after, state, latency_us);
+	return store_reply(t, reply, NULL, clock_wall_us(), after, state, latency_us);
 }
 
 size_t
