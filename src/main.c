@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "client/frontend.h"
+#include "cli/cli.h"
+#include "client/client.h"
+#include "server/server.h"
+#include "tui/replay.h"
 
 struct subcommand {
 	const char *name;

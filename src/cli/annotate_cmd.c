@@ -17,9 +17,9 @@
 #include "core/record/export.h"
 #include "core/knowledge/kb.h"
 #include "core/util/xmalloc.h"
+#include "cli/cli.h"
 #include "cli/options.h"
 #include "cli/terminal.h"
-#include "client/frontend.h"
 
 #define EXIT_OK 0
 #define EXIT_FAIL 1

@@ -15,6 +15,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "cli/print.h"
 #include "cli/script.h"
 #include "core/conn/command.h"

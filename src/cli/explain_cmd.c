@@ -14,9 +14,9 @@
 #include "core/knowledge/explain.h"
 #include "core/knowledge/kb.h"
 #include "core/util/xmalloc.h"
+#include "cli/cli.h"
 #include "cli/options.h"
 #include "cli/terminal.h"
-#include "client/frontend.h"
 
 /* Standard input holds pasted replies, not a mail spool: this is plenty. */
 #define STDIN_MAX (4u * 1024 * 1024)

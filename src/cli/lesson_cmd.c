@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "cli/print.h"
 #include "cli/script.h"
 #include "core/conn/engine.h"
@@ -25,7 +26,6 @@
 #include "core/record/transcript.h"
 #include "core/util/clock.h"
 #include "core/util/xmalloc.h"
-#include "client/frontend.h"
 #include "client/practice.h"
 
 /* The longest pause a script may ask for with /wait. */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "core/conn/mx.h"
-#include "client/frontend.h"
+#include "cli/cli.h"
 
 static void
 mx_usage(FILE *out)

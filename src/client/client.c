@@ -14,8 +14,11 @@
 #include "core/conn/engine.h"
 #include "core/knowledge/kb.h"
 #include "core/util/xmalloc.h"
+#include "cli/cli.h"
+#include "client/client.h"
 #include "client/frontend.h"
 #include "client/practice.h"
+#include "tui/screen.h"
 
 enum {
 	OPT_PORT = 256, OPT_TLS, OPT_STARTTLS, OPT_CAFILE, OPT_INSECURE, OPT_SHOW_SECRETS,

@@ -5,6 +5,10 @@
 
 struct practice;
 
+/* Why a session to the practice server goes on when its certificate does not verify (it is
+ * made up at start, self-signed): the words of the warning. */
+#define PRACTICE_UNVERIFIED_WHY "the practice server (its certificate is self-signed by design)"
+
 /* Starts `smtpscope serve` (this same binary) in a child on 127.0.0.1 and a free port, with the
  * given scenario list ("normal", "tls-required,auth-required"; NULL for normal). Returns NULL
  * with *errstr set (caller frees) when it could not start. The child's output goes to

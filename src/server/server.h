@@ -1,7 +1,8 @@
 /* server.h: what the practice server's files share: the configuration, the scenarios, the
  * named limits, the per-client session and the functions that pass it between the I/O layer
  * (server_loop.c), the SMTP state machine (server_session.c), the message store
- * (server_store.c) and the log (server_log.c). Internal to src/server/. */
+ * (server_store.c) and the log (server_log.c). Internal to src/server/, but for server_main,
+ * the entry main() dispatches `smtpscope serve` to. */
 #ifndef SMTPSCOPE_SERVER_H
 #define SMTPSCOPE_SERVER_H
 
@@ -12,6 +13,9 @@
 #include <stdio.h>
 
 #include "server/server_command.h"
+
+/* `smtpscope serve` (server_main.c): argv[0] is "serve"; returns the process exit status. */
+int server_main(int argc, char **argv);
 
 /* Named limits. Each one, when reached, has its own reply (see server_session.c). */
 #define SERVER_LINE_MAX        4096      /* a command line: 500 5.5.2 */

@@ -11,7 +11,6 @@
 #include <openssl/rand.h>
 
 #include "core/util/xmalloc.h"
-#include "client/frontend.h"
 #include "server/server.h"
 
 #define DEFAULT_USER "practice"

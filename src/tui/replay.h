@@ -3,12 +3,15 @@
 #ifndef SMTPSCOPE_TUI_REPLAY_H
 #define SMTPSCOPE_TUI_REPLAY_H
 
-#include "core/record/transcript.h"
-#include "client/frontend.h"
+struct frontend;
+struct transcript;
 
 /* Shows transcript (owned by the caller, unchanged) in the screen; name is what the status bar
  * calls it (the file name). fe gives the knowledge base, the colours and the help folder;
  * fe->engine is not used. Returns the exit status. */
 int tui_replay(struct frontend *fe, struct transcript *transcript, const char *name);
+
+/* `smtpscope replay FILE` (replay_cmd.c): argv[0] is "replay"; returns the exit status. */
+int cli_replay_main(int argc, char **argv);
 
 #endif

@@ -26,6 +26,7 @@
 #include "core/util/clock.h"
 #include "core/util/xmalloc.h"
 #include "tui/replay.h"
+#include "tui/screen.h"
 #include "tui/tui.h"
 
 #define TUI_MAX_POLLFDS 16

@@ -14,6 +14,7 @@
 #include "core/knowledge/kb.h"
 #include "core/record/transcript.h"
 #include "client/frontend.h"
+#include "client/practice.h"
 
 /* Colour pairs (0 is the terminal's default). */
 enum tui_pair {
