@@ -101,193 +101,254 @@ parse_seconds(const char *text)
 	return (int)(v * 1000 + 0.5);
 }
 
-int
-client_main(int argc, char **argv)
-{
+/* What the options asked for and what setting up made, until the session ends. */
+struct client_run {
 	struct engine_config config;
 	struct frontend fe;
-	const char *script_path = NULL, *scenario = NULL;
-	char *help_dir = NULL, *lang = NULL, *err = NULL, *target = NULL;
-	struct kb *kb = NULL;
-	FILE *script = NULL;
-	int c, port = 0, status, ms;
-	bool starttls = false, implicit = false;
+	const char *script_path, *scenario;
+	int port;
+	bool starttls, implicit;
+	char *help_dir, *lang, *target;   /* target: the practice server's address */
+	struct kb *kb;
+	FILE *script;
+};
 
-	memset(&config, 0, sizeof config);
-	memset(&fe, 0, sizeof fe);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", client_options, NULL)) != -1) {
-		switch (c) {
-		case OPT_PORT: {
-			char *end;
-			long v;
+enum { CLIENT_GO_ON = -1 };   /* an option or a step that does not end the program */
 
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || v < 1 || v > 65535) {
-				fprintf(stderr, "smtpscope: --port needs a number from 1 to 65535\n");
-				return 2;
-			}
-			port = (int)v;
-			break;
-		}
-		case OPT_TLS:
-			implicit = true;
-			break;
-		case OPT_STARTTLS:
-			starttls = true;
-			break;
-		case OPT_CAFILE:
-			config.cafile = optarg;
-			break;
-		case OPT_INSECURE:
-			config.insecure = true;
-			config.insecure_why = "--insecure";
-			break;
-		case OPT_SHOW_SECRETS:
-			config.show_secrets = true;
-			break;
-		case OPT_SCRIPT:
-			script_path = optarg;
-			break;
-		case OPT_TRANSCRIPT:
-			fe.transcript_path = optarg;
-			break;
-		case OPT_EXPLAIN:
-			fe.explain_all = true;
-			break;
-		case OPT_STOP:
-			fe.stop_on_failure = true;
-			break;
-		case OPT_TIMEOUT:
-		case OPT_CONNECT_TIMEOUT:
-			ms = parse_seconds(optarg);
-			if (ms < 0) {
-				fprintf(stderr, "smtpscope: --%s needs a number of seconds\n",
-				    c == OPT_TIMEOUT ? "timeout" : "connect-timeout");
-				return 2;
-			}
-			if (c == OPT_TIMEOUT)
-				config.reply_timeout_ms = ms;
-			else
-				config.connect_timeout_ms = ms;
-			break;
-		case OPT_DNS_SERVER:
-			config.dns_server = optarg;
-			break;
-		case OPT_LANG:
-			fe.lang = optarg;
-			break;
-		case OPT_HELP_DIR:
-			fe.help_dir = optarg;
-			break;
-		case OPT_NO_COLOR:
-			fe.no_color = true;
-			break;
-		case OPT_HELO:
-			config.helo_name = optarg;
-			break;
-		case OPT_SCENARIO:
-			scenario = optarg;
-			break;
-		case 'h':
-		case OPT_HELP:
-			client_usage(stdout);
-			return 0;
-		default:
-			fputs("Try 'smtpscope --help'.\n", stderr);
-			return 2;
-		}
+/* --timeout and --connect-timeout. */
+static int
+timeout_option(struct client_run *run, int c, const char *arg)
+{
+	int ms = parse_seconds(arg);
+
+	if (ms < 0) {
+		fprintf(stderr, "smtpscope: --%s needs a number of seconds\n",
+		    c == OPT_TIMEOUT ? "timeout" : "connect-timeout");
+		return 2;
 	}
+	if (c == OPT_TIMEOUT)
+		run->config.reply_timeout_ms = ms;
+	else
+		run->config.connect_timeout_ms = ms;
+	return CLIENT_GO_ON;
+}
+
+static int
+port_option(struct client_run *run, const char *arg)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 1 || v > 65535) {
+		fprintf(stderr, "smtpscope: --port needs a number from 1 to 65535\n");
+		return 2;
+	}
+	run->port = (int)v;
+	return CLIENT_GO_ON;
+}
+
+/* Applies one option; CLIENT_GO_ON, or the exit status it ends with. */
+static int
+client_option(struct client_run *run, int c, const char *arg)
+{
+	switch (c) {
+	case OPT_PORT:
+		return port_option(run, arg);
+	case OPT_TLS:
+		run->implicit = true;
+		break;
+	case OPT_STARTTLS:
+		run->starttls = true;
+		break;
+	case OPT_CAFILE:
+		run->config.cafile = arg;
+		break;
+	case OPT_INSECURE:
+		run->config.insecure = true;
+		run->config.insecure_why = "--insecure";
+		break;
+	case OPT_SHOW_SECRETS:
+		run->config.show_secrets = true;
+		break;
+	case OPT_SCRIPT:
+		run->script_path = arg;
+		break;
+	case OPT_TRANSCRIPT:
+		run->fe.transcript_path = arg;
+		break;
+	case OPT_EXPLAIN:
+		run->fe.explain_all = true;
+		break;
+	case OPT_STOP:
+		run->fe.stop_on_failure = true;
+		break;
+	case OPT_TIMEOUT:
+	case OPT_CONNECT_TIMEOUT:
+		return timeout_option(run, c, arg);
+	case OPT_DNS_SERVER:
+		run->config.dns_server = arg;
+		break;
+	case OPT_LANG:
+		run->fe.lang = arg;
+		break;
+	case OPT_HELP_DIR:
+		run->fe.help_dir = arg;
+		break;
+	case OPT_NO_COLOR:
+		run->fe.no_color = true;
+		break;
+	case OPT_HELO:
+		run->config.helo_name = arg;
+		break;
+	case OPT_SCENARIO:
+		run->scenario = arg;
+		break;
+	case 'h':
+	case OPT_HELP:
+		client_usage(stdout);
+		return 0;
+	default:
+		fputs("Try 'smtpscope --help'.\n", stderr);
+		return 2;
+	}
+	return CLIENT_GO_ON;
+}
+
+/* Reads argv into run; CLIENT_GO_ON, or the exit status when the options end the program. */
+static int
+client_parse(struct client_run *run, int argc, char **argv)
+{
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", client_options, NULL)) != -1)
+		if ((rc = client_option(run, c, optarg)) != CLIENT_GO_ON)
+			return rc;
 	if (optind < argc - 1) {
 		fprintf(stderr, "smtpscope: one HOST only ('%s' is extra); try 'smtpscope --help'\n",
 		    argv[optind + 1]);
 		return 2;
 	}
-	if (implicit && starttls) {
+	if (run->implicit && run->starttls) {
 		fputs("smtpscope: --tls and --starttls exclude each other (TLS from the start, or "
 		    "upgraded by STARTTLS)\n", stderr);
 		return 2;
 	}
 	if (optind < argc)
-		fe.target = argv[optind];
-	if (fe.target != NULL && scenario != NULL) {
+		run->fe.target = argv[optind];
+	if (run->fe.target != NULL && run->scenario != NULL) {
 		fputs("smtpscope: --scenario is for the practice server (no HOST)\n", stderr);
 		return 2;
 	}
-	config.tls = implicit ? ENGINE_TLS_IMPLICIT : starttls ? ENGINE_TLS_STARTTLS :
-	    ENGINE_TLS_NONE;
-	fe.show_secrets = config.show_secrets;
+	run->config.tls = run->implicit ? ENGINE_TLS_IMPLICIT : run->starttls ?
+	    ENGINE_TLS_STARTTLS : ENGINE_TLS_NONE;
+	run->fe.show_secrets = run->config.show_secrets;
+	return CLIENT_GO_ON;
+}
 
-	help_dir = kb_find_dir(fe.help_dir, &err);
-	if (help_dir == NULL) {
+/* The knowledge base; without one the session still runs, unexplained. */
+static void
+client_load_kb(struct client_run *run)
+{
+	char *err = NULL;
+
+	run->help_dir = kb_find_dir(run->fe.help_dir, &err);
+	if (run->help_dir == NULL) {
 		fprintf(stderr, "smtpscope: %s (replies will not be explained)\n", err);
 		free(err);
 		err = NULL;
 	} else {
-		lang = kb_pick_language(fe.lang);
-		kb = kb_load(help_dir, lang, &err);
-		if (kb == NULL) {
+		run->lang = kb_pick_language(run->fe.lang);
+		run->kb = kb_load(run->help_dir, run->lang, &err);
+		if (run->kb == NULL) {
 			fprintf(stderr, "smtpscope: %s (replies will not be explained)\n", err);
 			free(err);
 			err = NULL;
 		}
 	}
-	fe.kb = kb;
-	config.kb = kb;
+	run->fe.kb = run->kb;
+	run->config.kb = run->kb;
+}
 
-	if (script_path != NULL) {
-		script = strcmp(script_path, "-") == 0 ? stdin : fopen(script_path, "r");
-		if (script == NULL) {
-			fprintf(stderr, "smtpscope: cannot read the script %s: %s\n", script_path,
+/* The script (batch mode), the practice server when no host is given, the engine and its
+ * connection. CLIENT_GO_ON, or the exit status after saying why not. */
+static int
+client_setup(struct client_run *run)
+{
+	struct frontend *fe = &run->fe;
+	char *err = NULL;
+
+	client_load_kb(run);
+	if (run->script_path != NULL) {
+		run->script = strcmp(run->script_path, "-") == 0 ? stdin :
+		    fopen(run->script_path, "r");
+		if (run->script == NULL) {
+			fprintf(stderr, "smtpscope: cannot read the script %s: %s\n", run->script_path,
 			    strerror(errno));
-			status = 2;
-			goto out;
+			return 2;
 		}
 	} else if (!isatty(STDIN_FILENO))
-		script = stdin;
+		run->script = stdin;
 
-	if (fe.target == NULL) {
-		fe.practice = practice_start(scenario, &err);
-		if (fe.practice == NULL) {
+	if (fe->target == NULL) {
+		fe->practice = practice_start(run->scenario, &err);
+		if (fe->practice == NULL) {
 			fprintf(stderr, "smtpscope: cannot start the built-in practice server: %s\n",
 			    err ? err : "unknown error");
 			free(err);
-			status = 2;
-			goto out;
+			return 2;
 		}
-		target = xasprintf("127.0.0.1:%d", practice_port(fe.practice));
-		if (script != NULL)
+		run->target = xasprintf("127.0.0.1:%d", practice_port(fe->practice));
+		if (run->script != NULL)
 			fprintf(stdout, "# no HOST given: this is smtpscope's built-in practice server "
-			    "on %s, scenario %s (user %s, password %s)\n", target,
-			    practice_scenarios(fe.practice) ? practice_scenarios(fe.practice) :
-			    "normal", practice_user(fe.practice), practice_password(fe.practice));
+			    "on %s, scenario %s (user %s, password %s)\n", run->target,
+			    practice_scenarios(fe->practice) ? practice_scenarios(fe->practice) :
+			    "normal", practice_user(fe->practice), practice_password(fe->practice));
 	}
-	fe.engine = engine_new(&config);
+	fe->engine = engine_new(&run->config);
 	/* The practice server's certificate is made up at start and nobody vouches for it:
 	 * STARTTLS must still work for a newcomer, so go on and keep saying it is unverified (the
 	 * verification result is explained like any other). Another host typed at /connect is
 	 * verified as usual. */
-	if (fe.practice != NULL)
-		engine_allow_unverified(fe.engine, target, PRACTICE_UNVERIFIED_WHY);
-	if (engine_connect(fe.engine, target != NULL ? target : fe.target, port, &err) < 0) {
+	if (fe->practice != NULL)
+		engine_allow_unverified(fe->engine, run->target, PRACTICE_UNVERIFIED_WHY);
+	if (engine_connect(fe->engine, run->target != NULL ? run->target : fe->target, run->port,
+	    &err) < 0) {
 		fprintf(stderr, "smtpscope: %s\n", err);
 		free(err);
-		status = 2;
-		goto out;
+		return 2;
 	}
-	if (script != NULL)
-		status = batch_run(&fe, script);
-	else
-		status = tui_run(&fe);
-out:
-	if (script != NULL && script != stdin)
-		fclose(script);
-	engine_free(fe.engine);
-	practice_stop(fe.practice);
-	kb_free(kb);
-	free(help_dir);
-	free(lang);
-	free(target);
+	return CLIENT_GO_ON;
+}
+
+static void
+client_teardown(struct client_run *run)
+{
+	if (run->script != NULL && run->script != stdin)
+		fclose(run->script);
+	engine_free(run->fe.engine);
+	practice_stop(run->fe.practice);
+	kb_free(run->kb);
+	free(run->help_dir);
+	free(run->lang);
+	free(run->target);
+}
+
+int
+client_main(int argc, char **argv)
+{
+	struct client_run run;
+	int status;
+
+	memset(&run, 0, sizeof run);
+	status = client_parse(&run, argc, argv);
+	if (status != CLIENT_GO_ON)
+		return status;
+	status = client_setup(&run);
+	if (status == CLIENT_GO_ON)
+		status = run.script != NULL ? batch_run(&run.fe, run.script) : tui_run(&run.fe);
+	client_teardown(&run);
 	return status;
 }

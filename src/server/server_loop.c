@@ -442,74 +442,86 @@ accept_clients(struct server *srv, const struct listener *l, struct server_clien
 	return 0;
 }
 
-int
-server_run(const struct server_config *cfg)
-{
+/* Everything one run of the server holds: the shared state its clients see, the listening
+ * sockets, the clients in the order they came, and the poll() set built each turn (listeners
+ * first, then one entry per client). */
+struct server_run {
 	struct server srv;
 	struct listener listeners[2];
-	size_t nlisteners = 0, nclients = 0, i, npfd;
-	struct server_client **clients = NULL;
-	struct pollfd *pfd = NULL;
-	struct sigaction sa;
-	char *err = NULL, *names;
-	int port, tls_port = -1, fd;
-	FILE *logfile = stderr;
-	int rc = 0;
+	size_t nlisteners;
+	struct server_client **clients;
+	size_t nclients;
+	struct pollfd *pfd;
+	FILE *logfile;
+	int port, tls_port;
 	unsigned long long fd_limit;
-	double accept_paused_until = 0;
+	double accept_paused_until;   /* out of descriptors: accept again from then on */
+};
 
-	memset(&srv, 0, sizeof srv);
-	srv.cfg = cfg;
-	srv.clients_max = clients_max(cfg, &fd_limit);
-	if (cfg->log_path != NULL && (logfile = fopen(cfg->log_path, "a")) == NULL) {
+/* Opens the log, the message store, TLS and the listeners. 0, or 2 after saying why. */
+static int
+run_setup(struct server_run *run, const struct server_config *cfg)
+{
+	struct server *srv = &run->srv;
+	char *err = NULL;
+	int fd;
+
+	srv->cfg = cfg;
+	srv->clients_max = clients_max(cfg, &run->fd_limit);
+	run->logfile = stderr;
+	run->tls_port = -1;
+	if (cfg->log_path != NULL && (run->logfile = fopen(cfg->log_path, "a")) == NULL) {
 		fprintf(stderr, "smtpscope serve: %s: %s\n", cfg->log_path, strerror(errno));
+		run->logfile = stderr;
 		return 2;
 	}
-	srv.log = server_log_new(logfile);
-	if ((srv.store = server_store_new(cfg->maildir, &err)) == NULL) {
+	srv->log = server_log_new(run->logfile);
+	if ((srv->store = server_store_new(cfg->maildir, &err)) == NULL) {
 		fprintf(stderr, "smtpscope serve: cannot use the Maildir: %s\n", err);
 		free(err);
-		rc = 2;
-		goto out;
+		return 2;
 	}
-	srv.tls_ctx = server_tls_ctx_new(cfg->cert_file, cfg->key_file, cfg->domain, &err);
-	if (srv.tls_ctx == NULL) {
+	srv->tls_ctx = server_tls_ctx_new(cfg->cert_file, cfg->key_file, cfg->domain, &err);
+	if (srv->tls_ctx == NULL) {
 		if (cfg->cert_file != NULL) {
 			fprintf(stderr, "smtpscope serve: %s\n", err);
 			free(err);
-			rc = 2;
-			goto out;
+			return 2;
 		}
-		server_log(srv.log, 0, "TLS unavailable: %s", err);
+		server_log(srv->log, 0, "TLS unavailable: %s", err);
 		free(err);
 		err = NULL;
 	}
-	if ((fd = listen_on(cfg->listen_host, cfg->port, &port, &err)) < 0) {
+	if ((fd = listen_on(cfg->listen_host, cfg->port, &run->port, &err)) < 0) {
 		fprintf(stderr, "smtpscope serve: %s\n", err);
 		free(err);
-		rc = 2;
-		goto out;
+		return 2;
 	}
-	listeners[nlisteners++] = (struct listener){ fd, false, port };
-	if (cfg->tls_port >= 0 && srv.tls_ctx != NULL) {
-		if ((fd = listen_on(cfg->listen_host, cfg->tls_port, &tls_port, &err)) < 0) {
+	run->listeners[run->nlisteners++] = (struct listener){ fd, false, run->port };
+	if (cfg->tls_port >= 0 && srv->tls_ctx != NULL) {
+		if ((fd = listen_on(cfg->listen_host, cfg->tls_port, &run->tls_port, &err)) < 0) {
 			fprintf(stderr, "smtpscope serve: %s\n", err);
 			free(err);
-			rc = 2;
-			goto out;
+			return 2;
 		}
-		listeners[nlisteners++] = (struct listener){ fd, true, tls_port };
+		run->listeners[run->nlisteners++] = (struct listener){ fd, true, run->tls_port };
 	}
+	return 0;
+}
 
-	{
-		/* Whoever started us may have blocked these; we need them. */
-		sigset_t stops;
-		sigemptyset(&stops);
-		sigaddset(&stops, SIGTERM);
-		sigaddset(&stops, SIGINT);
-		sigaddset(&stops, SIGHUP);
-		sigprocmask(SIG_UNBLOCK, &stops, NULL);
-	}
+/* SIGTERM, SIGINT and SIGHUP stop the loop (poll() returns EINTR); a closed peer never kills. */
+static void
+run_signals(void)
+{
+	/* Whoever started us may have blocked these; we need them. */
+	sigset_t stops;
+	struct sigaction sa;
+
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGHUP);
+	sigprocmask(SIG_UNBLOCK, &stops, NULL);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_stop;   /* no SA_RESTART: poll() returns EINTR */
 	sigemptyset(&sa.sa_mask);
@@ -517,168 +529,213 @@ server_run(const struct server_config *cfg)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
 
-	/* The first line is for programs (the practice launcher, tests); the rest for people. */
-	names = server_scenario_list_string(cfg->scenarios);
-	{
-		char hostbuf[80];
-		char *ready;
-		if (strchr(cfg->listen_host, ':') != NULL)
-			snprintf(hostbuf, sizeof hostbuf, "[%s]", cfg->listen_host);
-		else
-			snprintf(hostbuf, sizeof hostbuf, "%s", cfg->listen_host);
-		char tlsbuf[16];
-		if (tls_port >= 0)
-			snprintf(tlsbuf, sizeof tlsbuf, "%d", tls_port);
-		else
-			snprintf(tlsbuf, sizeof tlsbuf, "none");
-		ready = xasprintf("listening %s:%d tls-port %s user %s password %s scenario %s "
-		    "domain %s\n", hostbuf, port, tlsbuf, cfg->users[0].name, cfg->users[0].password,
-		    names, cfg->domain);
-		fputs(ready, stdout);
-		printf("smtpscope practice server on %s port %d (plain, %s)", hostbuf, port,
-		    srv.tls_ctx ? "STARTTLS offered" : "no TLS");
-		if (tls_port >= 0)
-			printf(", implicit TLS on port %d", tls_port);
-		printf("\n");
-		if (cfg->nusers > 0)
-			printf("practice user: %s  password: %s\n", cfg->users[0].name,
-			    cfg->users[0].password);
-		printf("scenario: %s; local domain: %s; SIZE %llu\n", names, cfg->domain,
-		    (unsigned long long)cfg->size_max);
-		printf("messages: %s%s; log: %s\n", cfg->maildir ? "Maildir " : "kept in memory",
-		    cfg->maildir ? cfg->maildir : "", cfg->log_path ? cfg->log_path : "standard error");
-		fflush(stdout);
-		if (cfg->ready_fd >= 0) {
-			size_t off = 0, len = strlen(ready);
-			while (off < len) {
-				ssize_t n = write(cfg->ready_fd, ready + off, len - off);
-				if (n <= 0 && errno != EINTR)
-					break;
-				if (n > 0)
-					off += (size_t)n;
-			}
-			close(cfg->ready_fd);
-		}
-		free(ready);
+/* Writes all of text to the --ready-fd descriptor, then closes it. */
+static void
+write_ready(int fd, const char *text)
+{
+	size_t off = 0, len = strlen(text);
+
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+		if (n <= 0 && errno != EINTR)
+			break;
+		if (n > 0)
+			off += (size_t)n;
 	}
-	server_log(srv.log, 0, "listening on %s port %d, scenario %s", cfg->listen_host, port,
-	    names);
-	if (tls_port >= 0)
-		server_log(srv.log, 0, "implicit TLS on port %d", tls_port);
+	close(fd);
+}
+
+/* Says where the server listens: the first line is for programs (the practice launcher,
+ * tests), the rest for people; then the same in the log, with the limits and the certificate. */
+static void
+run_announce(struct server_run *run)
+{
+	const struct server_config *cfg = run->srv.cfg;
+	struct server *srv = &run->srv;
+	char hostbuf[80], tlsbuf[16];
+	char *names = server_scenario_list_string(cfg->scenarios), *ready;
+
+	if (strchr(cfg->listen_host, ':') != NULL)
+		snprintf(hostbuf, sizeof hostbuf, "[%s]", cfg->listen_host);
+	else
+		snprintf(hostbuf, sizeof hostbuf, "%s", cfg->listen_host);
+	if (run->tls_port >= 0)
+		snprintf(tlsbuf, sizeof tlsbuf, "%d", run->tls_port);
+	else
+		snprintf(tlsbuf, sizeof tlsbuf, "none");
+	ready = xasprintf("listening %s:%d tls-port %s user %s password %s scenario %s "
+	    "domain %s\n", hostbuf, run->port, tlsbuf, cfg->users[0].name, cfg->users[0].password,
+	    names, cfg->domain);
+	fputs(ready, stdout);
+	printf("smtpscope practice server on %s port %d (plain, %s)", hostbuf, run->port,
+	    srv->tls_ctx ? "STARTTLS offered" : "no TLS");
+	if (run->tls_port >= 0)
+		printf(", implicit TLS on port %d", run->tls_port);
+	printf("\n");
+	if (cfg->nusers > 0)
+		printf("practice user: %s  password: %s\n", cfg->users[0].name,
+		    cfg->users[0].password);
+	printf("scenario: %s; local domain: %s; SIZE %llu\n", names, cfg->domain,
+	    (unsigned long long)cfg->size_max);
+	printf("messages: %s%s; log: %s\n", cfg->maildir ? "Maildir " : "kept in memory",
+	    cfg->maildir ? cfg->maildir : "", cfg->log_path ? cfg->log_path : "standard error");
+	fflush(stdout);
+	if (cfg->ready_fd >= 0)
+		write_ready(cfg->ready_fd, ready);
+	free(ready);
+	server_log(srv->log, 0, "listening on %s port %d, scenario %s", cfg->listen_host,
+	    run->port, names);
+	if (run->tls_port >= 0)
+		server_log(srv->log, 0, "implicit TLS on port %d", run->tls_port);
 	if (cfg->listen_public)
-		server_log(srv.log, 0, "WARNING: listening on %s, not on loopback: other machines can "
+		server_log(srv->log, 0, "WARNING: listening on %s, not on loopback: other machines can "
 		    "reach this practice server", cfg->listen_host);
-	if (srv.clients_max < SERVER_CLIENTS_MAX)
-		server_log(srv.log, 0, "limit: %zu clients at once, not %d: the file descriptor limit "
-		    "is %llu (ulimit -n)", srv.clients_max, SERVER_CLIENTS_MAX, fd_limit);
-	if (srv.tls_ctx != NULL)
-		server_log(srv.log, 0, "certificate %s, SHA-256 %s%s",
-		    server_tls_ctx_subject(srv.tls_ctx), server_tls_ctx_fingerprint(srv.tls_ctx),
+	if (srv->clients_max < SERVER_CLIENTS_MAX)
+		server_log(srv->log, 0, "limit: %zu clients at once, not %d: the file descriptor limit "
+		    "is %llu (ulimit -n)", srv->clients_max, SERVER_CLIENTS_MAX, run->fd_limit);
+	if (srv->tls_ctx != NULL)
+		server_log(srv->log, 0, "certificate %s, SHA-256 %s%s",
+		    server_tls_ctx_subject(srv->tls_ctx), server_tls_ctx_fingerprint(srv->tls_ctx),
 		    cfg->cert_file ? "" : " (self-signed, made at start)");
 	free(names);
+}
 
-	while (!stop_signal) {
-		double now = clock_mono_seconds(), next = now + 60, d;
-		int timeout, n;
-		bool urgent = false;
+/* What one client waits for: its poll() events; *next moves to its nearest deadline, and
+ * *urgent is set when it has work that needs no event. */
+static short
+client_events(struct server_client *c, double now, double *next, bool *urgent)
+{
+	short ev = 0;
+	double d;
 
-		npfd = nlisteners + nclients;
-		pfd = xreallocarray(pfd, npfd ? npfd : 1, sizeof *pfd);
-		for (i = 0; i < nlisteners; i++)
-			pfd[i] = (struct pollfd){ listeners[i].fd,
-			    accept_paused_until > now ? 0 : POLLIN, 0 };
-		if (accept_paused_until > now && accept_paused_until < next)
-			next = accept_paused_until;
-		for (i = 0; i < nclients; i++) {
-			struct server_client *c = clients[i];
-			short ev = 0;
-			if (c->dead)
-				urgent = true;   /* freed (and its socket closed) right after poll */
-			else if (c->io == IO_HANDSHAKE) {
-				ev = c->tls_want == SERVER_TLS_WANT_WRITE ? POLLOUT : POLLIN;
-				if (c->handshake_start + handshake_timeout(&srv) < next)
-					next = c->handshake_start + handshake_timeout(&srv);
-			} else {
-				if (c->outlen > 0 && c->hold_until <= now)
-					ev |= POLLOUT;
-				if (!c->tls_after_flush && !c->close_after_flush && !c->peer_eof &&
-				    c->inlen < sizeof c->inbuf && c->outlen < SERVER_OUTBUF_MAX)
-					ev |= POLLIN;
-				if (c->tls_want == SERVER_TLS_WANT_READ)
-					ev |= POLLIN;
-				if (c->io == IO_TLS && server_tls_pending(c->tls) &&
-				    c->inlen < sizeof c->inbuf)
-					urgent = true;
-				/* Work that needs no event: a close or a handshake after the flush. */
-				if (c->outlen == 0 && (c->close_after_flush || c->tls_after_flush))
-					urgent = true;
-				if (c->hold_until > now && c->hold_until < next)
-					next = c->hold_until;
-				d = server_session_deadline(c->session);
-				if (d > 0 && d < next)
-					next = d;
-				if (c->close_after_flush && c->close_deadline < next)
-					next = c->close_deadline;
-			}
-			pfd[nlisteners + i] = (struct pollfd){ c->fd, ev, 0 };
-		}
-		timeout = urgent ? 0 : (int)((next - now) * 1000) + 1;
-		if (timeout < 0)
-			timeout = 0;
-		n = poll(pfd, npfd, timeout);
-		if (n < 0 && errno != EINTR) {
-			server_log(srv.log, 0, "poll: %s", strerror(errno));
-			rc = 1;
-			break;
-		}
-		if (stop_signal)
-			break;
-		now = clock_mono_seconds();
-		for (i = 0; i < nclients; i++) {
-			struct server_client *c = clients[i];
-			short rev = n > 0 ? pfd[nlisteners + i].revents : 0;
-			if (c->io == IO_HANDSHAKE && now >= c->handshake_start + handshake_timeout(&srv)) {
-				char *reason = xasprintf("TLS handshake timed out after %.1f seconds",
-				    handshake_timeout(&srv));
-				client_kill(c, reason);
-				free(reason);
-				continue;
-			}
-			if (c->close_after_flush && now > c->close_deadline) {
-				client_kill(c, "the client did not read its last replies");
-				continue;
-			}
-			client_turn(c, rev);
-			if (!c->dead && c->io != IO_HANDSHAKE) {
-				d = server_session_deadline(c->session);
-				if (d > 0 && now >= d) {
-					server_session_timer(c->session, now);
-					client_turn(c, 0);
-				}
-			}
-		}
-		/* Drop the finished clients, keep the order of the others. */
-		for (i = 0; i < nclients;) {
-			if (clients[i]->dead) {
-				client_free(clients[i]);
-				memmove(clients + i, clients + i + 1, (nclients - i - 1) * sizeof *clients);
-				nclients--;
-			} else {
-				i++;
-			}
-		}
-		if (n > 0)
-			for (i = 0; i < nlisteners; i++)
-				if ((pfd[i].revents & POLLIN) &&
-				    accept_clients(&srv, &listeners[i], &clients, &nclients) != 0)
-					accept_paused_until = clock_mono_seconds() + 1;
+	if (c->dead) {
+		*urgent = true;   /* freed (and its socket closed) right after poll */
+		return 0;
 	}
+	if (c->io == IO_HANDSHAKE) {
+		if (c->handshake_start + handshake_timeout(c->srv) < *next)
+			*next = c->handshake_start + handshake_timeout(c->srv);
+		return c->tls_want == SERVER_TLS_WANT_WRITE ? POLLOUT : POLLIN;
+	}
+	if (c->outlen > 0 && c->hold_until <= now)
+		ev |= POLLOUT;
+	if (!c->tls_after_flush && !c->close_after_flush && !c->peer_eof &&
+	    c->inlen < sizeof c->inbuf && c->outlen < SERVER_OUTBUF_MAX)
+		ev |= POLLIN;
+	if (c->tls_want == SERVER_TLS_WANT_READ)
+		ev |= POLLIN;
+	if (c->io == IO_TLS && server_tls_pending(c->tls) && c->inlen < sizeof c->inbuf)
+		*urgent = true;
+	/* Work that needs no event: a close or a handshake after the flush. */
+	if (c->outlen == 0 && (c->close_after_flush || c->tls_after_flush))
+		*urgent = true;
+	if (c->hold_until > now && c->hold_until < *next)
+		*next = c->hold_until;
+	d = server_session_deadline(c->session);
+	if (d > 0 && d < *next)
+		*next = d;
+	if (c->close_after_flush && c->close_deadline < *next)
+		*next = c->close_deadline;
+	return ev;
+}
+
+/* Builds the poll() set for this turn; returns its size and sets *timeout (milliseconds) to
+ * the nearest deadline, or 0 when something is urgent. */
+static size_t
+run_prepare_poll(struct server_run *run, int *timeout)
+{
+	double now = clock_mono_seconds(), next = now + 60;
+	size_t npfd = run->nlisteners + run->nclients, i;
+	bool urgent = false;
+
+	run->pfd = xreallocarray(run->pfd, npfd ? npfd : 1, sizeof *run->pfd);
+	for (i = 0; i < run->nlisteners; i++)
+		run->pfd[i] = (struct pollfd){ run->listeners[i].fd,
+		    run->accept_paused_until > now ? 0 : POLLIN, 0 };
+	if (run->accept_paused_until > now && run->accept_paused_until < next)
+		next = run->accept_paused_until;
+	for (i = 0; i < run->nclients; i++) {
+		struct server_client *c = run->clients[i];
+
+		run->pfd[run->nlisteners + i] = (struct pollfd){ c->fd,
+		    client_events(c, now, &next, &urgent), 0 };
+	}
+	*timeout = urgent ? 0 : (int)((next - now) * 1000) + 1;
+	if (*timeout < 0)
+		*timeout = 0;
+	return npfd;
+}
+
+/* One client's turn after poll(): its timeouts first, then its I/O (rev), then its session's
+ * timer. */
+static void
+client_dispatch(struct server_client *c, short rev, double now)
+{
+	double d;
+
+	if (c->io == IO_HANDSHAKE && now >= c->handshake_start + handshake_timeout(c->srv)) {
+		char *reason = xasprintf("TLS handshake timed out after %.1f seconds",
+		    handshake_timeout(c->srv));
+		client_kill(c, reason);
+		free(reason);
+		return;
+	}
+	if (c->close_after_flush && now > c->close_deadline) {
+		client_kill(c, "the client did not read its last replies");
+		return;
+	}
+	client_turn(c, rev);
+	if (!c->dead && c->io != IO_HANDSHAKE) {
+		d = server_session_deadline(c->session);
+		if (d > 0 && now >= d) {
+			server_session_timer(c->session, now);
+			client_turn(c, 0);
+		}
+	}
+}
+
+/* Hands out what poll() found (n: its answer): each client's turn, the finished ones freed
+ * (the others keep their order), then the listeners' new clients. */
+static void
+run_dispatch(struct server_run *run, int n)
+{
+	double now = clock_mono_seconds();
+	size_t i;
+
+	for (i = 0; i < run->nclients; i++)
+		client_dispatch(run->clients[i], n > 0 ? run->pfd[run->nlisteners + i].revents : 0,
+		    now);
+	for (i = 0; i < run->nclients;) {
+		if (run->clients[i]->dead) {
+			client_free(run->clients[i]);
+			memmove(run->clients + i, run->clients + i + 1,
+			    (run->nclients - i - 1) * sizeof *run->clients);
+			run->nclients--;
+		} else {
+			i++;
+		}
+	}
+	if (n > 0)
+		for (i = 0; i < run->nlisteners; i++)
+			if ((run->pfd[i].revents & POLLIN) && accept_clients(&run->srv,
+			    &run->listeners[i], &run->clients, &run->nclients) != 0)
+				run->accept_paused_until = clock_mono_seconds() + 1;
+}
+
+/* Stopping: every client still talking gets its goodbye (421) flushed, then is closed. */
+static void
+run_shutdown(struct server_run *run)
+{
+	size_t i;
+
 	if (stop_signal)
-		server_log(srv.log, 0, "stopping on signal %d, %zu clients connected, %lu messages "
-		    "accepted in all", (int)stop_signal, nclients, srv.messages_accepted);
-	for (i = 0; i < nclients; i++) {
-		struct server_client *c = clients[i];
+		server_log(run->srv.log, 0, "stopping on signal %d, %zu clients connected, %lu "
+		    "messages accepted in all", (int)stop_signal, run->nclients,
+		    run->srv.messages_accepted);
+	for (i = 0; i < run->nclients; i++) {
+		struct server_client *c = run->clients[i];
 		if (!c->dead && c->io != IO_HANDSHAKE) {
 			c->hold_until = 0;
 			server_session_shutdown(c->session);
@@ -688,18 +745,57 @@ server_run(const struct server_config *cfg)
 			client_kill(c, "server stopped");
 		client_free(c);
 	}
-out:
-	free(clients);
-	free(pfd);
-	for (i = 0; i < nlisteners; i++)
-		close(listeners[i].fd);
-	for (i = 0; i < srv.ngreylist; i++)
-		free(srv.greylist[i].key);
-	free(srv.greylist);
-	server_store_free(srv.store);
-	server_tls_ctx_free(srv.tls_ctx);
-	server_log_free(srv.log);
-	if (logfile != stderr)
-		fclose(logfile);
+	run->nclients = 0;
+}
+
+/* Frees what run_setup made (any part of it). */
+static void
+run_free(struct server_run *run)
+{
+	size_t i;
+
+	free(run->clients);
+	free(run->pfd);
+	for (i = 0; i < run->nlisteners; i++)
+		close(run->listeners[i].fd);
+	for (i = 0; i < run->srv.ngreylist; i++)
+		free(run->srv.greylist[i].key);
+	free(run->srv.greylist);
+	server_store_free(run->srv.store);
+	server_tls_ctx_free(run->srv.tls_ctx);
+	server_log_free(run->srv.log);
+	if (run->logfile != NULL && run->logfile != stderr)
+		fclose(run->logfile);
+}
+
+int
+server_run(const struct server_config *cfg)
+{
+	struct server_run run;
+	size_t npfd;
+	int rc, timeout, n;
+
+	memset(&run, 0, sizeof run);
+	rc = run_setup(&run, cfg);
+	if (rc != 0) {
+		run_free(&run);
+		return rc;
+	}
+	run_signals();
+	run_announce(&run);
+	while (!stop_signal) {
+		npfd = run_prepare_poll(&run, &timeout);
+		n = poll(run.pfd, npfd, timeout);
+		if (n < 0 && errno != EINTR) {
+			server_log(run.srv.log, 0, "poll: %s", strerror(errno));
+			rc = 1;
+			break;
+		}
+		if (stop_signal)
+			break;
+		run_dispatch(&run, n);
+	}
+	run_shutdown(&run);
+	run_free(&run);
 	return rc;
 }
