@@ -21,20 +21,8 @@ L(const struct tui *tui, const char *name, const char *fallback)
 void
 tui_show_help(struct tui *tui)
 {
-	char *text = xasprintf("%s\n\n%s\n\n%s",
-	    L(tui, "ui-help-keys",
-		"Keys:\n"
-		"- Enter: send the line (lines starting with / are local commands)\n"
-		"- Tab: complete; Up/Down: history; Ctrl-R: search history\n"
-		"- PgUp/PgDn: scroll the session; Home/End (empty prompt) or Ctrl-Home/Ctrl-End: "
-		"top/bottom; mouse wheel scrolls the pane under the pointer\n"
-		"- Alt-Up/Alt-Down or F5/F6: select an older/newer reply to explain\n"
-		"- F7/F8, Shift-PgUp/Shift-PgDn or Shift-Up/Shift-Down: scroll this pane\n"
-		"- F2: side by side or stacked; F3/F4: smaller/larger session pane; F9: this pane "
-		"full size\n"
-		"- Ctrl-Y or Enter again: send a line smtpscope warned about\n"
-		"- Ctrl-L: redraw; Ctrl-C: clear the line; F10, /quit or Ctrl-D on an empty line: "
-		"quit"),
+	char *keys = tui_keys_help(tui);
+	char *text = xasprintf("%s\n\n%s\n\n%s", keys,
 	    L(tui, "ui-help-commands",
 		"Local commands:\n"
 		"- /help TOPIC: a command, EHLO keyword, reply code, enhanced code or scenario\n"
@@ -47,8 +35,10 @@ tui_show_help(struct tui *tui)
 	    L(tui, "ui-help-start",
 		"New to SMTP? Type EHLO localhost and press Enter, then follow \"What next\"."));
 
-	tui_set_local(tui, L(tui, "ui-pane-help", "Help"), NULL, text);
-	tui->help_shown = true;
+	explain_view_show_local(tui->explain, EXPLAIN_SOURCE_HELP, L(tui, "ui-pane-help", "Help"),
+	    NULL, text);
+	tui->dirty = true;
+	free(keys);
 	free(text);
 }
 
@@ -156,7 +146,7 @@ scenario(struct tui *tui, const char *args)
 		tui_set_notice(tui, NULL);
 	free(target);
 	session_view_select_newest(tui->session);
-	tui->local_output = false;
+	explain_view_follow(tui->explain, false);
 }
 
 /* ---- lessons ---- */
@@ -220,9 +210,7 @@ tui_lesson_follow(struct tui *tui)
 	tui_status(tui, &st);
 	bits = lesson_progress_catch_up(tui->progress, tui->transcript, &st);
 	if (bits != 0) {
-		tui->local_output = false;
-		tui->shown_count = (size_t)-1;
-		tui->shown_entry = TRANSCRIPT_NO_REPLY;   /* back to the top of the pane */
+		explain_view_follow(tui->explain, true);   /* back to the top of the pane */
 		tui->dirty = true;
 	}
 }
@@ -242,7 +230,7 @@ lesson_command(struct tui *tui, const char *args)
 	if (strcmp(args, "stop") == 0 && lesson_set_find(tui->lessons, args) == NULL) {
 		lesson_progress_free(tui->progress);
 		tui->progress = NULL;
-		tui->shown_count = (size_t)-1;
+		explain_view_invalidate(tui->explain);
 		return;
 	}
 	lesson = lesson_set_find(tui->lessons, args);
@@ -267,9 +255,7 @@ lesson_command(struct tui *tui, const char *args)
 	lesson_progress_free(tui->progress);
 	tui->progress = progress;
 	scenario(tui, lesson_scenario(lesson));
-	tui->local_output = false;
-	tui->shown_count = (size_t)-1;
-	tui->shown_entry = TRANSCRIPT_NO_REPLY;
+	explain_view_follow(tui->explain, true);
 }
 
 void
@@ -282,9 +268,8 @@ tui_command(struct tui *tui, const char *command, const char *args)
 			explain_words(tui, args);
 	} else if (strcmp(command, "explain") == 0) {
 		if (args == NULL || args[0] == '\0') {
-			tui->local_output = false;
 			session_view_select_newest(tui->session);
-			tui->shown_count = (size_t)-1;
+			explain_view_follow(tui->explain, false);
 		} else
 			explain_words(tui, args);
 	} else if (strcmp(command, "compare") == 0) {

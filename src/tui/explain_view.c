@@ -1,13 +1,18 @@
-/* explain_view.c: the explanation pane. Holds styled lines (a heading, labelled sections,
- * bullets, warnings), word-wraps them to the pane's width when drawing, and scrolls on its own
- * keys. It draws whatever it is given; tui.c decides what that is. */
+/* explain_view.c: the explanation pane. It owns what it shows: a source (the newest reply, a
+ * selected one, a lesson's step, a local result, the help page) that it rebuilds its lines
+ * from when told they are stale (explain_view_invalidate) or when the selection moves. It
+ * holds styled lines (a heading, labelled sections, bullets, warnings), word-wraps them to the
+ * pane's width when drawing, and scrolls on its own keys (explain_view_keys). */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/teach/lesson.h"
 #include "core/util/xmalloc.h"
 #include "tui/tui.h"
+
+#define EXPLAIN_STALE ((size_t)-1)
 
 struct explain_line {
 	enum explain_style style;
@@ -22,12 +27,26 @@ struct explain_view {
 	int height;        /* from the last draw */
 	int total_rows;    /* from the last draw */
 	struct tui_cells cells;
+
+	/* what it shows */
+	enum explain_source source;       /* what the lines were built from (or will be) */
+	size_t shown_entry;               /* the entry explained; TRANSCRIPT_NO_REPLY: none, and
+	                                   * the next build starts at the top */
+	size_t shown_count;               /* transcript size at the last build, or EXPLAIN_STALE */
+	struct explanation *local_expl;   /* a local result: an explanation, */
+	char *local_text;                 /* and/or text */
+	char *notice;                     /* a warning or error shown above everything */
 };
 
 struct explain_view *
 explain_view_new(void)
 {
-	return xcalloc(1, sizeof(struct explain_view));
+	struct explain_view *view = xcalloc(1, sizeof(struct explain_view));
+
+	view->source = EXPLAIN_SOURCE_WELCOME;
+	view->shown_entry = TRANSCRIPT_NO_REPLY;
+	view->shown_count = EXPLAIN_STALE;
+	return view;
 }
 
 void
@@ -50,6 +69,9 @@ explain_view_free(struct explain_view *view)
 	free(view->line);
 	free(view->title);
 	tui_cells_free(&view->cells);
+	explanation_free(view->local_expl);
+	free(view->local_text);
+	free(view->notice);
 	free(view);
 }
 
@@ -322,33 +344,313 @@ explain_view_top(struct explain_view *view)
 	view->scroll = 0;
 }
 
-bool
-explain_view_key(struct explain_view *view, int key)
-{
-	int page = view->height > 2 ? view->height - 1 : 1;
+/* ---- keys ---- */
 
-	switch (key) {
-	case KEY_F(7):
-	case KEY_SPREVIOUS:
-	case TUI_KEY_SHIFT_PGUP:
-	case TUI_KEY_ALT_PGUP:
-		explain_view_scroll(view, -page);
-		return true;
-	case KEY_F(8):
-	case KEY_SNEXT:
-	case TUI_KEY_SHIFT_PGDN:
-	case TUI_KEY_ALT_PGDN:
-		explain_view_scroll(view, page);
-		return true;
-	case KEY_SR:
-	case TUI_KEY_SHIFT_UP:
-		explain_view_scroll(view, -1);
-		return true;
-	case KEY_SF:
-	case TUI_KEY_SHIFT_DOWN:
-		explain_view_scroll(view, 1);
-		return true;
-	default:
-		return false;
+static int
+page_rows(const struct explain_view *view)
+{
+	return view->height > 2 ? view->height - 1 : 1;
+}
+
+static bool
+key_page_up(struct tui *tui, int key)
+{
+	(void)key;
+	explain_view_scroll(tui->explain, -page_rows(tui->explain));
+	return true;
+}
+
+static bool
+key_page_down(struct tui *tui, int key)
+{
+	(void)key;
+	explain_view_scroll(tui->explain, page_rows(tui->explain));
+	return true;
+}
+
+static bool
+key_line_up(struct tui *tui, int key)
+{
+	(void)key;
+	explain_view_scroll(tui->explain, -1);
+	return true;
+}
+
+static bool
+key_line_down(struct tui *tui, int key)
+{
+	(void)key;
+	explain_view_scroll(tui->explain, 1);
+	return true;
+}
+
+static const struct tui_key_help help_scroll = { "ui-keys-pane",
+	"F7/F8, Shift-PgUp/Shift-PgDn or Shift-Up/Shift-Down: scroll this pane" };
+
+const struct tui_binding explain_view_keys[] = {
+	{ KEY_F(7), true, "F7", key_page_up, &help_scroll },
+	{ KEY_F(8), true, "F8", key_page_down, &help_scroll },
+	{ TUI_KEY_SHIFT_PGUP, true, "Shift-PgUp", key_page_up, &help_scroll },
+	{ TUI_KEY_SHIFT_PGDN, true, "Shift-PgDn", key_page_down, &help_scroll },
+	{ TUI_KEY_SHIFT_UP, true, "Shift-Up", key_line_up, &help_scroll },
+	{ TUI_KEY_SHIFT_DOWN, true, "Shift-Down", key_line_down, &help_scroll },
+	/* the same keys as terminfo names them, and Alt-PgUp/Alt-PgDn (not listed) */
+	{ KEY_SPREVIOUS, true, "Shift-PgUp", key_page_up, NULL },
+	{ KEY_SNEXT, true, "Shift-PgDn", key_page_down, NULL },
+	{ KEY_SR, true, "Shift-Up", key_line_up, NULL },
+	{ KEY_SF, true, "Shift-Down", key_line_down, NULL },
+	{ TUI_KEY_ALT_PGUP, true, "Alt-PgUp", key_page_up, NULL },
+	{ TUI_KEY_ALT_PGDN, true, "Alt-PgDn", key_page_down, NULL },
+	{ 0, false, NULL, NULL, NULL },
+};
+
+/* ---- what it shows ---- */
+
+static const char *
+L(const struct tui *tui, const char *name, const char *fallback)
+{
+	return tui_label(tui->kb, name, fallback);
+}
+
+bool
+explain_view_holds_local(const struct explain_view *view)
+{
+	return view->source == EXPLAIN_SOURCE_LOCAL || view->source == EXPLAIN_SOURCE_HELP;
+}
+
+void
+explain_view_invalidate(struct explain_view *view)
+{
+	view->shown_count = EXPLAIN_STALE;
+}
+
+bool
+explain_view_stale(const struct explain_view *view, const struct transcript *transcript)
+{
+	return view->shown_count != transcript_count(transcript);
+}
+
+enum explain_source
+explain_view_source(const struct explain_view *view)
+{
+	return view->source;
+}
+
+void
+explain_view_set_notice(struct explain_view *view, const char *text)
+{
+	free(view->notice);
+	view->notice = text != NULL ? xstrdup(text) : NULL;
+	explain_view_invalidate(view);
+}
+
+bool
+explain_view_has_notice(const struct explain_view *view)
+{
+	return view->notice != NULL;
+}
+
+void
+explain_view_show_local(struct explain_view *view, enum explain_source source,
+    const char *title, struct explanation *e, const char *text)
+{
+	explanation_free(view->local_expl);
+	free(view->local_text);
+	view->local_expl = e;
+	view->local_text = text != NULL ? xstrdup(text) : NULL;
+	view->source = source;
+	explain_view_set_title(view, title);
+	view->shown_entry = TRANSCRIPT_NO_REPLY;
+	explain_view_invalidate(view);
+}
+
+void
+explain_view_follow(struct explain_view *view, bool from_top)
+{
+	if (explain_view_holds_local(view))
+		view->source = EXPLAIN_SOURCE_WELCOME;   /* settled at the next build */
+	if (from_top)
+		view->shown_entry = TRANSCRIPT_NO_REPLY;
+	explain_view_invalidate(view);
+}
+
+static void
+add_notice(struct explain_view *view)
+{
+	if (view->notice == NULL)
+		return;
+	explain_view_add(view, EXPLAIN_WARNING, view->notice);
+	explain_view_add(view, EXPLAIN_BODY, "");
+}
+
+/* What to type next (the engine's suggestions), and the practice server's login. */
+static void
+add_suggestions(struct explain_view *view, const struct tui *tui)
+{
+	const char *next[12];
+	size_t n = tui->engine != NULL ? engine_suggest_next(tui->engine, next, 12) : 0, i, j;
+
+	if (n > 0) {
+		explain_view_add(view, EXPLAIN_BODY, "");
+		explain_view_add(view, EXPLAIN_LABEL, L(tui, "ui-what-next", "What next"));
 	}
+	for (i = 0; i < n; i++) {
+		char *line;
+
+		for (j = 0; j < i && strcmp(next[j], next[i]) != 0; j++)
+			;
+		if (j < i)
+			continue;   /* said already */
+		line = xasprintf("- %s", next[i]);
+		explain_view_add(view, EXPLAIN_BODY, line);
+		free(line);
+	}
+	if (tui->fe->practice != NULL && practice_user(tui->fe->practice) != NULL) {
+		char *line = xasprintf("%s: %s / %s", L(tui, "ui-practice-login",
+		    "The practice server's user name and password"),
+		    practice_user(tui->fe->practice), practice_password(tui->fe->practice) ?
+		    practice_password(tui->fe->practice) : "");
+
+		explain_view_add(view, EXPLAIN_BODY, "");
+		explain_view_add(view, EXPLAIN_NOTE, line);
+		free(line);
+	}
+}
+
+static void
+add_lesson_step(struct explain_view *view, const struct tui *tui)
+{
+	struct explanation *le = lesson_progress_explanation(tui->progress, tui->kb);
+
+	explain_view_add_explanation(view, le, NULL);
+	explanation_free(le);
+	explain_view_add(view, EXPLAIN_BODY, "");
+	explain_view_add(view, EXPLAIN_NOTE, "----------------------------------------");
+}
+
+static void
+add_welcome(struct explain_view *view, const struct tui *tui)
+{
+	explain_view_set_title(view, L(tui, "ui-pane-explain", "Explanation"));
+	explain_view_add(view, EXPLAIN_NOTE, L(tui, "ui-welcome",
+	    "Replies from the server are explained here. Press F1 for help."));
+	add_suggestions(view, tui);
+}
+
+/* A reply: its explanation in the context of the command it answered; for the newest one,
+ * what to type next right after the heading (skip_next: the section those replace). */
+static void
+add_reply(struct explain_view *view, const struct tui *tui, const struct transcript_entry *entry,
+    bool newest, const char *skip_next)
+{
+	const struct transcript_reply *r = transcript_reply(tui->transcript, entry->reply);
+	struct explanation *e = NULL;
+	char title[128];
+
+	snprintf(title, sizeof title, "%s: %s%s%s%s", L(tui, "ui-pane-explain", "Explanation"),
+	    r != NULL && r->reply != NULL ? r->reply->code_text : "?",
+	    newest ? "" : " (",
+	    newest ? "" : tui->replay_name != NULL ?
+	    L(tui, "ui-replay-step", "F5/F6 or Alt-Up/Alt-Down: step") :
+	    L(tui, "ui-older-reply", "older reply; F6 or Alt-Down: newer"),
+	    newest ? "" : ")");
+	explain_view_set_title(view, title);
+	if (tui->kb != NULL && r != NULL && r->reply != NULL)
+		e = explain_reply(tui->kb, r->reply, r->after);
+	if (e == NULL) {
+		explain_view_add(view, EXPLAIN_NOTE, L(tui, "ui-no-kb",
+		    "No explanation: the knowledge base is not loaded."));
+		if (newest)
+			add_suggestions(view, tui);
+		return;
+	}
+	/* what to type now comes first: it is what a learner looks for */
+	explain_view_add_head(view, e);
+	if (newest)
+		add_suggestions(view, tui);
+	explain_view_add_sections(view, e, skip_next);
+	if (r->after != NULL) {
+		char *ctx = xasprintf("%s: %s", L(tui, "ui-answered", "Answered"), r->after);
+
+		explain_view_add(view, EXPLAIN_BODY, "");
+		explain_view_add(view, EXPLAIN_NOTE, ctx);
+		free(ctx);
+	}
+	explanation_free(e);
+}
+
+/* An event (connected, TLS started, a failure): its explanation from the knowledge base. */
+static void
+add_event(struct explain_view *view, const struct tui *tui, const struct transcript_entry *entry,
+    bool newest, const char *skip_next)
+{
+	char *title = xasprintf("%s: %s", L(tui, "ui-pane-explain", "Explanation"), entry->event);
+	struct explanation *e = NULL;
+
+	explain_view_set_title(view, title);
+	free(title);
+	if (tui->kb != NULL)
+		e = explain_event(tui->kb, entry->event, entry->text);
+	if (e != NULL) {
+		explain_view_add_head(view, e);
+		if (newest)
+			add_suggestions(view, tui);
+		explain_view_add_sections(view, e, skip_next);
+	} else {
+		explain_view_add(view, EXPLAIN_NOTE, entry->text);
+		if (newest)
+			add_suggestions(view, tui);
+	}
+	explanation_free(e);
+}
+
+/* Builds the lines again from the source: a local result as it was given, else the entry the
+ * session pane selects (the scroll stays when that is the entry shown before). */
+static void
+build(struct explain_view *view, const struct tui *tui)
+{
+	size_t sel = session_view_selected(tui->session);
+	bool newest = session_view_follows(tui->session);
+	bool keep_scroll = sel == view->shown_entry;
+	const struct transcript_entry *entry;
+	const char *next[1], *skip_next = NULL;
+
+	explain_view_clear(view);
+	add_notice(view);
+	view->shown_count = transcript_count(tui->transcript);
+	if (explain_view_holds_local(view)) {
+		if (view->local_expl != NULL)
+			explain_view_add_explanation(view, view->local_expl, NULL);
+		if (view->local_text != NULL)
+			explain_view_add(view, EXPLAIN_BODY, view->local_text);
+		return;
+	}
+	entry = sel != TRANSCRIPT_NO_REPLY ? transcript_entry(tui->transcript, sel) : NULL;
+	view->source = newest && tui->progress != NULL ? EXPLAIN_SOURCE_LESSON :
+	    entry == NULL ? EXPLAIN_SOURCE_WELCOME : newest ? EXPLAIN_SOURCE_NEWEST :
+	    EXPLAIN_SOURCE_SELECTED;
+	/* the engine's suggestions replace the knowledge base's generic ones for the newest */
+	if (newest && tui->engine != NULL && engine_suggest_next(tui->engine, next, 1) > 0)
+		skip_next = "next";
+	if (view->source == EXPLAIN_SOURCE_LESSON)
+		add_lesson_step(view, tui);   /* its current step first, then the newest entry */
+	if (entry == NULL)
+		add_welcome(view, tui);
+	else if (entry->kind == TRANSCRIPT_RECEIVED)
+		add_reply(view, tui, entry, newest, skip_next);
+	else
+		add_event(view, tui, entry, newest, skip_next);
+	if (!keep_scroll)
+		explain_view_top(view);
+	view->shown_entry = sel;
+}
+
+void
+explain_view_update(struct explain_view *view, const struct tui *tui)
+{
+	if (!explain_view_holds_local(view) &&
+	    session_view_selected(tui->session) != view->shown_entry)
+		explain_view_invalidate(view);
+	if (explain_view_stale(view, tui->transcript))
+		build(view, tui);
 }

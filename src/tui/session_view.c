@@ -570,44 +570,78 @@ session_view_select(struct session_view *view, int step)
 	return false;
 }
 
-bool
-session_view_key(struct session_view *view, int key, bool prompt_is_empty)
-{
-	int page = view->height > 2 ? view->height - 1 : 1;
+/* ---- keys ---- */
 
-	switch (key) {
-	case KEY_PPAGE:
-		session_view_scroll(view, -page);
-		return true;
-	case KEY_NPAGE:
-		session_view_scroll(view, page);
-		return true;
-	case KEY_HOME:
-		if (!prompt_is_empty)
-			return false;
-		/* FALLTHROUGH */
-	case TUI_KEY_CTRL_HOME:
-		scroll_home(view);
-		return true;
-	case KEY_END:
-		if (!prompt_is_empty)
-			return false;
-		/* FALLTHROUGH */
-	case TUI_KEY_CTRL_END:
-		scroll_end(view);
-		return true;
-	case TUI_KEY_ALT_UP:
-	case KEY_F(5):
-		session_view_select(view, -1);
-		return true;
-	case TUI_KEY_ALT_DOWN:
-	case KEY_F(6):
-		session_view_select(view, +1);
-		return true;
-	default:
-		return false;
-	}
+static int
+page_rows(const struct session_view *view)
+{
+	return view->height > 2 ? view->height - 1 : 1;
 }
+
+static bool
+key_page_up(struct tui *tui, int key)
+{
+	(void)key;
+	session_view_scroll(tui->session, -page_rows(tui->session));
+	return true;
+}
+
+static bool
+key_page_down(struct tui *tui, int key)
+{
+	(void)key;
+	session_view_scroll(tui->session, page_rows(tui->session));
+	return true;
+}
+
+/* Home and End are the line's while it holds text; Ctrl-Home and Ctrl-End always the pane's. */
+static bool
+key_top(struct tui *tui, int key)
+{
+	if (key == KEY_HOME && !prompt_empty())
+		return false;
+	scroll_home(tui->session);
+	return true;
+}
+
+static bool
+key_bottom(struct tui *tui, int key)
+{
+	if (key == KEY_END && !prompt_empty())
+		return false;
+	scroll_end(tui->session);
+	return true;
+}
+
+/* Selecting another reply also ends a local result in the explanation pane. */
+static bool
+key_select(struct tui *tui, int key)
+{
+	session_view_select(tui->session, key == TUI_KEY_ALT_UP || key == KEY_F(5) ? -1 : +1);
+	if (explain_view_holds_local(tui->explain))
+		explain_view_follow(tui->explain, false);
+	return true;
+}
+
+static const struct tui_key_help help_scroll = { "ui-keys-scroll",
+	"PgUp/PgDn: scroll the session; Home/End (empty prompt) or Ctrl-Home/Ctrl-End: "
+	"top/bottom; mouse wheel scrolls the pane under the pointer" };
+static const struct tui_key_help help_select = { "ui-keys-select",
+	"Alt-Up/Alt-Down or F5/F6: select an older/newer reply to explain" };
+
+const struct tui_binding session_view_keys[] = {
+	{ KEY_PPAGE, true, "PgUp", key_page_up, &help_scroll },
+	{ KEY_NPAGE, true, "PgDn", key_page_down, &help_scroll },
+	{ KEY_HOME, true, "Home", key_top, &help_scroll },
+	{ KEY_END, true, "End", key_bottom, &help_scroll },
+	{ TUI_KEY_CTRL_HOME, true, "Ctrl-Home", key_top, &help_scroll },
+	{ TUI_KEY_CTRL_END, true, "Ctrl-End", key_bottom, &help_scroll },
+	{ TUI_KEY_ALT_UP, true, "Alt-Up", key_select, &help_select },
+	{ TUI_KEY_ALT_DOWN, true, "Alt-Down", key_select, &help_select },
+	{ KEY_F(5), true, "F5", key_select, &help_select },
+	{ KEY_F(6), true, "F6", key_select, &help_select },
+	{ 0, false, NULL, NULL, NULL },
+};
 
 static void
 draw_row(struct session_view *view, WINDOW *body, int y, size_t row, size_t from, size_t to)

@@ -1,7 +1,8 @@
 /* tui.c: the screen. Sets up curses and the prompt, lays out the panes (session, explanation,
  * status bar, prompt), runs the one poll() loop over the engine's sockets, the keyboard and a
- * self-pipe for signals, routes each key to the panel that owns it, decides what the
- * explanation pane explains, and carries out the local commands the engine hands back. */
+ * self-pipe for signals, and routes events: each key to the panel whose table has it, each
+ * entered line to the engine, each result to the explanation pane (which decides what it
+ * shows). */
 #include "config.h"
 
 #include <errno.h>
@@ -24,6 +25,7 @@
 #include "core/record/export.h"
 #include "core/teach/lesson.h"
 #include "core/util/clock.h"
+#include "core/util/strbuf.h"
 #include "core/util/xmalloc.h"
 #include "tui/replay.h"
 #include "tui/screen.h"
@@ -232,175 +234,17 @@ resize(struct tui *tui)
 void
 tui_set_notice(struct tui *tui, const char *text)
 {
-	free(tui->notice);
-	tui->notice = text != NULL ? xstrdup(text) : NULL;
-	tui->shown_count = (size_t)-1;   /* rebuild the pane */
+	explain_view_set_notice(tui->explain, text);
 	tui->dirty = true;
 }
 
-/* Local output (/explain, /compare, /help, completions) takes the pane until the selection
- * moves or a new reply arrives. */
+/* Local output (/explain, /compare, /b64, completions) takes the pane until the selection is
+ * moved by hand or a new line is entered. */
 void
 tui_set_local(struct tui *tui, const char *title, struct explanation *e, const char *text)
 {
-	explanation_free(tui->local_expl);
-	free(tui->local_text);
-	tui->local_expl = e;
-	tui->local_text = text != NULL ? xstrdup(text) : NULL;
-	tui->local_output = true;
-	tui->help_shown = false;
-	explain_view_set_title(tui->explain, title);
-	tui->shown_count = (size_t)-1;
-	tui->shown_entry = TRANSCRIPT_NO_REPLY;
+	explain_view_show_local(tui->explain, EXPLAIN_SOURCE_LOCAL, title, e, text);
 	tui->dirty = true;
-}
-
-static void
-add_notice(struct tui *tui)
-{
-	if (tui->notice == NULL)
-		return;
-	explain_view_add(tui->explain, EXPLAIN_WARNING, tui->notice);
-	explain_view_add(tui->explain, EXPLAIN_BODY, "");
-}
-
-static void
-add_suggestions(struct tui *tui)
-{
-	const char *next[12];
-	size_t n = tui->engine != NULL ? engine_suggest_next(tui->engine, next, 12) : 0, i, j;
-
-	if (n > 0) {
-		explain_view_add(tui->explain, EXPLAIN_BODY, "");
-		explain_view_add(tui->explain, EXPLAIN_LABEL, L(tui, "ui-what-next", "What next"));
-	}
-	for (i = 0; i < n; i++) {
-		char *line;
-
-		for (j = 0; j < i && strcmp(next[j], next[i]) != 0; j++)
-			;
-		if (j < i)
-			continue;   /* said already */
-		line = xasprintf("- %s", next[i]);
-		explain_view_add(tui->explain, EXPLAIN_BODY, line);
-		free(line);
-	}
-	if (tui->fe->practice != NULL && practice_user(tui->fe->practice) != NULL) {
-		char *line = xasprintf("%s: %s / %s", L(tui, "ui-practice-login",
-		    "The practice server's user name and password"),
-		    practice_user(tui->fe->practice), practice_password(tui->fe->practice) ?
-		    practice_password(tui->fe->practice) : "");
-
-		explain_view_add(tui->explain, EXPLAIN_BODY, "");
-		explain_view_add(tui->explain, EXPLAIN_NOTE, line);
-		free(line);
-	}
-}
-
-static void
-explain_rebuild(struct tui *tui)
-{
-	struct transcript *t = tui->transcript;
-	size_t sel = session_view_selected(tui->session), count = transcript_count(t);
-	bool newest = session_view_follows(tui->session);
-	int keep_scroll = sel == tui->shown_entry && !tui->local_output;
-	struct explanation *e = NULL;
-	const struct transcript_entry *entry;
-	const struct transcript_reply *r;
-	const char *skip_next = NULL;
-
-	if (tui->local_output) {
-		explain_view_clear(tui->explain);
-		add_notice(tui);
-		if (tui->local_expl != NULL)
-			explain_view_add_explanation(tui->explain, tui->local_expl, NULL);
-		if (tui->local_text != NULL)
-			explain_view_add(tui->explain, EXPLAIN_BODY, tui->local_text);
-		tui->shown_count = count;
-		return;
-	}
-	/* the engine's suggestions replace the knowledge base's generic ones for the newest */
-	if (newest) {
-		const char *next[1];
-
-		if (tui->engine != NULL && engine_suggest_next(tui->engine, next, 1) > 0)
-			skip_next = "next";
-	}
-	explain_view_clear(tui->explain);
-	add_notice(tui);
-	if (tui->progress != NULL && newest) {
-		/* a lesson in progress: its current step first, then the newest reply */
-		struct explanation *le = lesson_progress_explanation(tui->progress, tui->kb);
-
-		explain_view_add_explanation(tui->explain, le, NULL);
-		explanation_free(le);
-		explain_view_add(tui->explain, EXPLAIN_BODY, "");
-		explain_view_add(tui->explain, EXPLAIN_NOTE, "----------------------------------------");
-	}
-	entry = sel != TRANSCRIPT_NO_REPLY ? transcript_entry(t, sel) : NULL;
-	if (entry == NULL) {
-		explain_view_set_title(tui->explain, L(tui, "ui-pane-explain", "Explanation"));
-		explain_view_add(tui->explain, EXPLAIN_NOTE, L(tui, "ui-welcome",
-		    "Replies from the server are explained here. Press F1 for help."));
-		add_suggestions(tui);
-	} else if (entry->kind == TRANSCRIPT_RECEIVED) {
-		char title[128];
-
-		r = transcript_reply(t, entry->reply);
-		snprintf(title, sizeof title, "%s: %s%s%s%s", L(tui, "ui-pane-explain", "Explanation"),
-		    r != NULL && r->reply != NULL ? r->reply->code_text : "?",
-		    newest ? "" : " (",
-		    newest ? "" : tui->replay_name != NULL ?
-		    L(tui, "ui-replay-step", "F5/F6 or Alt-Up/Alt-Down: step") :
-		    L(tui, "ui-older-reply", "older reply; F6 or Alt-Down: newer"),
-		    newest ? "" : ")");
-		explain_view_set_title(tui->explain, title);
-		if (tui->kb != NULL && r != NULL && r->reply != NULL)
-			e = explain_reply(tui->kb, r->reply, r->after);
-		if (e != NULL) {
-			/* what to type now comes first: it is what a learner looks for */
-			explain_view_add_head(tui->explain, e);
-			if (newest)
-				add_suggestions(tui);
-			explain_view_add_sections(tui->explain, e, skip_next);
-			if (r->after != NULL) {
-				char *ctx = xasprintf("%s: %s", L(tui, "ui-answered", "Answered"),
-				    r->after);
-
-				explain_view_add(tui->explain, EXPLAIN_BODY, "");
-				explain_view_add(tui->explain, EXPLAIN_NOTE, ctx);
-				free(ctx);
-			}
-		} else {
-			explain_view_add(tui->explain, EXPLAIN_NOTE, L(tui, "ui-no-kb",
-			    "No explanation: the knowledge base is not loaded."));
-			if (newest)
-				add_suggestions(tui);
-		}
-	} else {
-		char *title = xasprintf("%s: %s", L(tui, "ui-pane-explain", "Explanation"),
-		    entry->event);
-
-		explain_view_set_title(tui->explain, title);
-		free(title);
-		if (tui->kb != NULL)
-			e = explain_event(tui->kb, entry->event, entry->text);
-		if (e != NULL) {
-			explain_view_add_head(tui->explain, e);
-			if (newest)
-				add_suggestions(tui);
-			explain_view_add_sections(tui->explain, e, skip_next);
-		} else {
-			explain_view_add(tui->explain, EXPLAIN_NOTE, entry->text);
-			if (newest)
-				add_suggestions(tui);
-		}
-	}
-	explanation_free(e);
-	if (!keep_scroll)
-		explain_view_top(tui->explain);
-	tui->shown_entry = sel;
-	tui->shown_count = count;
 }
 
 /* ---- drawing ---- */
@@ -408,8 +252,6 @@ explain_rebuild(struct tui *tui)
 static void
 render(struct tui *tui)
 {
-	struct transcript *t = tui->transcript;
-	size_t sel;
 	int y;
 
 	if (tui->w_status == NULL) {
@@ -421,14 +263,7 @@ render(struct tui *tui)
 		doupdate();
 		return;
 	}
-	sel = session_view_selected(tui->session);
-	if (tui->local_output && sel != tui->shown_entry && tui->shown_entry !=
-	    TRANSCRIPT_NO_REPLY)
-		tui->local_output = false;
-	if (sel != tui->shown_entry && !tui->local_output)
-		tui->shown_count = (size_t)-1;
-	if (tui->shown_count != transcript_count(t))
-		explain_rebuild(tui);
+	explain_view_update(tui->explain, tui);
 	status_bar_draw(tui);
 	if (tui->w_session != NULL)
 		session_view_draw(tui->session, tui->w_stitle, tui->w_session, tui->colour,
@@ -536,14 +371,15 @@ tui_submit_line(struct tui *tui, char *line)
 		free(tui->pending_line);
 		tui->pending_line = NULL;
 	}
-	if (tui->notice != NULL)
+	if (explain_view_has_notice(tui->explain))
 		tui_set_notice(tui, NULL);
 	if (flags == 0 && !line_is_private(tui, line))
 		prompt_history_add(tui, line);
-	/* a new command: the pane goes back to following the newest reply */
-	if (!tui->local_output || line[0] != '/')
+	/* a new command: the pane goes back to following the newest reply (a local command
+	 * typed over a local result leaves the selection where it is) */
+	if (!explain_view_holds_local(tui->explain) || line[0] != '/')
 		session_view_select_newest(tui->session);
-	tui->local_output = false;
+	explain_view_follow(tui->explain, false);
 	submit(tui, line, flags);
 }
 
@@ -683,93 +519,232 @@ mouse(struct tui *tui)
 	tui->dirty = true;
 }
 
-/* Keys that belong to the screen, not to the line being edited. */
+static bool
+key_redraw(struct tui *tui, int key)
+{
+	(void)tui;
+	(void)key;
+	clearok(curscr, TRUE);
+	return true;
+}
+
+/* Ctrl-Y: send a warned line anyway; without one, the key is readline's (yank). */
+static bool
+key_send_anyway(struct tui *tui, int key)
+{
+	(void)key;
+	if (tui->pending_line == NULL)
+		return false;
+	send_anyway(tui);
+	return true;
+}
+
+/* Ctrl-C: clear the line, drop a pending warning. */
+static bool
+key_clear_line(struct tui *tui, int key)
+{
+	(void)key;
+	if (tui->pending_line != NULL) {
+		free(tui->pending_line);
+		tui->pending_line = NULL;
+		tui_set_notice(tui, NULL);
+	}
+	rl_replace_line("", 0);
+	rl_point = 0;
+	return true;
+}
+
+/* Ctrl-Z: curses owns the terminal; suspending is not offered. */
+static bool
+key_ignore(struct tui *tui, int key)
+{
+	(void)tui;
+	(void)key;
+	return true;
+}
+
+static bool
+key_resize(struct tui *tui, int key)
+{
+	(void)key;
+	/* curses has the new size already */
+	layout(tui);
+	clearok(curscr, TRUE);
+	return true;
+}
+
+static bool
+key_mouse(struct tui *tui, int key)
+{
+	(void)key;
+	mouse(tui);
+	return true;
+}
+
+/* F1: the help page; F1 again puts the explanation back. */
+static bool
+key_help(struct tui *tui, int key)
+{
+	(void)key;
+	if (explain_view_source(tui->explain) == EXPLAIN_SOURCE_HELP)
+		explain_view_follow(tui->explain, true);
+	else
+		tui_show_help(tui);
+	return true;
+}
+
+static bool
+key_layout(struct tui *tui, int key)
+{
+	(void)key;
+	tui->layout_forced = true;
+	tui->forced_when_wide = tui->cols >= TUI_WIDE_COLUMNS;
+	tui->side_by_side = !tui->side_by_side;
+	layout(tui);
+	return true;
+}
+
+static bool
+key_split(struct tui *tui, int key)
+{
+	int *split = tui->side_by_side ? &tui->split_side : &tui->split_stacked;
+
+	*split += key == KEY_F(3) ? -10 : 10;
+	if (*split < 20)
+		*split = 20;
+	if (*split > 80)
+		*split = 80;
+	layout(tui);
+	return true;
+}
+
+static bool
+key_zoom(struct tui *tui, int key)
+{
+	(void)key;
+	tui->zoom = !tui->zoom;
+	layout(tui);
+	return true;
+}
+
+static bool
+key_quit(struct tui *tui, int key)
+{
+	(void)key;
+	tui_request_quit(tui);
+	return true;
+}
+
+/* The prompt's keys: readline's, listed here for F1 (a NULL run passes the key on). */
+static const struct tui_key_help help_enter = { "ui-keys-enter",
+	"Enter: send the line (lines starting with / are local commands)" };
+static const struct tui_key_help help_edit = { "ui-keys-edit",
+	"Tab: complete; Up/Down: history; Ctrl-R: search history" };
+
+static const struct tui_binding prompt_keys[] = {
+	{ '\r', false, "Enter", NULL, &help_enter },
+	{ '\t', false, "Tab", NULL, &help_edit },
+	{ KEY_UP, true, "Up", NULL, &help_edit },
+	{ KEY_DOWN, true, "Down", NULL, &help_edit },
+	{ 18, false, "Ctrl-R", NULL, &help_edit },
+	{ 0, false, NULL, NULL, NULL },
+};
+
+/* The screen's own keys. The mouse wheel shares the session pane's scrolling line. */
+static const struct tui_key_help help_scroll_mouse = { "ui-keys-scroll", NULL };
+static const struct tui_key_help help_layout = { "ui-keys-layout",
+	"F2: side by side or stacked; F3/F4: smaller/larger session pane; F9: this pane full size" };
+static const struct tui_key_help help_anyway = { "ui-keys-anyway",
+	"Ctrl-Y or Enter again: send a line smtpscope warned about" };
+static const struct tui_key_help help_quit = { "ui-keys-quit",
+	"Ctrl-L: redraw; Ctrl-C: clear the line; F10, /quit or Ctrl-D on an empty line: quit" };
+
+static const struct tui_binding screen_keys[] = {
+	{ KEY_MOUSE, true, "mouse wheel", key_mouse, &help_scroll_mouse },
+	{ KEY_F(2), true, "F2", key_layout, &help_layout },
+	{ KEY_F(3), true, "F3", key_split, &help_layout },
+	{ KEY_F(4), true, "F4", key_split, &help_layout },
+	{ KEY_F(9), true, "F9", key_zoom, &help_layout },
+	{ 25, false, "Ctrl-Y", key_send_anyway, &help_anyway },
+	{ 12, false, "Ctrl-L", key_redraw, &help_quit },
+	{ 3, false, "Ctrl-C", key_clear_line, &help_quit },
+	{ KEY_F(10), true, "F10", key_quit, &help_quit },
+	{ 4, false, "Ctrl-D", NULL, &help_quit },
+	/* not listed: F1 opens the list, the others are not the user's */
+	{ KEY_F(1), true, "F1", key_help, NULL },
+	{ KEY_RESIZE, true, "resize", key_resize, NULL },
+	{ 26, false, "Ctrl-Z", key_ignore, NULL },
+	{ 0, false, NULL, NULL, NULL },
+};
+
+/* Every panel's table, in the order F1 lists them. */
+static const struct tui_binding *const key_tables[] = {
+	prompt_keys, session_view_keys, explain_view_keys, screen_keys,
+};
+
+#define NKEY_TABLES (sizeof key_tables / sizeof key_tables[0])
+
+static const struct tui_binding *
+binding_find(int key, bool code)
+{
+	const struct tui_binding *b;
+	size_t t;
+
+	for (t = 0; t < NKEY_TABLES; t++)
+		for (b = key_tables[t]; b->name != NULL; b++)
+			if (b->key == key && b->code == code)
+				return b;
+	return NULL;
+}
+
+/* Whether an earlier binding (in F1's order) already listed this help line. */
+static bool
+help_listed_before(const struct tui_binding *until)
+{
+	const struct tui_binding *b;
+	size_t t;
+
+	for (t = 0; t < NKEY_TABLES; t++)
+		for (b = key_tables[t]; b->name != NULL; b++) {
+			if (b == until)
+				return false;
+			if (b->help != NULL && strcmp(b->help->label, until->help->label) == 0)
+				return true;
+		}
+	return false;
+}
+
+char *
+tui_keys_help(const struct tui *tui)
+{
+	struct strbuf sb = { 0 };
+	const struct tui_binding *b;
+	const char *note;
+	size_t t;
+
+	strbuf_add(&sb, tui_label(tui->kb, "ui-keys-heading", "Keys:"));
+	for (t = 0; t < NKEY_TABLES; t++)
+		for (b = key_tables[t]; b->name != NULL; b++)
+			if (b->help != NULL && !help_listed_before(b)) {
+				strbuf_add(&sb, "\n- ");
+				strbuf_add(&sb, tui_label(tui->kb, b->help->label,
+				    b->help->fallback));
+			}
+	note = tui_label(tui->kb, "ui-keys-no-colour", NULL);
+	if (note != NULL) {
+		strbuf_add(&sb, "\n- ");
+		strbuf_add(&sb, note);
+	}
+	return strbuf_take(&sb);
+}
+
+/* Keys that belong to a panel or the screen, not to the line being edited. */
 static bool
 screen_key(struct tui *tui, wint_t key, bool is_code)
 {
-	if (!is_code) {
-		switch (key) {
-		case 12:    /* Ctrl-L */
-			clearok(curscr, TRUE);
-			return true;
-		case 25:    /* Ctrl-Y: send a warned line anyway */
-			if (tui->pending_line != NULL) {
-				send_anyway(tui);
-				return true;
-			}
-			return false;
-		case 3:     /* Ctrl-C: clear the line, drop a pending warning */
-			if (tui->pending_line != NULL) {
-				free(tui->pending_line);
-				tui->pending_line = NULL;
-				tui_set_notice(tui, NULL);
-			}
-			rl_replace_line("", 0);
-			rl_point = 0;
-			return true;
-		case 26:    /* Ctrl-Z: curses owns the terminal; suspending is not offered */
-			return true;
-		default:
-			return false;
-		}
-	}
-	switch (key) {
-	case KEY_RESIZE:
-		/* curses has the new size already */
-		layout(tui);
-		clearok(curscr, TRUE);
-		return true;
-	case KEY_MOUSE:
-		mouse(tui);
-		return true;
-	case KEY_F(1):
-		/* F1 again puts the explanation back */
-		if (tui->local_output && tui->help_shown) {
-			tui->local_output = false;
-			tui->shown_count = (size_t)-1;
-			tui->shown_entry = TRANSCRIPT_NO_REPLY;
-		} else
-			tui_show_help(tui);
-		return true;
-	case KEY_F(2):
-		tui->layout_forced = true;
-		tui->forced_when_wide = tui->cols >= TUI_WIDE_COLUMNS;
-		tui->side_by_side = !tui->side_by_side;
-		layout(tui);
-		return true;
-	case KEY_F(3):
-	case KEY_F(4): {
-		int *split = tui->side_by_side ? &tui->split_side : &tui->split_stacked;
+	const struct tui_binding *b = binding_find((int)key, is_code);
 
-		*split += key == KEY_F(3) ? -10 : 10;
-		if (*split < 20)
-			*split = 20;
-		if (*split > 80)
-			*split = 80;
-		layout(tui);
-		return true;
-	}
-	case KEY_F(9):
-		tui->zoom = !tui->zoom;
-		layout(tui);
-		return true;
-	case KEY_F(10):
-		tui_request_quit(tui);
-		return true;
-	default:
-		break;
-	}
-	if (explain_view_key(tui->explain, (int)key))
-		return true;
-	if (session_view_key(tui->session, (int)key, prompt_empty())) {
-		if (tui->local_output && (key == TUI_KEY_ALT_UP || key == TUI_KEY_ALT_DOWN ||
-		    key == KEY_F(5) || key == KEY_F(6))) {
-			tui->local_output = false;
-			tui->shown_count = (size_t)-1;
-		}
-		return true;
-	}
-	return false;
+	return b != NULL && b->run != NULL && b->run(tui, (int)key);
 }
 
 /* Reads every key waiting; the first one's name goes to `first` (for the benchmark hook) when
@@ -973,30 +948,11 @@ utf8_asked(void)
 	return false;
 }
 
-/* The screen, live (an engine) or replaying a transcript (engine NULL). */
-static int
-tui_main(struct frontend *fe, struct transcript *replay, const char *replay_name)
+/* Curses on the terminal, or NULL after saying why not (signals restored). */
+static SCREEN *
+terminal_open(struct sigaction *old)
 {
-	struct tui tui;
 	SCREEN *screen;
-	struct sigaction old[5];
-	struct pollfd fds[TUI_MAX_POLLFDS];
-	struct turn_stats stats;
-	const char *stats_path = getenv("SMTPSCOPE_SCREEN_STATS");
-	size_t n, i;
-	int timeout, ready, sigs;
-	bool net;
-
-	memset(&tui, 0, sizeof tui);
-	tui.fe = fe;
-	tui.engine = replay != NULL ? NULL : fe->engine;
-	tui.transcript = replay != NULL ? replay : engine_transcript(fe->engine);
-	tui.replay_name = replay_name;
-	tui.kb = fe->kb;
-	tui.split_side = 55;
-	tui.split_stacked = 50;
-	tui.shown_entry = TRANSCRIPT_NO_REPLY;
-	tui.shown_count = (size_t)-1;
 
 	setlocale(LC_ALL, "");
 	if (MB_CUR_MAX == 1 && utf8_asked())
@@ -1004,7 +960,7 @@ tui_main(struct frontend *fe, struct transcript *replay, const char *replay_name
 		setlocale(LC_CTYPE, "C.UTF-8");
 	if (signals_init(old) != 0) {
 		fprintf(stderr, "smtpscope: cannot set up signals: %s\n", strerror(errno));
-		return 1;
+		return NULL;
 	}
 	/* newterm, not initscr: initscr would exit the process on a terminal it cannot drive */
 	screen = newterm(NULL, stdout, stdin);
@@ -1024,111 +980,149 @@ tui_main(struct frontend *fe, struct transcript *replay, const char *replay_name
 		fprintf(stderr, "smtpscope: cannot drive this terminal (TERM=%s); batch mode works "
 		    "anywhere: smtpscope HOST < commands.txt\n", getenv("TERM") != NULL ?
 		    getenv("TERM") : "");
-		return 1;
+		return NULL;
 	}
 	raw();
 	noecho();
 	nonl();
 	set_escdelay(25);
-	colours_init(&tui);
+	return screen;
+}
+
+/* The panels, the layout and the prompt, once curses is up. */
+static void
+screen_setup(struct tui *tui)
+{
+	colours_init(tui);
 	keys_init();
 	mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	mouseinterval(0);
 
-	tui.session = session_view_new(tui.transcript);
-	tui.explain = explain_view_new();
-	if (tui.engine != NULL) {
+	tui->session = session_view_new(tui->transcript);
+	tui->explain = explain_view_new();
+	if (tui->engine != NULL) {
 		/* entries recorded before the screen came up (the connection attempt) */
-		if (transcript_count(tui.transcript) > 0)
-			session_view_appended(tui.session);
-		engine_set_listener(tui.engine, on_entry, &tui);
+		if (transcript_count(tui->transcript) > 0)
+			session_view_appended(tui->session);
+		engine_set_listener(tui->engine, on_entry, tui);
 	} else
-		session_view_replay(tui.session);
-	layout(&tui);
-	prompt_init(&tui);
-	turn_stats_open(&stats, stats_path);
+		session_view_replay(tui->session);
+	layout(tui);
+	prompt_init(tui);
+}
 
-	while (!tui.quit) {
-		if (tui.dirty || tui.shown_count != transcript_count(tui.transcript))
-			render(&tui);
-		turn_stats_write(&stats, tui.transcript);   /* the turn before ends with its drawing */
-		fds[0].fd = STDIN_FILENO;
-		fds[0].events = POLLIN;
-		fds[1].fd = signal_pipe[0];
-		fds[1].events = POLLIN;
-		n = tui.engine != NULL ? engine_pollfds(tui.engine, fds + 2, TUI_MAX_POLLFDS - 2) : 0;
-		timeout = tui.engine != NULL ? engine_timeout_ms(tui.engine) : -1;
-		ready = poll(fds, n + 2, timeout);
-		if (stats.f != NULL)
-			stats.woke_us = clock_mono_us();
-		if (ready < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		net = false;
-		for (i = 0; i < n; i++)
-			if (fds[2 + i].revents != 0)
-				net = true;
-		sigs = 0;
-		if (tui.engine != NULL)
-			engine_handle(tui.engine, fds + 2, n);
-		if (fds[1].revents & POLLIN)
-			sigs = drain_signals(&tui);
-		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
-			read_keys(&tui, stats.f != NULL ? stats.what : NULL, sizeof stats.what);
-		if (fds[0].revents & (POLLHUP | POLLERR))
-			tui.quit = true;   /* the terminal went away */
-		tui_lesson_follow(&tui);
-		/* an engine timer that fired (poll() timed out, the screen changed) counts as
-		 * the network's doing */
-		if (stats.f != NULL && stats.what[0] == '\0' && (sigs != 0 || net ||
-		    (ready == 0 && tui.engine != NULL && (tui.dirty ||
-		    tui.shown_count != transcript_count(tui.transcript)))))
-			snprintf(stats.what, sizeof stats.what, "%s", sigs == 2 ? "resize" :
-			    sigs == 1 ? "signal" : "net");
+/* One turn: draw what changed, wait for the keyboard, the network, a signal or a timer, and
+ * hand each its event. False when poll() failed. */
+static bool
+screen_turn(struct tui *tui, struct turn_stats *stats)
+{
+	struct pollfd fds[TUI_MAX_POLLFDS];
+	size_t n, i;
+	int timeout, ready, sigs = 0;
+	bool net = false;
+
+	if (tui->dirty || explain_view_stale(tui->explain, tui->transcript))
+		render(tui);
+	turn_stats_write(stats, tui->transcript);   /* the turn before ends with its drawing */
+	fds[0] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+	fds[1] = (struct pollfd){ .fd = signal_pipe[0], .events = POLLIN };
+	n = tui->engine != NULL ? engine_pollfds(tui->engine, fds + 2, TUI_MAX_POLLFDS - 2) : 0;
+	timeout = tui->engine != NULL ? engine_timeout_ms(tui->engine) : -1;
+	ready = poll(fds, n + 2, timeout);
+	if (stats->f != NULL)
+		stats->woke_us = clock_mono_us();
+	if (ready < 0)
+		return errno == EINTR;
+	for (i = 0; i < n; i++)
+		if (fds[2 + i].revents != 0)
+			net = true;
+	if (tui->engine != NULL)
+		engine_handle(tui->engine, fds + 2, n);
+	if (fds[1].revents & POLLIN)
+		sigs = drain_signals(tui);
+	if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
+		read_keys(tui, stats->f != NULL ? stats->what : NULL, sizeof stats->what);
+	if (fds[0].revents & (POLLHUP | POLLERR))
+		tui->quit = true;   /* the terminal went away */
+	tui_lesson_follow(tui);
+	/* an engine timer that fired (poll() timed out, the screen changed) counts as the
+	 * network's doing */
+	if (stats->f != NULL && stats->what[0] == '\0' && (sigs != 0 || net ||
+	    (ready == 0 && tui->engine != NULL && (tui->dirty ||
+	    explain_view_stale(tui->explain, tui->transcript)))))
+		snprintf(stats->what, sizeof stats->what, "%s", sigs == 2 ? "resize" :
+		    sigs == 1 ? "signal" : "net");
+	return true;
+}
+
+/* Leaving: QUIT politely, the transcript saved where the user asked, curses and the panels
+ * gone, then --transcript (after curses, so its error can be printed). */
+static void
+screen_teardown(struct tui *tui, SCREEN *screen, struct sigaction *old)
+{
+	if (tui->engine != NULL)
+		engine_set_listener(tui->engine, NULL, NULL);
+	if (tui->exit_status == 0)
+		farewell(tui);
+	if (tui->save_path != NULL) {
+		char *err = NULL;
+
+		if (export_save(tui->transcript, tui->kb, tui->save_path, &err) != 0)
+			free(err);   /* the copy saved before QUIT stays */
+		free(tui->save_path);
 	}
+	prompt_end(tui);
+	windows_free(tui);
+	endwin();
+	delscreen(screen);
+	signals_end(old);
+	session_view_free(tui->session);
+	explain_view_free(tui->explain);
+	lesson_progress_free(tui->progress);
+	lesson_set_free(tui->lessons);
+	free(tui->pending_line);
+	free(tui->mini_label);
+	free(tui->history_path);
+	if (tui->fe->transcript_path != NULL && tui->engine != NULL) {
+		char *err = NULL;
+
+		if (export_save(tui->transcript, tui->kb, tui->fe->transcript_path, &err) != 0) {
+			fprintf(stderr, "smtpscope: %s\n", err != NULL ? err : tui->fe->transcript_path);
+			free(err);
+			if (tui->exit_status == 0)
+				tui->exit_status = 1;
+		}
+	}
+}
+
+/* The screen, live (an engine) or replaying a transcript (engine NULL). */
+static int
+tui_main(struct frontend *fe, struct transcript *replay, const char *replay_name)
+{
+	struct tui tui;
+	SCREEN *screen;
+	struct sigaction old[5];
+	struct turn_stats stats;
+
+	memset(&tui, 0, sizeof tui);
+	tui.fe = fe;
+	tui.engine = replay != NULL ? NULL : fe->engine;
+	tui.transcript = replay != NULL ? replay : engine_transcript(fe->engine);
+	tui.replay_name = replay_name;
+	tui.kb = fe->kb;
+	tui.split_side = 55;
+	tui.split_stacked = 50;
+	if ((screen = terminal_open(old)) == NULL)
+		return 1;
+	screen_setup(&tui);
+	turn_stats_open(&stats, getenv("SMTPSCOPE_SCREEN_STATS"));
+	while (!tui.quit && screen_turn(&tui, &stats))
+		;
 	/* the quitting turn has no drawing: its time runs to here */
 	turn_stats_write(&stats, tui.transcript);
 	if (stats.f != NULL)
 		fclose(stats.f);
-
-	if (tui.engine != NULL)
-		engine_set_listener(tui.engine, NULL, NULL);
-	if (tui.exit_status == 0)
-		farewell(&tui);
-	if (tui.save_path != NULL) {
-		char *err = NULL;
-
-		if (export_save(tui.transcript, tui.kb, tui.save_path, &err) != 0)
-			free(err);   /* the copy saved before QUIT stays */
-		free(tui.save_path);
-	}
-	prompt_end(&tui);
-	windows_free(&tui);
-	endwin();
-	delscreen(screen);
-	signals_end(old);
-	session_view_free(tui.session);
-	explain_view_free(tui.explain);
-	explanation_free(tui.local_expl);
-	free(tui.local_text);
-	lesson_progress_free(tui.progress);
-	lesson_set_free(tui.lessons);
-	free(tui.notice);
-	free(tui.pending_line);
-	free(tui.mini_label);
-	free(tui.history_path);
-	if (fe->transcript_path != NULL && tui.engine != NULL) {
-		char *err = NULL;
-
-		if (export_save(tui.transcript, tui.kb, fe->transcript_path, &err) != 0) {
-			fprintf(stderr, "smtpscope: %s\n", err != NULL ? err : fe->transcript_path);
-			free(err);
-			if (tui.exit_status == 0)
-				tui.exit_status = 1;
-		}
-	}
+	screen_teardown(&tui, screen, old);
 	return tui.exit_status;
 }
 

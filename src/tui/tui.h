@@ -48,6 +48,21 @@ enum tui_key {
 	TUI_KEY_ALT_PGDN,
 };
 
+/* Keys, panel by panel: each panel has a const table of its keys, which the screen both
+ * dispatches from and lists in the F1 help (one line per help entry, in table order). */
+struct tui;
+struct tui_key_help {
+	const char *label;      /* the help line's text in help/<lang>/screen.txt */
+	const char *fallback;   /* the line when the knowledge base has none */
+};
+struct tui_binding {
+	int key;                /* a curses key code, or a character when !code */
+	bool code;
+	const char *name;       /* the key as the help line writes it */
+	bool (*run)(struct tui *tui, int key);   /* true when it used the key; NULL: the prompt's */
+	const struct tui_key_help *help;         /* its help line, or NULL: not listed */
+};
+
 /* One character cell ready to draw: a printable wide character (escapes already expanded into
  * plain ASCII cells), its width in columns, and how to draw it. */
 struct tui_cell {
@@ -92,9 +107,8 @@ void session_view_draw(struct session_view *view, WINDOW *title, WINDOW *body, b
     const struct kb *kb);
 /* Called when entries were appended. */
 void session_view_appended(struct session_view *view);
-/* Key handling: returns true when the key was the pane's. prompt_empty tells whether Home/End
- * may be taken from the prompt. */
-bool session_view_key(struct session_view *view, int key, bool prompt_empty);
+/* Its keys: scrolling, and selecting the reply to explain (ends with a NULL name). */
+extern const struct tui_binding session_view_keys[];
 void session_view_scroll(struct session_view *view, int rows);
 /* The selected entry (a reply's first line or an explained event), or TRANSCRIPT_NO_REPLY. */
 size_t session_view_selected(const struct session_view *view);
@@ -109,7 +123,16 @@ void session_view_replay(struct session_view *view);
 /* Whether entry i is something the explanation pane can explain. */
 bool session_view_explainable(const struct transcript *transcript, size_t i);
 
-/* The explanation pane: labelled sections, wrapped to its width, scrolled on its own keys. */
+/* The explanation pane: what it shows (its source), as labelled sections wrapped to its width,
+ * scrolled on its own keys. */
+enum explain_source {
+	EXPLAIN_SOURCE_WELCOME,    /* nothing selected yet: the welcome and what to type first */
+	EXPLAIN_SOURCE_NEWEST,     /* the newest reply or event, with what to type next */
+	EXPLAIN_SOURCE_LESSON,     /* a lesson's current step, then the newest reply or event */
+	EXPLAIN_SOURCE_SELECTED,   /* an older reply or event the user selected */
+	EXPLAIN_SOURCE_LOCAL,      /* a local result (/explain, /compare, /b64, completions) */
+	EXPLAIN_SOURCE_HELP,       /* the help page (F1 again goes back to the selection) */
+};
 enum explain_style {
 	EXPLAIN_HEADING,
 	EXPLAIN_SUMMARY,
@@ -133,12 +156,30 @@ void explain_view_add_sections(struct explain_view *view, const struct explanati
 void explain_view_add_explanation(struct explain_view *view, const struct explanation *e,
     const char *skip);
 void explain_view_draw(struct explain_view *view, WINDOW *title, WINDOW *body, bool colour);
-bool explain_view_key(struct explain_view *view, int key);
+/* Its keys: scrolling the pane (ends with a NULL name). */
+extern const struct tui_binding explain_view_keys[];
+/* What it shows. A local result (source LOCAL or HELP; e, when not NULL, passes to the view)
+ * holds the pane until explain_view_follow puts the session pane's selection back (from_top:
+ * scrolled to the top). A notice (NULL: none) stays above either until replaced. */
+void explain_view_show_local(struct explain_view *view, enum explain_source source,
+    const char *title, struct explanation *e, const char *text);
+void explain_view_follow(struct explain_view *view, bool from_top);
+void explain_view_set_notice(struct explain_view *view, const char *text);
+bool explain_view_has_notice(const struct explain_view *view);
+/* The lines must be built again before the next draw (something they show changed). */
+void explain_view_invalidate(struct explain_view *view);
+/* True when the next draw would build the lines again (invalidated, or the transcript grew). */
+bool explain_view_stale(const struct explain_view *view, const struct transcript *transcript);
+/* Builds the lines again when stale or when the session pane's selection moved. */
+void explain_view_update(struct explain_view *view, const struct tui *tui);
+/* What the lines were last built from (LOCAL or HELP while a local result holds the pane);
+ * whether a local result holds it. */
+enum explain_source explain_view_source(const struct explain_view *view);
+bool explain_view_holds_local(const struct explain_view *view);
 void explain_view_scroll(struct explain_view *view, int rows);
 void explain_view_top(struct explain_view *view);
 
 /* The prompt: readline through its callback interface, drawn in a curses window. */
-struct tui;
 struct lesson_set;
 struct lesson_progress;
 enum prompt_mini {
@@ -184,14 +225,6 @@ struct tui {
 	struct session_view *session;
 	struct explain_view *explain;
 
-	/* what the explanation pane shows */
-	size_t shown_entry;     /* the entry it explains (TRANSCRIPT_NO_REPLY: none) */
-	bool local_output;      /* /explain, /help, ... output holds the pane */
-	struct explanation *local_expl;   /* that output: an explanation, */
-	char *local_text;                 /* and/or text */
-	bool help_shown;                  /* that output is the help page (F1 toggles it) */
-	size_t shown_count;     /* transcript size when it was built */
-	char *notice;           /* a warning or error shown above the explanation */
 	char *pending_line;     /* a line the engine warned about: Enter again or Ctrl-Y sends */
 
 	/* prompt */
@@ -216,11 +249,12 @@ void tui_status(const struct tui *tui, struct engine_status *st);
  * defaults when the files are missing. */
 const char *tui_label(const struct kb *kb, const char *name, const char *fallback);
 
-/* tui.c: what the explanation pane shows besides the selection: a notice (warning or error)
- * on top, and local output that holds the pane until the selection moves (e, when not NULL,
- * passes to the screen). */
+/* tui.c: a notice (warning or error) on top of the explanation pane, and a local result that
+ * holds it (e, when not NULL, passes to the pane); see explain_view_show_local. */
 void tui_set_notice(struct tui *tui, const char *text);
 void tui_set_local(struct tui *tui, const char *title, struct explanation *e, const char *text);
+/* The F1 list of keys, one line per help entry of every panel's table (caller frees). */
+char *tui_keys_help(const struct tui *tui);
 
 /* status_bar.c */
 void status_bar_draw(struct tui *tui);
