@@ -13,6 +13,7 @@
 
 #include "core/knowledge/explain.h"
 #include "core/knowledge/kb.h"
+#include "core/knowledge/paste.h"
 #include "core/util/xmalloc.h"
 #include "cli/cli.h"
 #include "cli/options.h"
@@ -185,147 +186,23 @@ read_stdin(void)
 	return buf;
 }
 
-/* Drops a transcript's direction marker ("S: ", "<- ", "<~ "); sets *client for C: lines. */
-static const char *
-strip_marker(const char *line, bool *client)
-{
-	static const char *const server[] = { "S:", "<-", "<~", "<**", "<" };
-	static const char *const clientm[] = { "C:", "->", "~>", "**>", ">" };
-	size_t i;
-
-	*client = false;
-	for (i = 0; i < sizeof server / sizeof server[0]; i++) {
-		size_t n = strlen(server[i]);
-
-		if (strncmp(line, server[i], n) == 0) {
-			line += n;
-			while (*line == ' ' || *line == '\t')
-				line++;
-			return line;
-		}
-		n = strlen(clientm[i]);
-		if (strncmp(line, clientm[i], n) == 0) {
-			*client = true;
-			line += n;
-			while (*line == ' ' || *line == '\t')
-				line++;
-			return line;
-		}
-	}
-	return line;
-}
-
-static bool
-is_reply_line(const char *s)
-{
-	return s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' &&
-	    s[2] <= '9' && (s[3] == '\0' || s[3] == ' ' || s[3] == '-');
-}
-
 /* Explains every reply pasted on standard input; a line "C: RCPT TO:<x>" before a reply
- * says which command it answers. */
-/* True when some line of the input is a reply: then lines that are neither replies nor
- * commands (swaks' "=== Trying ...", log noise) are skipped instead of explained as words. */
-static bool
-has_reply_lines(const char *text)
-{
-	const char *p = text;
-
-	while (*p != '\0') {
-		const char *body;
-		char line[64];
-		bool client;
-		size_t n = strcspn(p, "\n"), k;
-
-		while (n > 0 && (*p == ' ' || *p == '\t')) {
-			p++;
-			n--;
-		}
-		for (k = 0; k < n && k + 1 < sizeof line; k++)
-			line[k] = p[k];
-		line[k] = '\0';
-		body = strip_marker(line, &client);
-		if (!client && is_reply_line(body) && body[3] != '\0')
-			return true;
-		p += n;
-		if (*p == '\n')
-			p++;
-	}
-	return false;
-}
-
+ * says which command it answers (the reading is paste.c's). */
 static int
 explain_stdin(const struct kb *kb, const char *after_opt, int width, bool *first)
 {
-	char *text = read_stdin(), *cursor = text, *line;
-	bool replies = has_reply_lines(text);
-	char after[32] = "";
-	char *pending = NULL;
-	size_t pending_len = 0;
+	char *text = read_stdin();
+	struct paste_reader *reader = paste_reader_new(text, after_opt);
+	struct paste_item item;
 	int status = EXIT_OK, explained = 0;
 
-	if (after_opt != NULL)
-		snprintf(after, sizeof after, "%s", after_opt);
-	while ((line = strsep(&cursor, "\n")) != NULL) {
-		size_t n = strlen(line);
-		const char *body;
-		bool client;
-
-		while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == ' '))
-			line[--n] = '\0';
-		while (*line == ' ' || *line == '\t')
-			line++;
-		body = strip_marker(line, &client);
-		if (*body == '\0')
-			continue;
-		if (client) {
-			size_t w = strcspn(body, " \t:");
-
-			/* The lone dot that ends a message: its reply answers DATA-END. */
-			if (strcmp(body, ".") == 0) {
-				snprintf(after, sizeof after, "DATA-END");
-				continue;
-			}
-
-			if (w >= sizeof after)
-				w = sizeof after - 1;
-			memcpy(after, body, w);
-			after[w] = '\0';
-			continue;
-		}
-		if (is_reply_line(body)) {
-			size_t bn = strlen(body);
-
-			pending = xreallocarray(pending, pending_len + bn + 2, 1);
-			memcpy(pending + pending_len, body, bn);
-			pending_len += bn;
-			pending[pending_len++] = '\n';
-			pending[pending_len] = '\0';
-			if (body[3] == '-')
-				continue;
-			if (explain_one(kb, pending, after[0] ? after : NULL, width, first) != 0)
-				status = EXIT_USAGE;
-			explained++;
-			pending_len = 0;
-			after[0] = '\0';
-			if (after_opt != NULL)
-				snprintf(after, sizeof after, "%s", after_opt);
-			continue;
-		}
-		if (pending_len > 0 || replies)
-			continue;   /* not a reply nor a command in a pasted session: noise */
-		if (explain_one(kb, body, after[0] ? after : NULL, width, first) != 0)
-			status = EXIT_USAGE;
-		explained++;
-	}
-	if (pending_len > 0) {
-		/* A multiline reply that never got its final line: explain what there is. */
-		if (explain_one(kb, pending, after[0] ? after : NULL, width, first) != 0)
-			status = EXIT_USAGE;
-		explained++;
-	}
-	free(pending);
 	free(text);
+	while (paste_reader_next(reader, &item)) {
+		if (explain_one(kb, item.text, item.after, width, first) != 0)
+			status = EXIT_USAGE;
+		explained++;
+	}
+	paste_reader_free(reader);
 	if (explained == 0) {
 		fputs("smtpscope explain: nothing to explain on standard input\n", stderr);
 		status = EXIT_USAGE;
