@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 
 #include "cli/cli.h"
 #include "cli/print.h"
+#include "cli/run.h"
 #include "cli/script.h"
 #include "core/conn/command.h"
 #include "core/conn/engine.h"
@@ -31,8 +31,8 @@ struct batch {
 	struct frontend *fe;
 	struct engine *engine;
 	struct transcript *transcript;
+	struct cli_run run;   /* run.failed: a connection, TLS or usage error */
 	bool negative;        /* a 4xx/5xx reply arrived */
-	bool failed;          /* a connection, TLS or usage error */
 	bool step_negative;   /* a negative reply during the current step */
 	bool quit_sent;       /* the script said QUIT */
 };
@@ -84,37 +84,6 @@ signals_restore(const struct sigaction *old_int, const struct sigaction *old_ter
 	batch_wake[0] = batch_wake[1] = -1;
 }
 
-/* One line: "    -> 250 title [2.1.0 title]". */
-static void
-print_gloss(const struct batch *b, const struct transcript_reply *tr)
-{
-	const struct kb *kb = b->fe->kb;
-	const struct reply *r = tr->reply;
-	const struct kb_entry *entry;
-	const char *title = NULL, *etitle = NULL;
-	static const char *const classes[] = { "", "", "positive completion",
-		"positive intermediate: go on", "transient failure: try again later",
-		"permanent failure" };
-
-	if (kb != NULL && r->code != 0) {
-		entry = kb_find(kb, "code", r->code_text, tr->after);
-		title = entry ? kb_field(kb, entry, "title") : NULL;
-		if (r->enhanced[0] != '\0') {
-			entry = kb_find(kb, "enhanced", r->enhanced, tr->after);
-			etitle = entry ? kb_field(kb, entry, "title") : NULL;
-		}
-	}
-	if (title == NULL)
-		title = r->code >= 200 && r->code < 600 ? classes[r->code / 100] :
-		    "not a valid reply code";
-	printf("    -> %s %s", r->code ? r->code_text : "???", title);
-	if (etitle != NULL)
-		printf(" [%s: %s]", r->enhanced, etitle);
-	if (tr->latency_us >= 0)
-		printf(" (%.1f ms)", (double)tr->latency_us / 1000.0);
-	putchar('\n');
-}
-
 static void
 print_event_gloss(const struct batch *b, const struct transcript_entry *en)
 {
@@ -159,7 +128,7 @@ on_entry(void *ctx, size_t i)
 			cli_print_explanation(explain_reply(b->fe->kb, tr->reply, tr->after),
 			    "    ");
 		else
-			print_gloss(b, tr);
+			cli_print_gloss(b->fe->kb, tr, CLI_GLOSS_FULL);
 		if (reply_class(tr->reply) == 4 || reply_class(tr->reply) == 5 ||
 		    tr->reply->code == 0) {
 			b->negative = true;
@@ -171,43 +140,13 @@ on_entry(void *ctx, size_t i)
 		break;
 	case TRANSCRIPT_ERROR:
 		print_event_gloss(b, en);
-		b->failed = true;
+		b->run.failed = true;
 		break;
 	case TRANSCRIPT_EVENT:
 	case TRANSCRIPT_INFO:
 		break;
 	}
 	fflush(stdout);
-}
-
-/* Runs the engine until nothing is in flight: connected and answered, or failed. */
-static void
-wait_idle(struct batch *b)
-{
-	struct engine_status st;
-	struct pollfd fds[5];
-	size_t n;
-	int timeout;
-
-	for (;;) {
-		engine_status(b->engine, &st);
-		if (!st.waiting || batch_signal != 0)
-			return;
-		n = engine_pollfds(b->engine, fds, 4);
-		timeout = engine_timeout_ms(b->engine);
-		if (n == 0 && timeout < 0)
-			return;
-		if (batch_wake[0] >= 0) {
-			fds[n].fd = batch_wake[0];
-			fds[n].events = POLLIN;
-			fds[n].revents = 0;
-		}
-		if (poll(fds, n + (batch_wake[0] >= 0), timeout) < 0 && errno != EINTR)
-			return;
-		if (batch_signal != 0)
-			return;
-		engine_handle(b->engine, fds, n);
-	}
 }
 
 /* A password for /auth without one: $SMTPSCOPE_PASSWORD, else asked on the terminal without
@@ -250,69 +189,39 @@ read_secret(const char *prompt)
 	}
 }
 
-/* The local commands the front end carries out. Returns false to stop the script. */
 static bool
-frontend_command(struct batch *b, const char *command, const char *args)
+batch_need_secret(struct cli_run *run, const char *prompt)
 {
-	struct explanation *x = NULL;
-	char *err = NULL, *text;
-	size_t n;
+	char *secret = read_secret(prompt);
 
-	if (strcmp(command, "quit") == 0) {
-		struct engine_status st;
-
-		engine_status(b->engine, &st);
-		if (st.connected) {
-			struct engine_answer ans;
-
-			engine_submit(b->engine, "QUIT", ENGINE_FORCE, &ans);
-			engine_answer_clear(&ans);
-			wait_idle(b);
-		}
+	if (secret == NULL) {
+		printf("** %sno password in the script, none in $SMTPSCOPE_PASSWORD, and no "
+		    "terminal to ask on\n", prompt);
+		run->failed = true;
 		return false;
 	}
-	if (strcmp(command, "save") == 0) {
-		if (cli_script_save(b->engine, b->fe->kb, args, &err) == 0)
-			return true;
-		printf("** %s\n", err);
-		free(err);
-		b->failed = true;
-		return false;
-	}
-	if (strcmp(command, "help") == 0) {
-		text = command_help_text();
-		cli_print_prefixed(text, ".. ");
-		free(text);
-		return true;
-	}
-	if (b->fe->kb == NULL) {
-		printf("** /%s needs the knowledge base, which did not load\n", command);
-		return true;
-	}
-	if (strcmp(command, "explain") == 0) {
-		if (*args != '\0')
-			x = explain_word(b->fe->kb, args, &err);
-		else if ((n = transcript_reply_count(b->transcript)) > 0) {
-			const struct transcript_reply *tr = transcript_reply(b->transcript, n - 1);
+	engine_provide_secret(run->engine, secret);
+	explicit_bzero(secret, strlen(secret));
+	free(secret);
+	return true;
+}
 
-			x = explain_reply(b->fe->kb, tr->reply, tr->after);
-		} else
-			err = xstrdup("no reply to explain yet");
-	} else if (strcmp(command, "compare") == 0) {
-		char *copy = xstrdup(args), *space = strchr(copy, ' ');
+static bool
+batch_help(struct cli_run *run, const struct command *cmd)
+{
+	char *text = command_help_text(0);
 
-		if (space != NULL) {
-			*space++ = '\0';
-			while (*space == ' ')
-				space++;
-			x = explain_compare(b->fe->kb, copy, space, &err);
-		} else
-			err = xstrdup("usage: /compare A B");
-		free(copy);
-	} else {
-		printf(".. /%s works on the screen only; skipped in batch mode\n", command);
-		return true;
-	}
+	(void)run;
+	(void)cmd;
+	cli_print_prefixed(text, ".. ");
+	free(text);
+	return true;
+}
+
+/* An explanation printed, or why there is none. */
+static bool
+print_explanation(struct explanation *x, char *err)
+{
 	if (x == NULL) {
 		printf("** %s\n", err ? err : "nothing to explain");
 		free(err);
@@ -322,52 +231,64 @@ frontend_command(struct batch *b, const char *command, const char *args)
 	return true;
 }
 
-/* Carries out one script line; false stops the script. */
 static bool
-run_line(struct batch *b, const char *line)
+no_kb(const struct cli_run *run, const struct command *cmd)
 {
-	struct engine_answer ans;
-	enum engine_result result;
-	struct engine_status st;
-	char *secret;
-	bool go_on = true;
-
-	engine_status(b->engine, &st);
-	cli_print_local_command(line, st.in_data);
-	result = cli_script_submit(b->engine, line, &ans);
-	switch (result) {
-	case ENGINE_DONE:
-		cli_print_result(ans.text);
-		break;
-	case ENGINE_WARNING:
-		break;
-	case ENGINE_NEED_SECRET:
-		secret = read_secret(ans.text);
-		if (secret == NULL) {
-			printf("** %sno password in the script, none in $SMTPSCOPE_PASSWORD, and no "
-			    "terminal to ask on\n", ans.text ? ans.text : "");
-			b->failed = true;
-			go_on = false;
-			break;
-		}
-		engine_provide_secret(b->engine, secret);
-		explicit_bzero(secret, strlen(secret));
-		free(secret);
-		break;
-	case ENGINE_FRONTEND:
-		go_on = frontend_command(b, ans.command, ans.args ? ans.args : "");
-		break;
-	case ENGINE_ERROR:
-		printf("** %s\n", ans.text ? ans.text : "error");
-		b->failed = true;
-		go_on = false;
-		break;
-	}
-	engine_answer_clear(&ans);
-	fflush(stdout);
-	wait_idle(b);
-	return go_on;
+	if (run->kb != NULL)
+		return false;
+	printf("** /%s needs the knowledge base, which did not load\n", cmd->info->name);
+	return true;
 }
+
+static bool
+batch_explain(struct cli_run *run, const struct command *cmd)
+{
+	struct transcript *t = engine_transcript(run->engine);
+	struct explanation *x = NULL;
+	char *err = NULL;
+	size_t n;
+
+	if (no_kb(run, cmd))
+		return true;
+	if (cmd->rest[0] != '\0')
+		x = explain_word(run->kb, cmd->rest, &err);
+	else if ((n = transcript_reply_count(t)) > 0) {
+		const struct transcript_reply *tr = transcript_reply(t, n - 1);
+
+		x = explain_reply(run->kb, tr->reply, tr->after);
+	} else
+		err = xstrdup("no reply to explain yet");
+	return print_explanation(x, err);
+}
+
+static bool
+batch_compare(struct cli_run *run, const struct command *cmd)
+{
+	char *err = NULL;
+	struct explanation *x;
+
+	if (no_kb(run, cmd))
+		return true;
+	x = explain_compare(run->kb, cmd->argv[0], cmd->argv[1], &err);
+	return print_explanation(x, err);
+}
+
+/* What batch mode carries out itself, by command id. */
+static const cli_handler batch_handlers[COMMAND_COUNT] = {
+	[COMMAND_SAVE] = cli_run_save,
+	[COMMAND_EXPLAIN] = batch_explain,
+	[COMMAND_COMPARE] = batch_compare,
+	[COMMAND_HELP] = batch_help,
+	[COMMAND_QUIT] = cli_run_quit,
+	[COMMAND_WAIT] = cli_run_wait,
+};
+
+static const struct cli_frontend batch_frontend = {
+	.handlers = batch_handlers,
+	.skipped = "works on the screen only; skipped in batch mode",
+	.errors_stop = true,
+	.need_secret = batch_need_secret,
+};
 
 int
 batch_run(struct frontend *fe, FILE *script)
@@ -385,27 +306,33 @@ batch_run(struct frontend *fe, FILE *script)
 	b.fe = fe;
 	b.engine = fe->engine;
 	b.transcript = engine_transcript(fe->engine);
+	b.run.engine = fe->engine;
+	b.run.kb = fe->kb;
+	b.run.frontend = &batch_frontend;
+	b.run.ctx = &b;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signals_catch(&old_int, &old_term);
+	b.run.wake_fd = batch_wake[0];
+	b.run.stop = &batch_signal;
 	/* Entries recorded before the listener (the connection attempt) are printed first. */
 	for (i = 0; i < transcript_count(b.transcript); i++)
 		on_entry(&b, i);
 	engine_set_listener(fe->engine, on_entry, &b);
-	wait_idle(&b);
-	while (!b.failed && batch_signal == 0 &&
+	cli_run_until_idle(&b.run);
+	while (!b.run.failed && batch_signal == 0 &&
 	    (got = cli_script_read_line(script, line, CLI_SCRIPT_LINE_MAX)) != CLI_SCRIPT_END) {
 		lineno++;
 		if (got == CLI_SCRIPT_TOO_LONG) {
 			printf("** script line %zu is longer than %d octets\n", lineno,
 			    CLI_SCRIPT_LINE_MAX);
-			b.failed = true;
+			b.run.failed = true;
 			break;
 		}
 		engine_status(b.engine, &st);
 		if (cli_script_line_is_comment(line, st.in_data))
 			continue;
 		b.step_negative = false;
-		if (!run_line(&b, line) || batch_signal != 0)
+		if (!cli_run_line(&b.run, line) || batch_signal != 0)
 			break;
 		if (fe->stop_on_failure && b.step_negative) {
 			printf("-- stopping at the first failure (--stop-on-failure)\n");
@@ -415,10 +342,10 @@ batch_run(struct frontend *fe, FILE *script)
 	sig = batch_signal;
 	if (ferror(script) && sig == 0) {
 		printf("** cannot read the script: %s\n", strerror(errno));
-		b.failed = true;
+		b.run.failed = true;
 	}
 	engine_status(b.engine, &st);
-	if (st.connected && !b.failed && !b.quit_sent && sig == 0)
+	if (st.connected && !b.run.failed && !b.quit_sent && sig == 0)
 		printf("-- end of the script; closing the connection\n");
 	engine_set_listener(fe->engine, NULL, NULL);
 	if (sig != 0) {
@@ -435,13 +362,13 @@ batch_run(struct frontend *fe, FILE *script)
 		if (export_save(b.transcript, fe->kb, fe->transcript_path, &err) < 0) {
 			fprintf(stderr, "smtpscope: %s\n", err);
 			free(err);
-			b.failed = true;
+			b.run.failed = true;
 		} else
 			printf("-- transcript saved to %s\n", fe->transcript_path);
 	}
 	free(line);
 	signals_restore(&old_int, &old_term);
 	/* The shell's convention for a process ended by a signal: 128 + its number. */
-	status = sig != 0 ? 128 + sig : b.failed ? 2 : b.negative ? 1 : 0;
+	status = sig != 0 ? 128 + sig : b.run.failed ? 2 : b.negative ? 1 : 0;
 	return status;
 }

@@ -8,28 +8,23 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/print.h"
+#include "cli/run.h"
 #include "cli/script.h"
 #include "core/conn/engine.h"
 #include "core/knowledge/explain.h"
 #include "core/knowledge/kb.h"
 #include "core/teach/lesson.h"
 #include "core/record/transcript.h"
-#include "core/util/clock.h"
 #include "core/util/xmalloc.h"
 #include "client/practice.h"
-
-/* The longest pause a script may ask for with /wait. */
-#define LESSON_WAIT_MAX_S 120
 
 enum {
 	OPT_LIST = 256, OPT_SCRIPT, OPT_LANG, OPT_HELP_DIR, OPT_LESSONS_DIR, OPT_TIMEOUT,
@@ -54,6 +49,7 @@ struct run {
 	const struct kb *kb;
 	const struct lesson *lesson;
 	struct lesson_progress *progress;
+	struct cli_run run;
 	bool failed;      /* a connection or usage error */
 };
 
@@ -85,20 +81,6 @@ print_step(const struct run *r)
 	putchar('\n');
 }
 
-static void
-print_gloss(const struct run *r, const struct transcript_reply *tr)
-{
-	const struct kb_entry *entry;
-	const char *title = NULL;
-
-	if (r->kb == NULL || tr->reply->code == 0)
-		return;
-	entry = kb_find(r->kb, "code", tr->reply->code_text, tr->after);
-	title = entry != NULL ? kb_field(r->kb, entry, "title") : NULL;
-	if (title != NULL)
-		printf("    -> %s %s\n", tr->reply->code_text, title);
-}
-
 /* The check lines of a step, joined for one line of output. */
 static char *
 checks_line(const struct lesson *lesson, size_t step)
@@ -127,7 +109,7 @@ on_entry(void *ctx, size_t i)
 	cli_print_entry(en);
 	if (en->kind == TRANSCRIPT_RECEIVED && en->reply != TRANSCRIPT_NO_REPLY &&
 	    (tr = transcript_reply(r->transcript, en->reply)) != NULL && tr->last_entry == i)
-		print_gloss(r, tr);
+		cli_print_gloss(r->kb, tr, 0);
 	if (en->kind == TRANSCRIPT_ERROR)
 		r->failed = true;
 	engine_status(r->engine, &st);
@@ -165,148 +147,54 @@ auth_answer_due(const struct run *r)
 	return true;
 }
 
-/* Runs the engine until nothing is in flight, or for pause_ms when that is not negative. */
-static void
-run_engine(struct run *r, int pause_ms)
+static bool
+lesson_settled(struct cli_run *run)
 {
-	struct engine_status st;
-	struct pollfd fds[4];
-	int64_t end = pause_ms >= 0 ? clock_mono_ms() + pause_ms : 0;
-	size_t n;
-	int timeout;
-
-	for (;;) {
-		engine_status(r->engine, &st);
-		if (pause_ms < 0 && (!st.waiting || auth_answer_due(r)))
-			return;
-		if (pause_ms >= 0 && clock_mono_ms() >= end)
-			return;
-		n = engine_pollfds(r->engine, fds, 4);
-		timeout = engine_timeout_ms(r->engine);
-		if (pause_ms >= 0) {
-			int left = (int)(end - clock_mono_ms());
-
-			if (timeout < 0 || timeout > left)
-				timeout = left;
-		} else if (n == 0 && timeout < 0) {
-			return;
-		}
-		if (poll(fds, n, timeout) < 0 && errno != EINTR)
-			return;
-		engine_handle(r->engine, fds, n);
-	}
+	return auth_answer_due(run->ctx);
 }
 
-/* "/wait SECONDS": a pause the learner would simply take (a greylisting delay). */
 static bool
-wait_command(struct run *r, const char *line)
+lesson_need_secret(struct cli_run *run, const char *prompt)
 {
-	char *end;
-	double secs;
+	const char *env = getenv("SMTPSCOPE_PASSWORD");
+	char *secret;
 
-	if (strncmp(line, "/wait", 5) != 0 || (line[5] != ' ' && line[5] != '\0'))
-		return false;
-	errno = 0;
-	secs = strtod(line + 5, &end);
-	while (*end == ' ')
-		end++;
-	if (errno != 0 || *end != '\0' || secs <= 0 || secs > LESSON_WAIT_MAX_S) {
-		printf("** /wait needs a number of seconds from 0 to %d\n", LESSON_WAIT_MAX_S);
+	if (env == NULL) {
+		printf("** %sgive the password on the /auth line (or in $SMTPSCOPE_PASSWORD)\n",
+		    prompt);
 		return true;
 	}
-	printf("> /wait %g\n", secs);
-	fflush(stdout);
-	run_engine(r, (int)(secs * 1000));
+	secret = xstrdup(env);
+	engine_provide_secret(run->engine, secret);
+	explicit_bzero(secret, strlen(secret));
+	free(secret);
 	return true;
 }
 
-/* Carries out one line; false stops the script. */
+/* /lesson: where the learner is. */
 static bool
-run_line(struct run *r, const char *line)
+lesson_where(struct cli_run *run, const struct command *cmd)
 {
-	struct engine_answer ans;
-	enum engine_result result;
-	struct engine_status st;
-	char *secret;
-	bool go_on = true;
-
-	engine_status(r->engine, &st);
-	if (!st.in_data && wait_command(r, line))
-		return true;
-	cli_print_local_command(line, st.in_data);
-	/* The warning stays in the transcript, where the lesson sees it. */
-	result = cli_script_submit(r->engine, line, &ans);
-	switch (result) {
-	case ENGINE_DONE:
-		cli_print_result(ans.text);
-		break;
-	case ENGINE_WARNING:
-		break;
-	case ENGINE_NEED_SECRET:
-		secret = getenv("SMTPSCOPE_PASSWORD") ? xstrdup(getenv("SMTPSCOPE_PASSWORD")) : NULL;
-		if (secret == NULL) {
-			printf("** %sgive the password on the /auth line (or in $SMTPSCOPE_PASSWORD)\n",
-			    ans.text ? ans.text : "");
-			break;
-		}
-		engine_provide_secret(r->engine, secret);
-		explicit_bzero(secret, strlen(secret));
-		free(secret);
-		break;
-	case ENGINE_FRONTEND:
-		if (strcmp(ans.command, "quit") == 0) {
-			engine_status(r->engine, &st);
-			if (st.connected) {
-				engine_answer_clear(&ans);
-				engine_submit(r->engine, "QUIT", ENGINE_FORCE, &ans);
-				run_engine(r, -1);
-			}
-			go_on = false;
-		} else if (strcmp(ans.command, "lesson") == 0) {
-			print_step(r);
-		} else if (strcmp(ans.command, "save") == 0) {
-			char *err = NULL;
-
-			if (cli_script_save(r->engine, r->kb, ans.args, &err) < 0) {
-				printf("** %s\n", err);
-				free(err);
-			}
-		} else {
-			printf(".. /%s is for the screen; skipped here\n", ans.command);
-		}
-		break;
-	case ENGINE_ERROR:
-		printf("** %s\n", ans.text ? ans.text : "error");
-		break;
-	}
-	engine_answer_clear(&ans);
-	fflush(stdout);
-	run_engine(r, -1);
-	return go_on;
+	(void)cmd;
+	print_step(run->ctx);
+	return true;
 }
 
-/* Typed by hand: keep the session going (replies, timeouts, a server that hangs up) while
- * waiting for the next line. Returns at once for a script file. */
-static void
-wait_for_input(struct run *r, FILE *in)
-{
-	struct pollfd fds[5];
-	size_t n;
+/* What a lesson run from the shell carries out itself, by command id. */
+static const cli_handler lesson_handlers[COMMAND_COUNT] = {
+	[COMMAND_SAVE] = cli_run_save,
+	[COMMAND_QUIT] = cli_run_quit,
+	[COMMAND_LESSON] = lesson_where,
+	[COMMAND_WAIT] = cli_run_wait,
+};
 
-	if (!isatty(fileno(in)))
-		return;
-	for (;;) {
-		n = engine_pollfds(r->engine, fds, 4);
-		fds[n].fd = fileno(in);
-		fds[n].events = POLLIN;
-		fds[n].revents = 0;
-		if (poll(fds, n + 1, engine_timeout_ms(r->engine)) < 0 && errno != EINTR)
-			return;
-		if (fds[n].revents != 0)
-			return;
-		engine_handle(r->engine, fds, n);
-	}
-}
+static const struct cli_frontend lesson_frontend = {
+	.handlers = lesson_handlers,
+	.skipped = "is for the screen; skipped here",
+	.errors_stop = false,
+	.need_secret = lesson_need_secret,
+	.settled = lesson_settled,
+};
 
 static int
 run_script(struct run *r, FILE *script)
@@ -316,7 +204,10 @@ run_script(struct run *r, FILE *script)
 	enum cli_script_read got;
 
 	for (;;) {
-		wait_for_input(r, script);
+		/* Typed by hand: the session goes on (replies, timeouts, a server that hangs up)
+		 * while the learner thinks. */
+		if (isatty(fileno(script)))
+			cli_run_until_input(&r->run, fileno(script));
 		if (r->failed ||
 		    (got = cli_script_read_line(script, line, CLI_SCRIPT_LINE_MAX)) == CLI_SCRIPT_END)
 			break;
@@ -327,7 +218,7 @@ run_script(struct run *r, FILE *script)
 		engine_status(r->engine, &st);
 		if (cli_script_line_is_comment(line, st.in_data))
 			continue;
-		if (!run_line(r, line))
+		if (!cli_run_line(&r->run, line))
 			break;
 	}
 	free(line);
@@ -385,6 +276,11 @@ run_lesson(const struct lesson *lesson, const struct kb *kb, FILE *script, int t
 	r.lesson = lesson;
 	r.engine = engine_new(&config);
 	r.transcript = engine_transcript(r.engine);
+	r.run.engine = r.engine;
+	r.run.kb = kb;
+	r.run.frontend = &lesson_frontend;
+	r.run.ctx = &r;
+	r.run.wake_fd = -1;
 	r.progress = lesson_progress_new(lesson);
 	lesson_progress_set_var(r.progress, "user", practice_user(practice));
 	lesson_progress_set_var(r.progress, "password", practice_password(practice));
@@ -403,7 +299,7 @@ run_lesson(const struct lesson *lesson, const struct kb *kb, FILE *script, int t
 		free(err);
 		goto out;
 	}
-	run_engine(&r, -1);
+	cli_run_until_idle(&r.run);
 	if (run_script(&r, script) < 0) {
 		printf("** cannot read the script: %s\n", strerror(errno));
 		goto out;

@@ -10,6 +10,7 @@
 #include "core/conn/command.h"
 #include "core/util/escape.h"
 #include "core/knowledge/explain.h"
+#include "core/knowledge/kb.h"
 #include "core/record/transcript.h"
 
 void
@@ -27,6 +28,37 @@ cli_print_entry(const struct transcript_entry *en)
 		escape_write(stdout, en->text, en->len, ESCAPE_NAMED);
 	else  /* the engine's own words, with anything from the wire already escaped */
 		fputs(en->text, stdout);
+	putchar('\n');
+}
+
+void
+cli_print_gloss(const struct kb *kb, const struct transcript_reply *tr, unsigned parts)
+{
+	const struct reply *r = tr->reply;
+	const struct kb_entry *entry;
+	const char *title = NULL, *etitle = NULL;
+	static const char *const classes[] = { "", "", "positive completion",
+		"positive intermediate: go on", "transient failure: try again later",
+		"permanent failure" };
+
+	if (kb != NULL && r->code != 0) {
+		entry = kb_find(kb, "code", r->code_text, tr->after);
+		title = entry ? kb_field(kb, entry, "title") : NULL;
+		if (r->enhanced[0] != '\0' && (parts & CLI_GLOSS_ENHANCED)) {
+			entry = kb_find(kb, "enhanced", r->enhanced, tr->after);
+			etitle = entry ? kb_field(kb, entry, "title") : NULL;
+		}
+	}
+	if (title == NULL && !(parts & CLI_GLOSS_CLASS))
+		return;
+	if (title == NULL)
+		title = r->code >= 200 && r->code < 600 ? classes[r->code / 100] :
+		    "not a valid reply code";
+	printf("    -> %s %s", r->code ? r->code_text : "???", title);
+	if (etitle != NULL)
+		printf(" [%s: %s]", r->enhanced, etitle);
+	if (tr->latency_us >= 0 && (parts & CLI_GLOSS_LATENCY))
+		printf(" (%.1f ms)", (double)tr->latency_us / 1000.0);
 	putchar('\n');
 }
 

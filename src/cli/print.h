@@ -7,7 +7,9 @@
 #include <stdbool.h>
 
 struct explanation;
+struct kb;
 struct transcript_entry;
+struct transcript_reply;
 
 /* The width explanations are rendered at, leaving room for a mark in front. */
 #define CLI_EXPLAIN_WIDTH 76
@@ -16,6 +18,16 @@ struct transcript_entry;
  * control or 8-bit byte as \xHH, a backslash doubled), or an event's text behind "-- ", a
  * warning's behind "!! ", an error's behind "** ", a note's behind ".. ". */
 void cli_print_entry(const struct transcript_entry *en);
+
+/* What a gloss line shows besides the code and its title (cli_print_gloss). */
+#define CLI_GLOSS_ENHANCED 0x01u  /* the enhanced code and its title */
+#define CLI_GLOSS_LATENCY  0x02u  /* how long the reply took */
+#define CLI_GLOSS_CLASS    0x04u  /* without a title in the knowledge base, the reply class in
+                                   * words (else no line at all) */
+#define CLI_GLOSS_FULL (CLI_GLOSS_ENHANCED | CLI_GLOSS_LATENCY | CLI_GLOSS_CLASS)
+
+/* One line under a reply: "    -> 250 title [2.1.0: title] (0.3 ms)", the parts as asked. */
+void cli_print_gloss(const struct kb *kb, const struct transcript_reply *tr, unsigned parts);
 
 /* Every line of text behind prefix. A blank line gets the prefix only up to its first space,
  * so a block keeps its mark and no line ends in spaces. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/conn/command.h"
 #include "core/record/export.h"
 #include "core/teach/lesson.h"
 #include "core/util/xmalloc.h"
@@ -18,20 +19,31 @@ L(const struct tui *tui, const char *name, const char *fallback)
 	return tui_label(tui->kb, name, fallback);
 }
 
+/* The local commands the screen takes, from the command table: "- /NAME USAGE: SUMMARY". */
+static char *
+help_commands(struct tui *tui)
+{
+	const struct command_info *list;
+	size_t n = command_list(&list), i;
+	char *text = xstrdup(L(tui, "ui-help-commands", "Local commands:")), *old;
+
+	for (i = 0; i < n; i++) {
+		if (list[i].flags & COMMAND_SCRIPT)
+			continue;
+		old = text;
+		text = xasprintf("%s\n- /%s%s%s: %s", old, list[i].name, list[i].usage[0] ? " " : "",
+		    list[i].usage, list[i].summary);
+		free(old);
+	}
+	return text;
+}
+
 void
 tui_show_help(struct tui *tui)
 {
 	char *keys = tui_keys_help(tui);
-	char *text = xasprintf("%s\n\n%s\n\n%s", keys,
-	    L(tui, "ui-help-commands",
-		"Local commands:\n"
-		"- /help TOPIC: a command, EHLO keyword, reply code, enhanced code or scenario\n"
-		"- /explain CODE: explain a code or a pasted reply; /compare A B: two codes side by "
-		"side\n"
-		"- /starttls, /auth MECH [USER], /tls, /b64 TEXT, /data FILE, /bdat FILE, "
-		"/connect HOST, /save FILE, /status\n"
-		"- /scenario NAME: restart the practice server with a failure scenario\n"
-		"- /quit: leave (offers to save the transcript)"),
+	char *commands = help_commands(tui);
+	char *text = xasprintf("%s\n\n%s\n\n%s", keys, commands,
 	    L(tui, "ui-help-start",
 		"New to SMTP? Type EHLO localhost and press Enter, then follow \"What next\"."));
 
@@ -39,6 +51,7 @@ tui_show_help(struct tui *tui)
 	    NULL, text);
 	tui->dirty = true;
 	free(keys);
+	free(commands);
 	free(text);
 }
 
@@ -258,90 +271,125 @@ lesson_command(struct tui *tui, const char *args)
 	explain_view_follow(tui->explain, true);
 }
 
-void
-tui_command(struct tui *tui, const char *command, const char *args)
+static void
+cmd_help(struct tui *tui, const struct command *cmd)
 {
-	if (strcmp(command, "help") == 0) {
-		if (args == NULL || args[0] == '\0')
-			tui_show_help(tui);
-		else
-			explain_words(tui, args);
-	} else if (strcmp(command, "explain") == 0) {
-		if (args == NULL || args[0] == '\0') {
-			session_view_select_newest(tui->session);
-			explain_view_follow(tui->explain, false);
-		} else
-			explain_words(tui, args);
-	} else if (strcmp(command, "compare") == 0) {
-		char *a = xstrdup(args != NULL ? args : ""), *b, *err = NULL, *title;
-		struct explanation *e = NULL;
+	if (cmd->rest[0] == '\0')
+		tui_show_help(tui);
+	else
+		explain_words(tui, cmd->rest);
+}
 
-		b = strchr(a, ' ');
-		if (b != NULL) {
-			*b++ = '\0';
-			while (*b == ' ')
-				b++;
-		}
-		if (b == NULL || *b == '\0')
-			tui_set_notice(tui, L(tui, "ui-compare-usage", "Usage: /compare CODE CODE"));
-		else if (tui->kb != NULL && (e = explain_compare(tui->kb, a, b, &err)) != NULL) {
-			title = xasprintf("%s %s / %s", L(tui, "ui-pane-compare", "Compare"), a, b);
-			tui_set_local(tui, title, e, NULL);
-			free(title);
-		} else {
-			tui_set_notice(tui, err != NULL ? err : "/compare");
-			free(err);
-		}
-		free(a);
-	} else if (strcmp(command, "quit") == 0 || strcmp(command, "exit") == 0) {
-		tui_request_quit(tui);
-	} else if (strcmp(command, "save") == 0) {
-		save(tui, args);
-	} else if (strcmp(command, "scenario") == 0) {
-		scenario(tui, args);
-	} else if (strcmp(command, "lesson") == 0) {
-		lesson_command(tui, args);
+static void
+cmd_explain(struct tui *tui, const struct command *cmd)
+{
+	if (cmd->rest[0] != '\0') {
+		explain_words(tui, cmd->rest);
+		return;
+	}
+	session_view_select_newest(tui->session);
+	explain_view_follow(tui->explain, false);
+}
+
+static void
+cmd_compare(struct tui *tui, const struct command *cmd)
+{
+	const char *a = cmd->argv[0], *b = cmd->argv[1];
+	char *err = NULL, *title;
+	struct explanation *e = NULL;
+
+	if (tui->kb != NULL && (e = explain_compare(tui->kb, a, b, &err)) != NULL) {
+		title = xasprintf("%s %s / %s", L(tui, "ui-pane-compare", "Compare"), a, b);
+		tui_set_local(tui, title, e, NULL);
+		free(title);
 	} else {
-		char *msg = xasprintf("%s: /%s", L(tui, "ui-unknown-command", "Unknown command"),
-		    command);
-
-		tui_set_notice(tui, msg);
-		free(msg);
+		tui_set_notice(tui, err != NULL ? err : "/compare");
+		free(err);
 	}
 }
 
-/* A line typed during a replay: local commands that only read work; nothing is ever sent. An
- * empty line steps to the next reply. */
+static void
+cmd_quit(struct tui *tui, const struct command *cmd)
+{
+	(void)cmd;
+	tui_request_quit(tui);
+}
+
+static void
+cmd_save(struct tui *tui, const struct command *cmd)
+{
+	save(tui, cmd->argv[0]);
+}
+
+static void
+cmd_scenario(struct tui *tui, const struct command *cmd)
+{
+	scenario(tui, cmd->rest);
+}
+
+static void
+cmd_lesson(struct tui *tui, const struct command *cmd)
+{
+	lesson_command(tui, cmd->rest);
+}
+
+typedef void (*tui_handler)(struct tui *, const struct command *);
+
+/* What the screen carries out itself, by command id (the engine hands these back). */
+static const tui_handler tui_handlers[COMMAND_COUNT] = {
+	[COMMAND_SAVE] = cmd_save,
+	[COMMAND_EXPLAIN] = cmd_explain,
+	[COMMAND_COMPARE] = cmd_compare,
+	[COMMAND_HELP] = cmd_help,
+	[COMMAND_QUIT] = cmd_quit,
+	[COMMAND_SCENARIO] = cmd_scenario,
+	[COMMAND_LESSON] = cmd_lesson,
+};
+
+void
+tui_command(struct tui *tui, const struct command *cmd)
+{
+	tui_handler handler = tui_handlers[cmd->info->id];
+
+	if (handler == NULL) {
+		char *msg = xasprintf("%s: /%s", L(tui, "ui-unknown-command", "Unknown command"),
+		    cmd->info->name);
+
+		tui_set_notice(tui, msg);
+		free(msg);
+		return;
+	}
+	handler(tui, cmd);
+}
+
+/* A line typed during a replay: the local commands that only read (COMMAND_REPLAY) work;
+ * nothing is ever sent. An empty line steps to the next reply. */
 void
 tui_replay_line(struct tui *tui, const char *line)
 {
-	char *copy, *args, *p;
+	struct command cmd;
+	char *err = NULL;
 
 	if (line[0] == '\0') {
 		session_view_select(tui->session, +1);
 		return;
 	}
-	if (line[0] != '/' || line[1] == '/') {
-		tui_set_notice(tui, L(tui, "ui-replay-readonly",
-		    "This is a replay: nothing is sent. F5/F6 or Alt-Up/Alt-Down step through the "
-		    "replies; Enter on an empty line steps forward."));
+	if (line[0] == '/' && line[1] != '/' && command_parse(line, &cmd, &err) == 0) {
+		if (cmd.info->flags & COMMAND_REPLAY)
+			tui_command(tui, &cmd);
+		else
+			tui_set_notice(tui, L(tui, "ui-replay-readonly",
+			    "This is a replay: nothing is sent. F5/F6 or Alt-Up/Alt-Down step "
+			    "through the replies; Enter on an empty line steps forward."));
+		command_clear(&cmd);
 		return;
 	}
-	copy = xstrdup(line + 1);
-	args = copy + strcspn(copy, " \t");
-	if (*args != '\0')
-		*args++ = '\0';
-	while (*args == ' ' || *args == '\t')
-		args++;
-	for (p = copy; *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	if (strcmp(copy, "help") == 0 || strcmp(copy, "explain") == 0 ||
-	    strcmp(copy, "compare") == 0 || strcmp(copy, "quit") == 0 || strcmp(copy, "exit") == 0)
-		tui_command(tui, copy, args);
-	else
-		tui_set_notice(tui, L(tui, "ui-replay-readonly",
-		    "This is a replay: nothing is sent. F5/F6 or Alt-Up/Alt-Down step through the "
-		    "replies; Enter on an empty line steps forward."));
-	free(copy);
+	if (err != NULL) {
+		tui_set_notice(tui, err);
+		free(err);
+		return;
+	}
+	tui_set_notice(tui, L(tui, "ui-replay-readonly",
+	    "This is a replay: nothing is sent. F5/F6 or Alt-Up/Alt-Down step through the "
+	    "replies; Enter on an empty line steps forward."));
 }

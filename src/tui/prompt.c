@@ -212,6 +212,8 @@ add_local_commands(struct candidates *c)
 	char name[64];
 
 	for (i = 0; i < n; i++) {
+		if (list[i].flags & COMMAND_SCRIPT)
+			continue;   /* not taken on the screen */
 		snprintf(name, sizeof name, "/%s", list[i].name);
 		cand_add(c, name);
 	}
@@ -296,6 +298,42 @@ add_mechanisms(struct candidates *c)
 		cand_add(c, mechs[i]);
 }
 
+/* The arguments of a local command, by what the command table says they are; true when they
+ * are file names (readline completes those itself). */
+static bool
+add_arguments(struct candidates *c, const char *name)
+{
+	const struct command_info *info = command_find(name, strlen(name));
+
+	if (info == NULL)
+		return false;
+	switch (info->arg) {
+	case COMMAND_ARG_MECH:
+		add_mechanisms(c);
+		break;
+	case COMMAND_ARG_SCENARIO:
+		if (prompt_tui->kb != NULL)
+			kb_each(prompt_tui->kb, "scenario", kb_key_cb, c);
+		break;
+	case COMMAND_ARG_TOPIC:
+		add_local_commands(c);
+		if (prompt_tui->kb != NULL) {
+			kb_each(prompt_tui->kb, "command", kb_key_cb, c);
+			kb_each(prompt_tui->kb, "keyword", kb_key_cb, c);
+			kb_each(prompt_tui->kb, "scenario", kb_key_cb, c);
+		}
+		break;
+	case COMMAND_ARG_FILE:
+		return true;
+	case COMMAND_ARG_NONE:
+	case COMMAND_ARG_TEXT:
+	case COMMAND_ARG_HOST:
+	case COMMAND_ARG_NUMBER:
+		break;
+	}
+	return false;
+}
+
 static char **
 prompt_complete(const char *text, int start, int end)
 {
@@ -341,23 +379,12 @@ prompt_complete(const char *text, int start, int end)
 	} else if (strcasecmp(first, "RCPT") == 0) {
 		add_mail_parameters(&completion, true);
 		completion_no_space = true;
-	} else if (strcasecmp(first, "AUTH") == 0 || strcasecmp(first, "/auth") == 0) {
+	} else if (strcasecmp(first, "AUTH") == 0) {
 		add_mechanisms(&completion);
 	} else if (strcasecmp(first, "EHLO") == 0 || strcasecmp(first, "HELO") == 0) {
 		cand_add(&completion, "localhost");
-	} else if (strcasecmp(first, "/scenario") == 0 || strcasecmp(first, "/lesson") == 0) {
-		if (prompt_tui->kb != NULL)
-			kb_each(prompt_tui->kb, "scenario", kb_key_cb, &completion);
-	} else if (strcasecmp(first, "/help") == 0 || strcasecmp(first, "/explain") == 0) {
-		add_local_commands(&completion);
-		if (prompt_tui->kb != NULL) {
-			kb_each(prompt_tui->kb, "command", kb_key_cb, &completion);
-			kb_each(prompt_tui->kb, "keyword", kb_key_cb, &completion);
-			kb_each(prompt_tui->kb, "scenario", kb_key_cb, &completion);
-		}
-	} else if (strcasecmp(first, "/data") == 0 || strcasecmp(first, "/bdat") == 0 ||
-	    strcasecmp(first, "/save") == 0) {
-		data = true;
+	} else if (first[0] == '/') {
+		data = add_arguments(&completion, first + 1);
 	}
 	if (data) {
 		rl_attempted_completion_over = 0;

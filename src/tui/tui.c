@@ -341,7 +341,7 @@ submit(struct tui *tui, const char *line, unsigned flags)
 		    L(tui, "ui-password", "Password (not shown):"), NULL);
 		break;
 	case ENGINE_FRONTEND:
-		tui_command(tui, ans.command != NULL ? ans.command : "", ans.args);
+		tui_command(tui, &ans.command);
 		break;
 	case ENGINE_ERROR:
 		tui_set_notice(tui, ans.text != NULL ? ans.text : "error");

@@ -261,7 +261,7 @@ void status_bar_draw(struct tui *tui);
 
 /* commands.c: the local commands the screen carries out; the help page; a lesson's progress
  * after each loop turn; a line typed during a replay. */
-void tui_command(struct tui *tui, const char *command, const char *args);
+void tui_command(struct tui *tui, const struct command *command);
 void tui_show_help(struct tui *tui);
 void tui_lesson_follow(struct tui *tui);
 void tui_replay_line(struct tui *tui, const char *line);

@@ -43,8 +43,43 @@ test_parse_known_commands(void **state)
 	command_clear(&cmd);
 
 	assert_int_equal(command_parse("/explain", &cmd, &err), 0);
-	assert_true(cmd.info->frontend);
+	assert_true(cmd.info->flags & COMMAND_FRONTEND);
 	command_clear(&cmd);
+
+	/* An alias finds the same entry; /wait is in the table too. */
+	assert_int_equal(command_parse("/EXIT", &cmd, &err), 0);
+	assert_int_equal(cmd.info->id, COMMAND_QUIT);
+	command_clear(&cmd);
+	assert_int_equal(command_parse("/wait 2.5", &cmd, &err), 0);
+	assert_int_equal(cmd.info->id, COMMAND_WAIT);
+	assert_true(cmd.info->flags & COMMAND_SCRIPT);
+	assert_string_equal(cmd.argv[0], "2.5");
+	command_clear(&cmd);
+}
+
+/* Every id has exactly one entry, found by its name, and every entry says what it is. */
+static void
+test_table_covers_every_id(void **state)
+{
+	const struct command_info *list;
+	size_t n = command_list(&list), i;
+	int id;
+
+	(void)state;
+	assert_int_equal(n, COMMAND_COUNT);
+	for (id = 0; id < COMMAND_COUNT; id++) {
+		const struct command_info *info = command_info((enum command_id)id);
+
+		assert_non_null(info);
+		assert_ptr_equal(command_find(info->name, strlen(info->name)), info);
+		assert_non_null(info->usage);
+		assert_true(info->summary[0] != '\0');
+		assert_true(info->max_args < 0 || info->max_args >= info->min_args);
+		assert_true(!(info->flags & COMMAND_SECRET) || info->secret_arg < COMMAND_MAX_ARGS);
+	}
+	for (i = 0; i < n; i++)
+		assert_ptr_equal(command_info(list[i].id), &list[i]);
+	assert_null(command_find("nosuch", 6));
 }
 
 static void
@@ -83,6 +118,12 @@ test_mask_hides_only_the_password(void **state)
 	free(m);
 	m = command_mask("/connect host");
 	assert_string_equal(m, "/connect host");
+	free(m);
+	m = command_mask("/AUTH\tPLAIN alice s3cret and more");
+	assert_string_equal(m, "/AUTH\tPLAIN alice ********");
+	free(m);
+	m = command_mask("/authx PLAIN alice s3cret");
+	assert_string_equal(m, "/authx PLAIN alice s3cret");
 	free(m);
 }
 
@@ -219,6 +260,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_known_commands),
 		cmocka_unit_test(test_parse_errors_say_why),
+		cmocka_unit_test(test_table_covers_every_id),
 		cmocka_unit_test(test_mask_hides_only_the_password),
 		cmocka_unit_test(test_message_normalised_and_stuffed_in_any_chunking),
 		cmocka_unit_test(test_message_for_bdat_is_not_stuffed),

@@ -264,7 +264,7 @@ test_warning_then_force(void **state)
 	assert_int_equal(engine_submit(f->engine, "MAIL FROM:<a@b.test>", 0, &a), ENGINE_WARNING);
 	assert_non_null(a.text);
 	assert_non_null(strstr(a.text, "MAIL before EHLO"));
-	assert_string_equal(a.command, "mail-before-ehlo");
+	assert_string_equal(a.event, "mail-before-ehlo");
 	engine_answer_clear(&a);
 	assert_true(server_quiet(f, 100));
 	assert_int_equal(engine_submit(f->engine, "MAIL FROM:<a@b.test>", ENGINE_FORCE, &a),
@@ -444,11 +444,22 @@ test_frontend_and_errors(void **state)
 
 	server_send(f, "220 mx.test ESMTP\r\n");
 	assert_int_equal(engine_submit(f->engine, "/explain 550", 0, &a), ENGINE_FRONTEND);
-	assert_string_equal(a.command, "explain");
-	assert_string_equal(a.args, "550");
+	assert_int_equal(a.command.info->id, COMMAND_EXPLAIN);
+	assert_string_equal(a.command.rest, "550");
+	assert_int_equal(a.command.argc, 1);
+	assert_string_equal(a.command.argv[0], "550");
 	engine_answer_clear(&a);
+	assert_null(a.command.info);
 	assert_int_equal(engine_submit(f->engine, "/Quit", 0, &a), ENGINE_FRONTEND);
-	assert_string_equal(a.command, "quit");
+	assert_int_equal(a.command.info->id, COMMAND_QUIT);
+	engine_answer_clear(&a);
+	assert_int_equal(engine_submit(f->engine, "/exit", 0, &a), ENGINE_FRONTEND);
+	assert_int_equal(a.command.info->id, COMMAND_QUIT);
+	engine_answer_clear(&a);
+	/* /save is the front end's: the engine knows only the transcript. */
+	assert_int_equal(engine_submit(f->engine, "/save out.txt", 0, &a), ENGINE_FRONTEND);
+	assert_int_equal(a.command.info->id, COMMAND_SAVE);
+	assert_string_equal(a.command.argv[0], "out.txt");
 	engine_answer_clear(&a);
 	assert_int_equal(engine_submit(f->engine, "/nosuch", 0, &a), ENGINE_ERROR);
 	assert_non_null(a.text);

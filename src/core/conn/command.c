@@ -1,10 +1,11 @@
-/* command.c: the local command language (/connect, /auth, /data, ...): one table, a parser,
- * secret masking for anything that echoes a typed line, and the message streamer behind /data
- * and /bdat (CRLF normalisation and dot-stuffing without holding the file in memory). */
+/* command.c: the local command language (/connect, /auth, /data, ...): one table that says, for
+ * every command, its name, how it is typed, what its arguments are and what kind of command it
+ * is; a parser that turns a typed line into a command id and its arguments; secret masking for
+ * anything that echoes a typed line; and the help text, all from the table. Who runs each
+ * command is in the runner tables keyed by its id (engine_local.c and each front end). */
 #include "config.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,50 +15,105 @@
 #include "core/proto/session.h"
 #include "core/util/xmalloc.h"
 
+#define F COMMAND_FRONTEND
+#define C COMMAND_CONNECTED
+#define S COMMAND_SECRET
+#define R COMMAND_REPLAY
+
+/* In the order /help lists them. */
 static const struct command_info commands[] = {
-	{ "connect", COMMAND_CONNECT, "[HOST[:PORT] | @DOMAIN]",
-	    "connect (again) to a server; no argument: the last one", false, 0, 1 },
-	{ "disconnect", COMMAND_DISCONNECT, "", "close the connection without QUIT", false, 0, 0 },
-	{ "starttls", COMMAND_STARTTLS, "", "send STARTTLS and start TLS on its 220", false, 0, 0 },
-	{ "tls", COMMAND_TLS, "", "show the certificate, chain, protocol, cipher, verification",
-	    false, 0, 0 },
-	{ "auth", COMMAND_AUTH, "MECH USER [PASS]",
+	{ "connect", NULL, COMMAND_CONNECT, "[HOST[:PORT] | @DOMAIN]",
+	    "connect (again) to a server; no argument: the last one", 0, 0, 1,
+	    COMMAND_ARG_HOST, 0 },
+	{ "disconnect", NULL, COMMAND_DISCONNECT, "", "close the connection without QUIT", 0, 0,
+	    0, COMMAND_ARG_NONE, 0 },
+	{ "starttls", NULL, COMMAND_STARTTLS, "", "send STARTTLS and start TLS on its 220", C, 0,
+	    0, COMMAND_ARG_NONE, 0 },
+	{ "tls", NULL, COMMAND_TLS, "", "show the certificate, chain, protocol, cipher, "
+	    "verification", 0, 0, 0, COMMAND_ARG_NONE, 0 },
+	{ "auth", NULL, COMMAND_AUTH, "MECH USER [PASS]",
 	    "AUTH with PLAIN, LOGIN, CRAM-MD5 or XOAUTH2 (PASS is the token for XOAUTH2; asked "
-	    "without echo when left out)", false, 2, 3 },
-	{ "b64", COMMAND_B64, "encode|decode TEXT", "base64 of a text, or a base64 text decoded",
-	    false, 2, -1 },
-	{ "data", COMMAND_DATA, "FILE", "send FILE as a message with DATA (CRLF, dot-stuffing)",
-	    false, 1, 1 },
-	{ "bdat", COMMAND_BDAT, "FILE [CHUNK]", "send FILE with BDAT chunks of CHUNK octets "
-	    "(CHUNKING)", false, 1, 2 },
-	{ "pipeline", COMMAND_PIPELINE, "CMD; CMD; ...", "send several commands at once "
-	    "(PIPELINING)", false, 1, -1 },
-	{ "save", COMMAND_SAVE, "FILE", "save the transcript (secrets masked)", true, 1, 1 },
-	{ "status", COMMAND_STATUS, "", "the session's state, capabilities and identity", false, 0,
-	    0 },
-	{ "explain", COMMAND_EXPLAIN, "[CODE | WORD]", "explain the last reply, or a code, "
-	    "command or keyword", true, 0, -1 },
-	{ "compare", COMMAND_COMPARE, "A B", "compare two reply codes or enhanced codes", true, 2,
-	    2 },
-	{ "help", COMMAND_HELP, "[COMMAND]", "list the local commands", true, 0, 1 },
-	{ "quit", COMMAND_QUIT, "", "leave smtpscope (sends QUIT first when connected)", true, 0,
-	    0 },
-	{ "scenario", COMMAND_SCENARIO, "[NAME,...]", "restart the practice server with other "
-	    "scenarios", true, 0, 1 },
-	{ "lesson", COMMAND_LESSON, "[NAME]", "start or continue a guided lesson", true, 0, 1 },
+	    "without echo when left out)", C | S, 2, 3, COMMAND_ARG_MECH, 2 },
+	{ "b64", NULL, COMMAND_B64, "encode|decode TEXT", "base64 of a text, or a base64 text "
+	    "decoded", 0, 2, -1, COMMAND_ARG_TEXT, 0 },
+	{ "data", NULL, COMMAND_DATA, "FILE", "send FILE as a message with DATA (CRLF, "
+	    "dot-stuffing)", C, 1, 1, COMMAND_ARG_FILE, 0 },
+	{ "bdat", NULL, COMMAND_BDAT, "FILE [CHUNK]", "send FILE with BDAT chunks of CHUNK octets "
+	    "(CHUNKING)", C, 1, 2, COMMAND_ARG_FILE, 0 },
+	{ "pipeline", NULL, COMMAND_PIPELINE, "CMD; CMD; ...", "send several commands at once "
+	    "(PIPELINING)", C, 1, -1, COMMAND_ARG_TEXT, 0 },
+	{ "save", NULL, COMMAND_SAVE, "FILE", "save the transcript (secrets masked)", F, 1, 1,
+	    COMMAND_ARG_FILE, 0 },
+	{ "status", NULL, COMMAND_STATUS, "", "the session's state, capabilities and identity", 0,
+	    0, 0, COMMAND_ARG_NONE, 0 },
+	{ "explain", NULL, COMMAND_EXPLAIN, "[CODE | WORD]", "explain the last reply, or a code, "
+	    "command or keyword", F | R, 0, -1, COMMAND_ARG_TOPIC, 0 },
+	{ "compare", NULL, COMMAND_COMPARE, "A B", "compare two reply codes or enhanced codes",
+	    F | R, 2, 2, COMMAND_ARG_NONE, 0 },
+	{ "help", NULL, COMMAND_HELP, "[COMMAND]", "list the local commands", F | R, 0, 1,
+	    COMMAND_ARG_TOPIC, 0 },
+	{ "quit", "exit", COMMAND_QUIT, "", "leave smtpscope (sends QUIT first when connected)",
+	    F | R, 0, 0, COMMAND_ARG_NONE, 0 },
+	{ "scenario", NULL, COMMAND_SCENARIO, "[NAME,...]", "restart the practice server with "
+	    "other scenarios", F, 0, 1, COMMAND_ARG_SCENARIO, 0 },
+	{ "lesson", NULL, COMMAND_LESSON, "[NAME]", "start or continue a guided lesson", F, 0, 1,
+	    COMMAND_ARG_SCENARIO, 0 },
+	{ "wait", NULL, COMMAND_WAIT, "SECONDS", "pause a script, the session going on (a "
+	    "greylisting delay)", F | COMMAND_SCRIPT, 1, 1, COMMAND_ARG_NUMBER, 0 },
 };
+
+#undef F
+#undef C
+#undef S
+#undef R
+
+#define COMMAND_TABLE_SIZE (sizeof commands / sizeof commands[0])
 
 size_t
 command_list(const struct command_info **out)
 {
 	*out = commands;
-	return sizeof commands / sizeof commands[0];
+	return COMMAND_TABLE_SIZE;
+}
+
+const struct command_info *
+command_info(enum command_id id)
+{
+	size_t i;
+
+	for (i = 0; i < COMMAND_TABLE_SIZE; i++)
+		if (commands[i].id == id)
+			return &commands[i];
+	return NULL;
+}
+
+const struct command_info *
+command_find(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < COMMAND_TABLE_SIZE; i++) {
+		const char *alias = commands[i].alias;
+
+		if ((strlen(commands[i].name) == len && strncasecmp(commands[i].name, name, len) == 0) ||
+		    (alias != NULL && strlen(alias) == len && strncasecmp(alias, name, len) == 0))
+			return &commands[i];
+	}
+	return NULL;
 }
 
 static const char *
 skip_space(const char *p)
 {
 	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+static const char *
+skip_word(const char *p)
+{
+	while (*p != '\0' && *p != ' ' && *p != '\t')
 		p++;
 	return p;
 }
@@ -74,23 +130,46 @@ trimmed(const char *p)
 	return xstrndup(p, len);
 }
 
+/* The words after the name into cmd->argv, as many as the command takes. */
+static int
+split_arguments(struct command *cmd, char **errstr)
+{
+	const char *p = cmd->rest, *start;
+	int max = cmd->info->max_args;
+
+	while (*(p = skip_space(p)) != '\0') {
+		if (cmd->argc == COMMAND_MAX_ARGS || (max >= 0 && cmd->argc == (size_t)max)) {
+			if (max < 0)
+				break;
+			*errstr = xasprintf("too many arguments: /%s %s", cmd->info->name,
+			    cmd->info->usage);
+			return -1;
+		}
+		start = p;
+		p = skip_word(p);
+		cmd->argv[cmd->argc++] = xstrndup(start, (size_t)(p - start));
+	}
+	if (cmd->argc < (size_t)cmd->info->min_args) {
+		*errstr = xasprintf("usage: /%s %s", cmd->info->name, cmd->info->usage);
+		return -1;
+	}
+	return 0;
+}
+
 int
 command_parse(const char *line, struct command *cmd, char **errstr)
 {
 	const char *p = line, *start;
 	char name[32];
-	size_t len, i, n;
-	int max;
+	size_t len, i;
 
 	memset(cmd, 0, sizeof *cmd);
 	if (*p != '/' || p[1] == '/') {
 		*errstr = xstrdup("not a local command");
 		return -1;
 	}
-	p++;
-	start = p;
-	while (*p != '\0' && *p != ' ' && *p != '\t')
-		p++;
+	start = ++p;
+	p = skip_word(p);
 	len = (size_t)(p - start);
 	if (len == 0 || len >= sizeof name) {
 		*errstr = xstrdup("a '/' alone is no command: type /help for the list (// sends a "
@@ -100,35 +179,14 @@ command_parse(const char *line, struct command *cmd, char **errstr)
 	for (i = 0; i < len; i++)
 		name[i] = (char)tolower((unsigned char)start[i]);
 	name[len] = '\0';
-	n = sizeof commands / sizeof commands[0];
-	for (i = 0; i < n; i++)
-		if (strcmp(commands[i].name, name) == 0)
-			break;
-	if (i == n) {
+	cmd->info = command_find(name, len);
+	if (cmd->info == NULL) {
 		*errstr = xasprintf("unknown command /%s: type /help for the list (// sends a line "
 		    "starting with '/')", name);
 		return -1;
 	}
-	cmd->info = &commands[i];
 	cmd->rest = trimmed(skip_space(p));
-	max = cmd->info->max_args;
-	p = cmd->rest;
-	while (*(p = skip_space(p)) != '\0') {
-		if (cmd->argc == COMMAND_MAX_ARGS || (max >= 0 && cmd->argc == (size_t)max)) {
-			if (max < 0)
-				break;
-			*errstr = xasprintf("too many arguments: /%s %s", cmd->info->name,
-			    cmd->info->usage);
-			command_clear(cmd);
-			return -1;
-		}
-		start = p;
-		while (*p != '\0' && *p != ' ' && *p != '\t')
-			p++;
-		cmd->argv[cmd->argc++] = xstrndup(start, (size_t)(p - start));
-	}
-	if (cmd->argc < (size_t)cmd->info->min_args) {
-		*errstr = xasprintf("usage: /%s %s", cmd->info->name, cmd->info->usage);
+	if (split_arguments(cmd, errstr) < 0) {
 		command_clear(cmd);
 		return -1;
 	}
@@ -140,13 +198,13 @@ command_clear(struct command *cmd)
 {
 	size_t i;
 
+	/* Any argument may be a password (/auth's, or one typed in the wrong place). */
 	for (i = 0; i < cmd->argc; i++) {
-		if (cmd->info != NULL && cmd->info->id == COMMAND_AUTH && i == 2)
-			memset(cmd->argv[i], 0, strlen(cmd->argv[i]));
+		explicit_bzero(cmd->argv[i], strlen(cmd->argv[i]));
 		free(cmd->argv[i]);
 	}
 	if (cmd->rest != NULL) {
-		memset(cmd->rest, 0, strlen(cmd->rest));
+		explicit_bzero(cmd->rest, strlen(cmd->rest));
 		free(cmd->rest);
 	}
 	memset(cmd, 0, sizeof *cmd);
@@ -155,31 +213,38 @@ command_clear(struct command *cmd)
 char *
 command_mask(const char *line)
 {
-	const char *p = line, *word;
-	int words = 0;
+	const struct command_info *info;
+	const char *p, *word;
+	int args = 0;
 
-	if (strncasecmp(line, "/auth", 5) != 0 || (line[5] != ' ' && line[5] != '\t'))
+	if (line[0] != '/' || line[1] == '/')
 		return xstrdup(line);
-	/* "/auth MECH USER PASS": everything from the third word on is the secret. */
+	p = skip_word(line + 1);
+	info = command_find(line + 1, (size_t)(p - line - 1));
+	/* Only a line that goes on after the name can hold a secret. */
+	if (info == NULL || !(info->flags & COMMAND_SECRET) || *p == '\0')
+		return xstrdup(line);
+	/* Everything from the secret argument on is the secret. */
 	while (*(p = skip_space(p)) != '\0') {
 		word = p;
-		if (++words == 4)
+		if (args++ == info->secret_arg)
 			return xasprintf("%.*s%s", (int)(word - line), line, SESSION_MASK);
-		while (*p != '\0' && *p != ' ' && *p != '\t')
-			p++;
+		p = skip_word(p);
 	}
 	return xstrdup(line);
 }
 
 char *
-command_help_text(void)
+command_help_text(unsigned skip)
 {
-	size_t i, n = sizeof commands / sizeof commands[0];
+	size_t i;
 	char *text = xstrdup(""), *next;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < COMMAND_TABLE_SIZE; i++) {
 		char left[64];
 
+		if (commands[i].flags & skip)
+			continue;
 		snprintf(left, sizeof left, "/%s %s", commands[i].name, commands[i].usage);
 		next = xasprintf("%s  %-32s %s\n", text, left, commands[i].summary);
 		free(text);

@@ -7,6 +7,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Every local command. Adding one is an entry in the table in command.c and one function: in
+ * engine_local.c for a command the engine carries out, or in each front end's handler table
+ * (tui/commands.c, cli/batch.c, cli/lesson_cmd.c) for a COMMAND_FRONTEND one; a front end
+ * without a handler says the command is not for it. */
 enum command_id {
 	COMMAND_CONNECT,
 	COMMAND_DISCONNECT,
@@ -18,7 +22,7 @@ enum command_id {
 	COMMAND_BDAT,
 	COMMAND_PIPELINE,
 	COMMAND_STATUS,
-	/* handled by the front end (engine_submit answers ENGINE_FRONTEND) */
+	/* carried out by the front ends (engine_submit answers ENGINE_FRONTEND) */
 	COMMAND_SAVE,
 	COMMAND_EXPLAIN,
 	COMMAND_COMPARE,
@@ -26,17 +30,41 @@ enum command_id {
 	COMMAND_QUIT,
 	COMMAND_SCENARIO,
 	COMMAND_LESSON,
+	COMMAND_WAIT,
 	COMMAND_COUNT
+};
+
+/* What a command is (struct command_info.flags). */
+#define COMMAND_FRONTEND  0x01u  /* carried out by the front end, not the engine */
+#define COMMAND_CONNECTED 0x02u  /* needs an open connection: refused before it runs otherwise */
+#define COMMAND_SECRET    0x04u  /* its arguments from secret_arg on are a secret: masked
+                                  * wherever the line is shown or kept */
+#define COMMAND_REPLAY    0x08u  /* also works in a replay of a saved session (it only reads) */
+#define COMMAND_SCRIPT    0x10u  /* meant for scripts (batch mode, lessons), not the screen */
+
+/* What an argument is, for completion on the screen. */
+enum command_arg {
+	COMMAND_ARG_NONE,
+	COMMAND_ARG_TEXT,       /* free text */
+	COMMAND_ARG_HOST,       /* HOST[:PORT] or @DOMAIN */
+	COMMAND_ARG_MECH,       /* an AUTH mechanism */
+	COMMAND_ARG_FILE,       /* a file name */
+	COMMAND_ARG_TOPIC,      /* a command, keyword, code or scenario of the knowledge base */
+	COMMAND_ARG_SCENARIO,   /* a practice server scenario */
+	COMMAND_ARG_NUMBER,
 };
 
 struct command_info {
 	const char *name;       /* without '/' */
+	const char *alias;      /* a second name ("exit" for quit), or NULL */
 	enum command_id id;
 	const char *usage;      /* the arguments, "" when none */
 	const char *summary;    /* one line */
-	bool frontend;          /* carried out by the front end, not the engine */
+	unsigned flags;         /* COMMAND_FRONTEND, ... */
 	int min_args;
-	int max_args;           /* -1: the rest of the line is one free-text argument */
+	int max_args;           /* -1: the words go on, and rest holds the line as typed */
+	enum command_arg arg;   /* what the arguments are (completion) */
+	int secret_arg;         /* with COMMAND_SECRET: the first argument that is secret */
 };
 
 #define COMMAND_MAX_ARGS 4
@@ -50,16 +78,24 @@ struct command {
 
 /* The table, for /help and completion: returns the count, *out points at the entries. */
 size_t command_list(const struct command_info **out);
+/* The entry for an id (never NULL for an id below COMMAND_COUNT). */
+const struct command_info *command_info(enum command_id id);
+/* The entry named name (without '/', any case, an alias too), or NULL. */
+const struct command_info *command_find(const char *name, size_t len);
 
-/* Parses a line starting with '/' ("//" lines are not commands: the caller sends them).
- * Returns 0, or -1 with *errstr set (caller frees) for an unknown command or wrong arguments. */
+/* Parses a line starting with '/' ("//" lines are not commands: the caller sends them): the
+ * name (any case), then words separated by spaces or tabs, at most COMMAND_MAX_ARGS (a free
+ * text command keeps the rest of the line in rest). Returns 0, or -1 with *errstr set (caller
+ * frees) for an unknown command or wrong arguments. command_clear wipes the copies. */
 int command_parse(const char *line, struct command *command, char **errstr);
 void command_clear(struct command *command);
 
-/* The line with its secrets replaced by SESSION_MASK (the password of /auth): a new string. */
+/* The line with its secrets (the arguments of a COMMAND_SECRET command from its secret_arg on:
+ * the password of /auth) replaced by SESSION_MASK: a new string. */
 char *command_mask(const char *line);
 
-/* The local commands as help text, one per line (a new string). */
-char *command_help_text(void);
+/* The local commands as help text, one per line, those with any of the flags in skip left out
+ * (a new string). */
+char *command_help_text(unsigned skip);
 
 #endif

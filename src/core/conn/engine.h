@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/conn/command.h"
 #include "core/knowledge/kb.h"
 #include "core/record/transcript.h"
 
@@ -40,21 +41,21 @@ enum engine_result {
 	                    * with ENGINE_FORCE to send anyway */
 	ENGINE_NEED_SECRET,/* a password is needed: answer.text is the prompt; call
 	                    * engine_provide_secret (never echo it) */
-	ENGINE_FRONTEND,   /* a local command for the front end (/save, /explain, /compare, /help,
-	                    * /quit, /scenario, /lesson): answer.command and answer.args say
-	                    * which */
+	ENGINE_FRONTEND,   /* a local command for the front end (a COMMAND_FRONTEND one: /save,
+	                    * /explain, /help, /quit, ...): answer.command is the command parsed;
+	                    * the front end looks its handler up by answer.command.info->id */
 	ENGINE_ERROR,      /* refused: answer.text says why (bad syntax, not connected, ...) */
 };
 
 #define ENGINE_FORCE 1u
 
 struct engine_answer {
-	char *text;     /* warning, prompt or error; caller frees */
-	char *command;  /* for ENGINE_FRONTEND: the command without '/', lower case; for
-	                 * ENGINE_WARNING: the warning's knowledge base event key ("mail-before-ehlo",
-	                 * for explain_event); caller frees */
-	char *args;     /* and the rest of the line (may be ""); caller frees */
-};
+	char *text;     /* warning, prompt or error */
+	char *event;    /* for ENGINE_WARNING: the warning's knowledge base event key
+	                 * ("mail-before-ehlo", for explain_event) */
+	struct command command;  /* for ENGINE_FRONTEND: the command parsed, its id in
+	                          * command.info->id, its arguments in command.argv and rest */
+};                  /* all of it owned: engine_answer_clear frees it */
 
 struct engine_status {
 	const char *peer;         /* host as typed, or NULL when not connected */

@@ -178,8 +178,6 @@ engine_local_auth(struct engine *e, const struct command *cmd, unsigned flags,
 	const char *line = check;
 	size_t i;
 
-	if (!engine_is_open(e))
-		return engine_not_connected(e, answer);
 	for (i = 0; i < 4; i++)
 		if (strcasecmp(cmd->argv[0], names[i]) == 0)
 			break;

@@ -96,10 +96,6 @@ local_pipeline(struct engine *e, const struct command *cmd, unsigned flags,
 	size_t n = 0, i;
 	enum engine_result result = ENGINE_DONE;
 
-	if (!engine_is_open(e)) {
-		free(copy);
-		return engine_not_connected(e, answer);
-	}
 	for (part = strtok_r(copy, ";", &save); part != NULL; part = strtok_r(NULL, ";", &save)) {
 		size_t len;
 
@@ -124,7 +120,7 @@ local_pipeline(struct engine *e, const struct command *cmd, unsigned flags,
 	}
 	if (session_capabilities_known(e->session) && !session_has(e->session, "PIPELINING")) {
 		if (!(flags & ENGINE_FORCE)) {
-			answer->command = xstrdup("pipelining-not-advertised");
+			answer->event = xstrdup("pipelining-not-advertised");
 			result = engine_answer_text(answer, ENGINE_WARNING, xstrdup("the server did not "
 			    "offer PIPELINING: sending a group at once may confuse it (it may drop "
 			    "or reject the commands after the first)"));
@@ -219,8 +215,6 @@ local_starttls(struct engine *e, const struct command *cmd, unsigned flags,
 	const char *starttls = "STARTTLS";
 
 	(void)cmd;
-	if (!engine_is_open(e))
-		return engine_not_connected(e, answer);
 	if (engine_guidance(e, &starttls, 1, -1, flags, answer))
 		return ENGINE_WARNING;
 	engine_send_user_line(e, "STARTTLS");
@@ -287,13 +281,14 @@ engine_submit_local(struct engine *e, const char *line, unsigned flags,
 
 	if (command_parse(line, &cmd, &err) < 0)
 		return engine_answer_text(answer, ENGINE_ERROR, err);
-	if (cmd.info->frontend || runners[cmd.info->id] == NULL) {
-		answer->command = xstrdup(cmd.info->name);
-		answer->args = xstrdup(cmd.rest);
-		command_clear(&cmd);
+	if ((cmd.info->flags & COMMAND_FRONTEND) || runners[cmd.info->id] == NULL) {
+		answer->command = cmd;   /* the front end's now */
 		return ENGINE_FRONTEND;
 	}
-	result = runners[cmd.info->id](e, &cmd, flags, answer);
+	if ((cmd.info->flags & COMMAND_CONNECTED) && !engine_is_open(e))
+		result = engine_not_connected(e, answer);
+	else
+		result = runners[cmd.info->id](e, &cmd, flags, answer);
 	command_clear(&cmd);
 	return result;
 }

@@ -157,8 +157,6 @@ engine_local_message(struct engine *e, const struct command *cmd, bool bdat, uns
 	char *err = NULL, *end;
 	long chunk = ENGINE_BDAT_DEFAULT;
 
-	if (!engine_is_open(e))
-		return engine_not_connected(e, answer);
 	if (engine_is_streaming(e))
 		return engine_answer_text(answer, ENGINE_ERROR, xasprintf("%s is still being sent",
 		    e->message_name));

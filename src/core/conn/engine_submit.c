@@ -73,7 +73,7 @@ engine_guidance(struct engine *e, const char *const *lines, size_t n, long long 
 		return false;
 	}
 	answer->text = text;
-	answer->command = xstrdup(event);
+	answer->event = xstrdup(event);
 	return true;
 }
 
@@ -144,7 +144,7 @@ engine_answer_clear(struct engine_answer *answer)
 	if (answer->text != NULL)
 		explicit_bzero(answer->text, strlen(answer->text));  /* may be a /b64 result */
 	free(answer->text);
-	free(answer->command);
-	free(answer->args);
+	free(answer->event);
+	command_clear(&answer->command);
 	memset(answer, 0, sizeof *answer);
 }
