@@ -31,6 +31,7 @@ engine_connected(struct engine *e, int fd, char *address)
 	net_connector_free(e->connector);
 	e->connector = NULL;
 	e->quit_sent = e->closing = false;
+	e->close_wait_until_us = 0;
 	e->auto_starttls_done = false;
 	e->auto_ehlo = false;
 	e->verified = false;

@@ -51,6 +51,10 @@
  * before that line is taken as the greeting after all (a broken server that greets with a bad
  * code is still explored; half the reply timeout when that is shorter). */
 #define ENGINE_PREGREET_GRACE_MS 2000
+/* After a 221 or 421 the server closes the connection: how long the engine counts as busy
+ * waiting for that (half the reply timeout when shorter), so that the next line of a script
+ * does not race the close. A server that stays open after that is simply left open. */
+#define ENGINE_CLOSE_WAIT_MS 2000
 
 /* Where the engine is: one variable, changed only by engine_enter_phase. The order matters:
  * PHASE_OPEN up to PHASE_BDAT are the phases of an open connection. */
@@ -105,6 +109,7 @@ struct engine {
 	bool verified;
 	bool quit_sent;
 	bool closing;             /* 221 or 421 seen: a close is expected */
+	int64_t close_wait_until_us; /* and waited for until then (engine_expect_close) */
 	char *target, *host, *address;
 	int port, default_port;
 	char *last_target;
@@ -243,6 +248,10 @@ void engine_connector_step(struct engine *e, short revents);
 void engine_reply_wait_start(struct engine *e);
 /* Acts on whatever deadline passed. */
 void engine_check_timers(struct engine *e);
+/* A 221 or 421 arrived: the close is expected, and waited for a short while. */
+void engine_expect_close(struct engine *e);
+/* True while a close that a 221 or 421 announced is waited for. */
+bool engine_close_pending(const struct engine *e);
 
 /* ---- engine_submit.c: typed lines ---- */
 enum engine_result engine_answer_text(struct engine_answer *answer, enum engine_result result,

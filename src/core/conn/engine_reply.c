@@ -90,7 +90,7 @@ engine_handle_reply(struct engine *e, struct reply *reply)
 		/* A flood: counted, not kept, so the transcript (and memory) stays bounded. */
 		e->unsolicited_dropped++;
 		if (o.closing)
-			e->closing = true;
+			engine_expect_close(e);
 		reply_free(reply);
 		return;
 	}
@@ -112,7 +112,7 @@ engine_handle_reply(struct engine *e, struct reply *reply)
 		engine_record(e, TRANSCRIPT_WARNING, "unsolicited-reply", false, "a reply no command asked "
 		    "for: the server speaks out of turn (or it answers something sent earlier)");
 	if (o.closing)
-		e->closing = true;
+		engine_expect_close(e);
 	engine_auth_reply(e, kept, &o);
 	if (o.starttls_go && e->tls != NULL) {
 		engine_record(e, TRANSCRIPT_WARNING, "starttls-twice", false, "a 220 to STARTTLS while TLS "

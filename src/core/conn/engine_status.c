@@ -62,6 +62,7 @@ engine_status(const struct engine *e, struct engine_status *st)
 	/* After a 334 to an AUTH typed by hand the server waits for the user's next line, so the
 	 * user is not waiting for anything (a /auth the engine drives answers by itself). */
 	st->waiting = engine_is_connecting(e) || e->phase == PHASE_HANDSHAKE ||
+	    engine_close_pending(e) ||
 	    (engine_is_open(e) && ((session_pending(e->session) > 0 &&
 	    !(session_auth_continuing(e->session) && !e->auth.active)) ||
 	    engine_is_streaming(e) || e->out_len > 0));

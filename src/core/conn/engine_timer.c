@@ -67,6 +67,8 @@ engine_timeout_ms(const struct engine *e)
 	if (engine_is_open(e) && e->read_more)
 		return 0;
 	deadline = reply_deadline(e);
+	if (engine_close_pending(e) && (deadline < 0 || e->close_wait_until_us < deadline))
+		deadline = e->close_wait_until_us;
 	if (deadline < 0)
 		return -1;
 	left = deadline - clock_mono_us();
@@ -157,4 +159,21 @@ engine_check_timers(struct engine *e)
 	}
 	engine_fail(e, "reply-timeout", text);
 	free(text);
+}
+
+void
+engine_expect_close(struct engine *e)
+{
+	int wait = e->config.reply_timeout_ms / 2 < ENGINE_CLOSE_WAIT_MS ?
+	    e->config.reply_timeout_ms / 2 : ENGINE_CLOSE_WAIT_MS;
+
+	if (!e->closing)
+		e->close_wait_until_us = clock_mono_us() + (int64_t)wait * 1000;
+	e->closing = true;
+}
+
+bool
+engine_close_pending(const struct engine *e)
+{
+	return e->closing && engine_is_open(e) && e->close_wait_until_us > clock_mono_us();
 }
