@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "cli/print.h"
 #include "cli/run.h"
 #include "cli/script.h"
@@ -324,49 +325,50 @@ out:
 	return status;
 }
 
-int
-cli_lesson_main(int argc, char **argv)
-{
-	const char *help_opt = NULL, *lang_opt = NULL, *lessons_opt = NULL, *script_path = NULL;
-	char *help_dir = NULL, *lang = NULL, *lessons_dir = NULL, *err = NULL;
-	struct kb *kb = NULL;
-	struct lesson_set *set = NULL;
-	const struct lesson *lesson;
-	FILE *script = NULL;
-	bool list = false;
-	int c, status = 2, timeout_ms = 0;
+/* What the command line asked for. */
+struct lesson_args {
+	const char *help_dir, *lang, *lessons_dir, *script, *name;
+	bool list;
+	int timeout_ms;
+};
 
+/* Reads the options into a; returns -1 to go on, else the exit status (--help, a usage
+ * error). */
+static int
+parse_args(int argc, char **argv, struct lesson_args *a)
+{
+	char *end;
+	double v;
+	int c;
+
+	memset(a, 0, sizeof *a);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", lesson_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_LIST:
-			list = true;
+			a->list = true;
 			break;
 		case OPT_SCRIPT:
-			script_path = optarg;
+			a->script = optarg;
 			break;
 		case OPT_LANG:
-			lang_opt = optarg;
+			a->lang = optarg;
 			break;
 		case OPT_HELP_DIR:
-			help_opt = optarg;
+			a->help_dir = optarg;
 			break;
 		case OPT_LESSONS_DIR:
-			lessons_opt = optarg;
+			a->lessons_dir = optarg;
 			break;
-		case OPT_TIMEOUT: {
-			char *end;
-			double v;
-
+		case OPT_TIMEOUT:
 			errno = 0;
 			v = strtod(optarg, &end);
 			if (errno != 0 || *end != '\0' || v <= 0 || v > 86400) {
 				fputs("smtpscope lesson: --timeout needs a number of seconds\n", stderr);
 				return 2;
 			}
-			timeout_ms = (int)(v * 1000 + 0.5);
+			a->timeout_ms = (int)(v * 1000 + 0.5);
 			break;
-		}
 		case 'h':
 		case OPT_HELP:
 			lesson_usage(stdout);
@@ -376,71 +378,91 @@ cli_lesson_main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!list && optind != argc - 1) {
+	if (!a->list && optind != argc - 1) {
 		fputs(optind >= argc ? "smtpscope lesson: which lesson? (--list shows them)\n" :
 		    "smtpscope lesson: one lesson at a time\n", stderr);
 		return 2;
 	}
-	if (list && optind != argc) {
+	if (a->list && optind != argc) {
 		fputs("smtpscope lesson: --list takes no lesson name\n", stderr);
 		return 2;
 	}
+	a->name = a->list ? NULL : argv[optind];
+	return -1;
+}
 
-	lang = kb_pick_language(lang_opt);
-	help_dir = kb_find_dir(help_opt, &err);
-	if (help_dir != NULL) {
-		kb = kb_load(help_dir, lang, &err);
-		if (kb == NULL) {
-			fprintf(stderr, "smtpscope: %s (replies will not be explained)\n", err);
-			free(err);
-			err = NULL;
-		}
-	} else if (lessons_opt == NULL) {
-		fprintf(stderr, "smtpscope: %s\n", err);
-		free(err);
-		goto out;
-	} else {
-		free(err);
-		err = NULL;
-	}
-	lessons_dir = lessons_opt != NULL ? xstrdup(lessons_opt) :
-	    xasprintf("%s/lessons", help_dir);
+/* The knowledge base (optional: replies then go unexplained) and the lessons. NULL after
+ * saying why. */
+static struct lesson_set *
+load_lessons(const struct lesson_args *a, struct cli_kb *kb)
+{
+	struct lesson_set *set;
+	char *dir, *err = NULL;
+
+	if (cli_kb_open(kb, "lesson", a->help_dir, a->lang, false) < 0 ||
+	    (kb->help_dir == NULL && a->lessons_dir == NULL))
+		return NULL;
+	dir = a->lessons_dir != NULL ? xstrdup(a->lessons_dir) :
+	    xasprintf("%s/lessons", kb->help_dir);
 	set = lesson_set_new();
-	if (lesson_set_load_dir(set, lessons_dir, lang, &err) < 0) {
+	if (lesson_set_load_dir(set, dir, kb->lang, &err) < 0) {
 		fprintf(stderr, "smtpscope: %s\n", err);
 		free(err);
-		goto out;
-	}
-	print_diagnostics(set);
-	if (list) {
-		status = list_lessons(set);
-		goto out;
-	}
-	lesson = lesson_set_find(set, argv[optind]);
-	if (lesson == NULL) {
-		size_t i;
+		lesson_set_free(set);
+		set = NULL;
+	} else
+		print_diagnostics(set);
+	free(dir);
+	return set;
+}
 
-		fprintf(stderr, "smtpscope lesson: no lesson called '%s'; there are:", argv[optind]);
+/* Runs the lesson named a->name on its script. */
+static int
+start_lesson(const struct lesson_args *a, const struct lesson_set *set, const struct kb *kb)
+{
+	const struct lesson *lesson = lesson_set_find(set, a->name);
+	FILE *script;
+	size_t i;
+	int status;
+
+	if (lesson == NULL) {
+		fprintf(stderr, "smtpscope lesson: no lesson called '%s'; there are:", a->name);
 		for (i = 0; i < lesson_set_count(set); i++)
 			fprintf(stderr, " %s", lesson_name(lesson_set_get(set, i)));
 		fputc('\n', stderr);
-		goto out;
+		return 2;
 	}
-	if (script_path == NULL || strcmp(script_path, "-") == 0) {
+	if (a->script == NULL || strcmp(a->script, "-") == 0) {
 		script = stdin;
-	} else if ((script = fopen(script_path, "r")) == NULL) {
-		fprintf(stderr, "smtpscope lesson: cannot read the script %s: %s\n", script_path,
+	} else if ((script = fopen(a->script, "r")) == NULL) {
+		fprintf(stderr, "smtpscope lesson: cannot read the script %s: %s\n", a->script,
 		    strerror(errno));
-		goto out;
+		return 2;
 	}
-	status = run_lesson(lesson, kb, script, timeout_ms);
-out:
-	if (script != NULL && script != stdin)
+	status = run_lesson(lesson, kb, script, a->timeout_ms);
+	if (script != stdin)
 		fclose(script);
+	return status;
+}
+
+int
+cli_lesson_main(int argc, char **argv)
+{
+	struct lesson_args a;
+	struct cli_kb kb;
+	struct lesson_set *set;
+	int status = parse_args(argc, argv, &a);
+
+	if (status >= 0)
+		return status;
+	set = load_lessons(&a, &kb);
+	if (set == NULL)
+		status = 2;
+	else if (a.list)
+		status = list_lessons(set);
+	else
+		status = start_lesson(&a, set, kb.kb);
 	lesson_set_free(set);
-	kb_free(kb);
-	free(lessons_dir);
-	free(help_dir);
-	free(lang);
+	cli_kb_clear(&kb);
 	return status;
 }

@@ -19,20 +19,24 @@ L(const struct tui *tui, const char *name, const char *fallback)
 	return tui_label(tui->kb, name, fallback);
 }
 
-/* The local commands the screen takes, from the command table: "- /NAME USAGE: SUMMARY". */
+/* The local commands the screen takes, from the command table: "- /NAME USAGE: SUMMARY",
+ * the summary in the user's language when the help files have a label "command-NAME" (else
+ * the table's English). */
 static char *
 help_commands(struct tui *tui)
 {
 	const struct command_info *list;
 	size_t n = command_list(&list), i;
 	char *text = xstrdup(L(tui, "ui-help-commands", "Local commands:")), *old;
+	char key[48];
 
 	for (i = 0; i < n; i++) {
 		if (list[i].flags & COMMAND_SCRIPT)
 			continue;
+		snprintf(key, sizeof key, "command-%s", list[i].name);
 		old = text;
 		text = xasprintf("%s\n- /%s%s%s: %s", old, list[i].name, list[i].usage[0] ? " " : "",
-		    list[i].usage, list[i].summary);
+		    list[i].usage, L(tui, key, list[i].summary));
 		free(old);
 	}
 	return text;
@@ -52,6 +56,24 @@ tui_show_help(struct tui *tui)
 	tui->dirty = true;
 	free(keys);
 	free(commands);
+	free(text);
+}
+
+void
+tui_show_kb_diagnostics(struct tui *tui)
+{
+	char *text, *old;
+	size_t i;
+
+	if (tui->kb == NULL || kb_diagnostic_count(tui->kb) == 0)
+		return;
+	text = xstrdup(L(tui, "ui-kb-problems", "Problems in the help files:"));
+	for (i = 0; i < kb_diagnostic_count(tui->kb); i++) {
+		old = text;
+		text = xasprintf("%s\n- %s", old, kb_diagnostic(tui->kb, i));
+		free(old);
+	}
+	tui_set_notice(tui, text);
 	free(text);
 }
 

@@ -1115,6 +1115,7 @@ tui_main(struct frontend *fe, struct transcript *replay, const char *replay_name
 	if ((screen = terminal_open(old)) == NULL)
 		return 1;
 	screen_setup(&tui);
+	tui_show_kb_diagnostics(&tui);
 	turn_stats_open(&stats, getenv("SMTPSCOPE_SCREEN_STATS"));
 	while (!tui.quit && screen_turn(&tui, &stats))
 		;

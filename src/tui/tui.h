@@ -263,6 +263,8 @@ void status_bar_draw(struct tui *tui);
  * after each loop turn; a line typed during a replay. */
 void tui_command(struct tui *tui, const struct command *command);
 void tui_show_help(struct tui *tui);
+/* Problems the knowledge base had loading its files, as a notice (nothing when none). */
+void tui_show_kb_diagnostics(struct tui *tui);
 void tui_lesson_follow(struct tui *tui);
 void tui_replay_line(struct tui *tui, const char *line);
 
