@@ -56,10 +56,55 @@ contains() {
 	printf '  expected to find: %s\n  in %s:\n' "$2" "$1"; sed 's/^/  | /' "$1" | head -40
 	return 1
 }
+
+# lacks FILE TEXT: the file exists and does not hold the fixed text. A missing file fails: "no
+# password in the export" must not pass because no export was written. A check of a file that
+# may rightly be absent says so with lacks_if_present.
 lacks() {
-	if ! grep -qF -- "$2" "$1"; then return 0; fi
-	printf '  expected NOT to find: %s\n  in %s:\n' "$2" "$1"; grep -nF -- "$2" "$1" | head -5
+	_lacks_file=$(probe_absent "$1")
+	if [ ! -e "$_lacks_file" ]; then
+		printf '  expected NOT to find: %s\n  in %s, but that file does not exist\n' "$2" "$_lacks_file"
+		return 1
+	fi
+	if ! grep -qF -- "$2" "$_lacks_file"; then return 0; fi
+	printf '  expected NOT to find: %s\n  in %s:\n' "$2" "$_lacks_file"; grep -nF -- "$2" "$_lacks_file" | head -5
 	return 1
+}
+# lacks_if_present FILE TEXT: as lacks, but a file that does not exist passes.
+lacks_if_present() {
+	[ -e "$1" ] || return 0
+	lacks "$@"
+}
+
+# lacks_sanitizer_report FILE: the file (a program's stderr) exists and holds no
+# AddressSanitizer, LeakSanitizer or UBSan report. A missing file fails.
+lacks_sanitizer_report() {
+	_lacks_file=$(probe_absent "$1")
+	if [ ! -e "$_lacks_file" ]; then
+		printf '  expected a stderr file to search for sanitizer reports, but %s does not exist\n' "$_lacks_file"
+		return 1
+	fi
+	grep -qE 'Sanitizer|runtime error:' "$_lacks_file" || return 0
+	grep -E -m 5 'Sanitizer|runtime error:' "$_lacks_file" | sed 's/^/  /'
+	return 1
+}
+
+# With LACKS_PROBE=1 (tests/lacks_probe.sh), lacks and lacks_sanitizer_report look at a file
+# that does not exist instead of FILE, so every check made with them must fail; each such call
+# is logged as "FILE:LINE check-name" to $LACKS_PROBE_LOG.
+probe_absent() {
+	if [ "${LACKS_PROBE:-}" != 1 ]; then
+		printf '%s\n' "$1"
+		return 0
+	fi
+	if [ -n "${BASH_VERSION:-}" ]; then
+		# shellcheck disable=SC3028,SC3054
+		_probe_site="${BASH_SOURCE[3]#"$top_srcdir"/}:${BASH_LINENO[2]}"
+	else
+		_probe_site="?"
+	fi
+	printf '%s %s\n' "$_probe_site" "${name:-?}" >>"${LACKS_PROBE_LOG:-/dev/null}"
+	printf '%s\n' "$1.absent-for-probe"
 }
 
 # Ends the test: exit status 0 when every check passed.

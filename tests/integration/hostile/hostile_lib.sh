@@ -172,13 +172,6 @@ for i, ch in enumerate(text):
 PY
 }
 
-# No AddressSanitizer, LeakSanitizer or UBSan report in FILE (sanitizer builds).
-lacks_sanitizer_report() { # FILE
-	grep -qE 'Sanitizer|runtime error:' "$1" || return 0
-	grep -E -m 5 'Sanitizer|runtime error:' "$1" | sed 's/^/  /'
-	return 1
-}
-
 # The transcript file exists, is a loadable smtpscope transcript, and holds TEXT.
 transcript_has() { # TEXT
 	if [ ! -s "$TR" ]; then
