@@ -54,8 +54,8 @@ check "an AUTH mechanism the server offered" tui_until prompt_is "smtp> AUTH CRA
 tui_keys C-c
 tui_tmux send-keys -l "AUTH "
 tui_keys Tab Tab
-check "Tab twice lists the mechanisms in the pane" tui_wait "Completions"
-check "PLAIN among them" tui_wait "- PLAIN"
+check "Tab twice lists the mechanisms in the pane" tui_wait_in explain "Completions"
+check "PLAIN among them" tui_wait_in explain "- PLAIN"
 tui_keys C-c
 tui_tmux send-keys -l "/data message-f"
 tui_keys Tab
@@ -63,13 +63,13 @@ check "a file name after /data" tui_until prompt_is "smtp> /data message-for-tes
 tui_keys C-c
 
 tui_type "/explain 5.7.1"
-check "/explain shows in the pane" tui_wait "Explanation: 5.7.1"
+check "/explain shows in the pane" tui_wait_in heading "Explanation: 5.7.1"
 tui_type "/compare 450 550"
-check "/compare shows in the pane" tui_wait "Compare 450 / 550"
+check "/compare shows in the pane" tui_wait_in heading "Compare 450 / 550"
 tui_type "/help RCPT"
-check "/help TOPIC shows in the pane" tui_wait "Explanation: RCPT"
+check "/help TOPIC shows in the pane" tui_wait_in heading "Explanation: RCPT"
 tui_type "/explain nonsense-word-xyz"
-check "a word smtpscope does not know is said so, not sent" tui_wait "nonsense-word-xyz"
+check "a word smtpscope does not know is said so, not sent" tui_wait_in explain "nonsense-word-xyz"
 check "nothing was sent to the server" lacks "$TUI_SCREEN" "C: /explain"
 tui_type "/quit"
 tui_keys n

@@ -8,8 +8,8 @@ wire_start hostile
 for size in 80x24 200x50; do
 	cols=${size%x*} rows=${size#*x}
 	tui_start "$cols" "$rows" -- "127.0.0.1:$WIRE_PORT"
-	check "$size: the hostile greeting arrives" tui_wait "hostile.test"
-	check "$size: the last line arrives too" tui_wait "ready"
+	check "$size: the hostile greeting arrives" tui_wait_in session "hostile.test"
+	check "$size: the last line arrives too" tui_wait_in session "ready"
 	check "$size: ESC is shown as \\x1b" tui_wait '\x1b[2J\x1b[H\x1b]0;owned^G'
 	check "$size: NUL is shown as \\x00" tui_wait 'nul:\x00:end'
 	check "$size: invalid UTF-8 is shown byte by byte" tui_wait '\xff\xfe\xc3(:end'
@@ -22,15 +22,15 @@ for size in 80x24 200x50; do
 	tui_keys C-Home
 	check "$size: its start is there when scrolled back" tui_wait 'S: 220-long:\x1b\x1b'
 	tui_keys C-End
-	check "$size: and back at the end" tui_wait "hostile.test"
-	check "$size: the status bar is still on the first row" sh -c "sed -n 1p '$TUI_SCREEN' | grep -qF '127.0.0.1:$WIRE_PORT'"
-	check "$size: the prompt is still on the last row" sh -c "sed -n ${rows}p '$TUI_SCREEN' | grep -qF 'smtp>'"
+	check "$size: and back at the end" tui_wait_in session "hostile.test"
+	check "$size: the status bar is still on the first row" tui_field_has status "127.0.0.1:$WIRE_PORT"
+	check "$size: the prompt is still on the last row" tui_field_has prompt "smtp>"
 	title=$(tui_tmux display-message -p '#{pane_title}')
 	check "$size: the window title was not changed ($title)" test "$title" != "owned"
 	tui_type "EHLO localhost"
-	check "$size: the session goes on" tui_wait "S: 250 8BITMIME"
+	check "$size: the session goes on" tui_wait_in session "S: 250 8BITMIME"
 	tui_type "QUIT"
-	check "$size: QUIT closes it" tui_wait "smtp (not connected)>"
+	check "$size: QUIT closes it" tui_wait_in prompt "smtp (not connected)>"
 	tui_type "/quit"
 	check "$size: and /quit leaves without asking" tui_wait "smtpscope-exited-0"
 done

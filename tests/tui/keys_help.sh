@@ -18,9 +18,9 @@ cat >"$capture" <<'CAPTURE'
 <-  250 mx.example.net
 CAPTURE
 tui_start 200 60 -- replay "$capture"
-check "the replay is up" tui_wait "replay: $capture"
+check "the replay is up" tui_wait_in status "replay: $capture"
 tui_keys F1
-check "F1 shows the help page" tui_wait "Keys:"
+check "F1 shows the help page" tui_wait_in explain "Keys:"
 tui_keys F9
 check "F9 shows it full size" tui_until sh -c "! grep -q 'S: 220' '$TUI_SCREEN'"
 tui_settle
@@ -33,7 +33,7 @@ done <"$TEST_TMP/names"
 check "one line per help entry (and the note on colours)" test "$(grep -c '^ *- ' "$TEST_TMP/keys")" -eq 9
 check "the lines in the tables' order" sh -c "grep -n 'Enter: send\|PgUp/PgDn\|F7/F8\|F2: side' '$TEST_TMP/keys' | cut -d: -f2- | tr -d '\n' | grep -q 'Enter: send.*PgUp/PgDn.*F7/F8.*F2: side'"
 tui_keys F9 F1
-check "F1 again: the explanation is back" tui_wait "Explanation: "
+check "F1 again: the explanation is back" tui_wait_in heading "Explanation: "
 check "and the help page is gone" tui_until sh -c "! grep -q 'Keys:' '$TUI_SCREEN'"
 tui_type "/quit"
 check "/quit leaves" tui_wait "smtpscope-exited-0"

@@ -43,22 +43,22 @@ for size in 80x24 200x50; do
 	tui_type "/lesson"
 	check "$size: /lesson lists the lessons" tui_wait "screen-test: A two-step lesson"
 	tui_type "/lesson screen-test"
-	check "$size: the practice server restarts with the lesson's scenario" tui_wait "practice: unknown-user"
-	check "$size: the pane shows step 1" tui_wait "step 1 of 2"
-	check "$size: with what to try" tui_seek "EHLO localhost" F8 10
+	check "$size: the practice server restarts with the lesson's scenario" tui_wait_in status "practice: unknown-user"
+	check "$size: the pane shows step 1" tui_wait_in explain "step 1 of 2"
+	check "$size: with what to try" tui_seek_in explain "EHLO localhost" F8 10
 	tui_type "EHLO localhost"
-	check "$size: step 1 passes, step 2 shows" tui_wait "step 2 of 2"
-	check "$size: {user} is filled in" tui_seek "MAIL FROM:<practice@practice.test>" F8 10
+	check "$size: step 1 passes, step 2 shows" tui_wait_in explain "step 2 of 2"
+	check "$size: {user} is filled in" tui_seek_in explain "MAIL FROM:<practice@practice.test>" F8 10
 	tui_type "MAIL FROM:<practice@practice.test>"
 	tui_type "RCPT TO:<nobody@practice.test>"
-	check "$size: the wrong recipient gets a 550" tui_wait "S: 550"
-	check "$size: and the lesson's hint" tui_seek "That mailbox does not exist here" F8 20
-	check "$size: still step 2" tui_seek "step 2 of 2" F7 20
+	check "$size: the wrong recipient gets a 550" tui_wait_in session "S: 550"
+	check "$size: and the lesson's hint" tui_seek_in explain "That mailbox does not exist here" F8 20
+	check "$size: still step 2" tui_seek_in explain "step 2 of 2" F7 20
 	tui_type "RCPT TO:<alice@practice.test>"
-	check "$size: the lesson is complete" tui_wait "complete"
-	check "$size: with its closing words" tui_seek "Finished the screen test lesson." F8 20
+	check "$size: the lesson is complete" tui_wait_in explain "complete"
+	check "$size: with its closing words" tui_seek_in explain "Finished the screen test lesson." F8 20
 	tui_type "/lesson no-such-lesson"
-	check "$size: an unknown lesson is said so" tui_wait "No such lesson"
+	check "$size: an unknown lesson is said so" tui_wait_in explain "No such lesson"
 	tui_type "/quit"
 	tui_keys n
 	check "$size: quit" tui_wait "smtpscope-exited-0"

@@ -43,7 +43,7 @@ say() { tui_type "$1"; }
 # purpose): the warning holds it back, a second Enter sends it.
 say_anyway() {
 	tui_type "$1"
-	need "'$1' is held back with a warning" tui_wait "send anyway?" || return 1
+	need "'$1' is held back with a warning" tui_wait_in prompt "send anyway?" || return 1
 	tui_keys Enter
 	tui_wait_gone "send anyway?" 5
 }
@@ -81,7 +81,7 @@ lesson_begin() {
 	tui_type "/lesson $1"
 	need "the pane shows step 1" tui_wait "$(heading 1)" || return 1
 	need "with the first step's title" tui_wait "$(lesson_title "$lesson_file" 1)" || return 1
-	need "the scenario's server was started" tui_wait "practice: $(sed -n \
+	need "the scenario's server was started" tui_wait_in status "practice: $(sed -n \
 		's/^scenario:[ 	]*//p' "$lesson_file" | head -1)" || return 1
 	need "and greets on the new connection" tui_until greetings 2
 }

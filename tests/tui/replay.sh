@@ -14,26 +14,26 @@ fix_label=$("$SMTPSCOPE" explain --after RCPT 550 | grep -m1 '^How to')
 for size in 80x24 200x50; do
 	cols=${size%x*} rows=${size#*x}
 	tui_start "$cols" "$rows" -- replay "$saved"
-	check "$size: the status bar says replay" tui_wait "replay: $saved"
-	check "$size: the prompt says how to step" tui_wait "replay (Enter: next reply)>"
+	check "$size: the status bar says replay" tui_wait_in status "replay: $saved"
+	check "$size: the prompt says how to step" tui_wait_in prompt "replay (Enter: next reply)>"
 	check "$size: the session is not shown past the step" lacks "$TUI_SCREEN" "C: EHLO localhost"
 	tui_keys Enter
-	check "$size: Enter steps to the greeting" tui_wait "Explanation: 220"
+	check "$size: Enter steps to the greeting" tui_wait_in heading "Explanation: 220"
 	check "$size: still nothing after it" lacks "$TUI_SCREEN" "C: EHLO localhost"
 	tui_keys F6
-	check "$size: F6 steps to the EHLO reply" tui_wait "Explanation: 250"
+	check "$size: F6 steps to the EHLO reply" tui_wait_in heading "Explanation: 250"
 	check "$size: the EHLO is shown now" tui_seek "C: EHLO localhost" PPage 5
 	check "$size: with the state it arrived in" tui_wait "reply 2/"
 	tui_keys M-Down M-Down
-	check "$size: Alt-Down twice: the 550 to RCPT" tui_wait "Explanation: 550"
-	check "$size: explained as an answer to RCPT" tui_seek "$fix_label" F8 30
+	check "$size: Alt-Down twice: the 550 to RCPT" tui_wait_in heading "Explanation: 550"
+	check "$size: explained as an answer to RCPT" tui_seek_in explain "$fix_label" F8 30
 	tui_keys F5
-	check "$size: F5 steps back" tui_wait "Explanation: 250"
+	check "$size: F5 steps back" tui_wait_in heading "Explanation: 250"
 	check "$size: and the 550 is hidden again" tui_until sh -c "! grep -q 'S: 550' '$TUI_SCREEN'"
 	tui_type "NOOP"
-	check "$size: nothing is ever sent" tui_wait "nothing is sent"
+	check "$size: nothing is ever sent" tui_wait_in explain "nothing is sent"
 	tui_type "/explain 421"
-	check "$size: local explanations still work" tui_wait "Explanation: 421"
+	check "$size: local explanations still work" tui_wait_in heading "Explanation: 421"
 	tui_type "/quit"
 	check "$size: /quit leaves at once" tui_wait "smtpscope-exited-0"
 done
@@ -54,10 +54,10 @@ cat >"$swaks_capture" <<'CAPTURE'
 <-  221 2.0.0 Bye
 CAPTURE
 tui_start 100 30 -- replay "$swaks_capture"
-check "swaks capture: the status bar says replay" tui_wait "replay: $swaks_capture"
+check "swaks capture: the status bar says replay" tui_wait_in status "replay: $swaks_capture"
 check "swaks capture: the greeting is read from the <- line" tui_seek "S: 220 mx.example.net" F6 3
-check "swaks capture: stepping reaches the 550 (<** line)" tui_seek "Explanation: 550" F6 6
-check "swaks capture: explained as an answer to RCPT" tui_wait "in answer to RCPT"
+check "swaks capture: stepping reaches the 550 (<** line)" tui_seek_in heading "Explanation: 550" F6 6
+check "swaks capture: explained as an answer to RCPT" tui_wait_in explain "in answer to RCPT"
 tui_type "/quit"
 check "swaks capture: /quit leaves" tui_wait "smtpscope-exited-0"
 

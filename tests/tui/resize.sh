@@ -41,6 +41,7 @@ check "F3: a smaller one" tui_until explain_higher
 tui_keys F4
 
 tui_tmux resize-window -x 200 -y 50
+TUI_COLS=200 TUI_ROWS=50
 check "200x50: re-laid side by side" tui_wait "Explanation: 250"
 check "200x50: the panes share a row" tui_until same_row "Session" "Explanation: 250"
 check "200x50: the greeting is still there" tui_wait "S: 220 "
@@ -54,20 +55,22 @@ tui_keys F2
 check "F2 again: side by side" tui_until same_row "Session" "Explanation: 250"
 
 tui_tmux resize-window -x 20 -y 6
+TUI_COLS=20 TUI_ROWS=6
 check "20x6: too small, and says so" tui_wait "too small"
 
 tui_tmux resize-window -x 80 -y 24
+TUI_COLS=80 TUI_ROWS=24
 check "back to 80x24: the session is back" tui_wait "S: 250 "
 check "back to 80x24: scrolling back finds the EHLO" tui_seek "C: EHLO localhost" PPage 5
 tui_keys C-End
-check "back to 80x24: the explanation is back" tui_wait "Explanation: 250"
-check "back to 80x24: the prompt is back" tui_wait "smtp>"
+check "back to 80x24: the explanation is back" tui_wait_in heading "Explanation: 250"
+check "back to 80x24: the prompt is back" tui_wait_in prompt "smtp>"
 tui_type "NOOP"
 check "back to 80x24: the session goes on" tui_wait "C: NOOP"
 tui_keys C-l
 check "Ctrl-L redraws the same screen" tui_wait "C: NOOP"
 tui_type "QUIT"
-check "QUIT closes the session" tui_wait "smtp (not connected)>"
+check "QUIT closes the session" tui_wait_in prompt "smtp (not connected)>"
 tui_keys C-d
 check "Ctrl-D leaves without asking once closed" tui_wait "smtpscope-exited-0"
 tui_finish

@@ -29,7 +29,7 @@ for size in 80x24 200x50; do
 	check "$size: PgUp scrolls back from the end" tui_wait_gone "block-100 line 1000 (last)"
 	check "$size: more below again" tui_wait "more below"
 	tui_type "/help"
-	check "$size: the prompt answers while scrolled back in a long session" tui_wait "PgUp/PgDn"
+	check "$size: the prompt answers while scrolled back in a long session" tui_wait_in explain "PgUp/PgDn"
 	end=$(date +%s)
 	check "$size: all that took seconds, not minutes ($((end - start)) s)" test $((end - start)) -lt 20
 
@@ -51,7 +51,7 @@ for size in 80x24 200x50; do
 	tui_type "EXPN everything"
 	check "$size: a 100,000-line reply arrives" tui_wait "lines not kept" 60
 	tui_type "QUIT"
-	check "$size: QUIT closes the session" tui_wait "smtp (not connected)>"
+	check "$size: QUIT closes the session" tui_wait_in prompt "smtp (not connected)>"
 	tui_type "/quit"
 	check "$size: quit" tui_wait "smtpscope-exited-0"
 done

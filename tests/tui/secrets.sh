@@ -18,7 +18,7 @@ for mech in LOGIN CRAM-MD5; do
 	tui_type "EHLO localhost"
 	check "$mech: EHLO answered" tui_wait "250-STARTTLS"
 	tui_type "STARTTLS"
-	check "$mech: TLS" tui_wait "TLSv1"
+	check "$mech: TLS" tui_wait_in status "TLSv1"
 	tui_type "EHLO localhost"
 	check "$mech: EHLO under TLS" tui_wait "250-AUTH"
 	tui_type "/auth $mech $user $pass"
@@ -29,7 +29,7 @@ for mech in LOGIN CRAM-MD5; do
 	check "$mech: the answers are masked" contains "$TUI_SCREEN" "C: ******** (masked)"
 	# a fresh connection for the next mechanism (a second AUTH is refused)
 	tui_type "/scenario normal"
-	check "$mech: reconnected, back at the greeting" tui_wait "| greeting |"
+	check "$mech: reconnected, back at the greeting" tui_wait_in status "| greeting |"
 done
 # AUTH PLAIN built by hand: /b64 shows the payload to the user who asked for it, in the
 # explanation pane; the session pane, the saved files and the history keep it masked.
@@ -40,7 +40,7 @@ tui_type "/save $TEST_TMP/session.html"
 check "HTML saved" tui_wait "saved"
 tui_type "/save $TEST_TMP/session.txt"
 tui_type "/quit"
-check "asks to save" tui_wait "(y)es"
+check "asks to save" tui_wait_in prompt "(y)es"
 tui_keys n
 check "quit" tui_wait "smtpscope-exited-0"
 

@@ -38,7 +38,7 @@ tui_settle
 tui_keys NPage
 tui_settle
 tui_type "/quit"
-check "/quit asks to save while the session is open" tui_wait "(y)es"
+check "/quit asks to save while the session is open" tui_wait_in prompt "(y)es"
 tui_keys n
 check "n quits" tui_wait "smtpscope-exited-0"
 check "the stats file was written" test -s "$stats"
@@ -59,7 +59,7 @@ check "without the hook: the greeting arrives" tui_wait "S: 220 "
 tui_keys PPage NPage
 tui_settle
 tui_type "/quit"
-check "without the hook: /quit asks" tui_wait "(y)es"
+check "without the hook: /quit asks" tui_wait_in prompt "(y)es"
 tui_keys n
 check "without the hook: n quits" tui_wait "smtpscope-exited-0"
 check "without the hook no stats file appears" test ! -e "$stats"
