@@ -354,6 +354,7 @@ submit(struct tui *tui, const char *line, unsigned flags)
 void
 tui_submit_line(struct tui *tui, char *line)
 {
+	bool local = explain_view_holds_local(tui->explain);
 	unsigned flags = 0;
 	struct engine_status st;
 
@@ -377,9 +378,10 @@ tui_submit_line(struct tui *tui, char *line)
 		prompt_history_add(tui, line);
 	/* a new command: the pane goes back to following the newest reply (a local command
 	 * typed over a local result leaves the selection where it is) */
-	if (!explain_view_holds_local(tui->explain) || line[0] != '/')
+	if (!local || line[0] != '/')
 		session_view_select_newest(tui->session);
-	explain_view_follow(tui->explain, false);
+	if (local)
+		explain_view_follow(tui->explain, false);
 	submit(tui, line, flags);
 }
 
