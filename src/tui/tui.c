@@ -1,8 +1,8 @@
-/* tui.c: the screen. Sets up curses and the prompt, lays out the panes (session, explanation,
- * status bar, prompt), runs the one poll() loop over the engine's sockets, the keyboard and a
- * self-pipe for signals, and routes events: each key to the panel whose table has it, each
+/* tui.c: the screen. Sets up curses, the panels (session, explanation, status bar, prompt)
+ * and a self-pipe for signals, runs the one poll() loop over the engine's sockets, the keyboard
+ * and that pipe, and routes events: each key to the panel whose table has it (keys.c), each
  * entered line to the engine, each result to the explanation pane (which decides what it
- * shows). */
+ * shows), a resize to the layout (layout.c). */
 #include "config.h"
 
 #include <errno.h>
@@ -14,28 +14,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <readline/readline.h>
 
 #include "core/conn/command.h"
 #include "core/proto/session.h"
 #include "core/record/export.h"
 #include "core/teach/lesson.h"
 #include "core/util/clock.h"
-#include "core/util/strbuf.h"
 #include "core/util/xmalloc.h"
 #include "tui/replay.h"
 #include "tui/screen.h"
 #include "tui/tui.h"
 
 #define TUI_MAX_POLLFDS 16
-#define TUI_WIDE_COLUMNS 140
-#define TUI_MIN_ROWS 8
-#define TUI_MIN_COLS 30
-#define TUI_WHEEL_ROWS 3
 
 /* The signal handlers' only link to the loop: they write the signal number here. */
 static int signal_pipe[2] = { -1, -1 };
@@ -97,7 +89,7 @@ L(struct tui *tui, const char *name, const char *fallback)
 	return tui_label(tui->kb, name, fallback);
 }
 
-/* ---- colours and keys ---- */
+/* ---- colours ---- */
 
 static void
 colours_init(struct tui *tui)
@@ -124,109 +116,6 @@ colours_init(struct tui *tui)
 	init_pair(TUI_PAIR_TITLE, -1, -1);
 	init_pair(TUI_PAIR_STATUS, -1, -1);
 	init_pair(TUI_PAIR_HEADING, -1, -1);
-}
-
-/* xterm-style modified keys that not every terminfo entry names (tmux's "screen" has none). */
-static void
-keys_init(void)
-{
-	static const struct { const char *seq; int key; } keys[] = {
-		{ "\033[1;3A", TUI_KEY_ALT_UP }, { "\033[1;3B", TUI_KEY_ALT_DOWN },
-		{ "\033\033[A", TUI_KEY_ALT_UP }, { "\033\033[B", TUI_KEY_ALT_DOWN },
-		{ "\033[1;5H", TUI_KEY_CTRL_HOME }, { "\033[1;5F", TUI_KEY_CTRL_END },
-		{ "\033[5;2~", TUI_KEY_SHIFT_PGUP }, { "\033[6;2~", TUI_KEY_SHIFT_PGDN },
-		{ "\033[5;3~", TUI_KEY_ALT_PGUP }, { "\033[6;3~", TUI_KEY_ALT_PGDN },
-		{ "\033[1;2A", TUI_KEY_SHIFT_UP }, { "\033[1;2B", TUI_KEY_SHIFT_DOWN },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		if (key_defined(keys[i].seq) <= 0)
-			define_key(keys[i].seq, keys[i].key);
-}
-
-/* ---- layout ---- */
-
-static void
-windows_free(struct tui *tui)
-{
-	WINDOW **w[] = { &tui->w_status, &tui->w_stitle, &tui->w_session, &tui->w_etitle,
-		&tui->w_explain, &tui->w_prompt, &tui->w_sep };
-	size_t i;
-
-	for (i = 0; i < sizeof w / sizeof w[0]; i++) {
-		if (*w[i] != NULL)
-			delwin(*w[i]);
-		*w[i] = NULL;
-	}
-}
-
-static void
-layout(struct tui *tui)
-{
-	int body, top = 1, hs, ws;
-
-	windows_free(tui);
-	getmaxyx(stdscr, tui->rows, tui->cols);
-	/* a choice made with F2 holds until the terminal crosses the wide/narrow line */
-	if (tui->layout_forced && (tui->cols >= TUI_WIDE_COLUMNS) != tui->forced_when_wide)
-		tui->layout_forced = false;
-	if (!tui->layout_forced)
-		tui->side_by_side = tui->cols >= TUI_WIDE_COLUMNS;
-	if (tui->rows < TUI_MIN_ROWS || tui->cols < TUI_MIN_COLS) {
-		tui->w_prompt = newwin(1, tui->cols > 0 ? tui->cols : 1, tui->rows > 0 ?
-		    tui->rows - 1 : 0, 0);
-		keypad(tui->w_prompt, TRUE);
-		nodelay(tui->w_prompt, TRUE);
-		tui->dirty = true;
-		return;
-	}
-	body = tui->rows - 2;
-	tui->w_status = newwin(1, tui->cols, 0, 0);
-	tui->w_prompt = newwin(1, tui->cols, tui->rows - 1, 0);
-	if (tui->zoom) {
-		tui->w_etitle = newwin(1, tui->cols, top, 0);
-		tui->w_explain = newwin(body - 1, tui->cols, top + 1, 0);
-	} else if (tui->side_by_side) {
-		ws = tui->cols * tui->split_side / 100;
-		if (ws < 20)
-			ws = 20;
-		if (ws > tui->cols - 21)
-			ws = tui->cols - 21;
-		tui->w_stitle = newwin(1, ws, top, 0);
-		tui->w_session = newwin(body - 1, ws, top + 1, 0);
-		tui->w_sep = newwin(body, 1, top, ws);
-		tui->w_etitle = newwin(1, tui->cols - ws - 1, top, ws + 1);
-		tui->w_explain = newwin(body - 1, tui->cols - ws - 1, top + 1, ws + 1);
-	} else {
-		hs = body * tui->split_stacked / 100;
-		if (hs < 3)
-			hs = 3;
-		if (hs > body - 3)
-			hs = body - 3;
-		tui->w_stitle = newwin(1, tui->cols, top, 0);
-		tui->w_session = newwin(hs - 1, tui->cols, top + 1, 0);
-		tui->w_etitle = newwin(1, tui->cols, top + hs, 0);
-		tui->w_explain = newwin(body - hs - 1, tui->cols, top + hs + 1, 0);
-	}
-	keypad(tui->w_prompt, TRUE);
-	nodelay(tui->w_prompt, TRUE);
-	tui->dirty = true;
-}
-
-/* SIGWINCH: tell curses the new size, then lay out again. Our windows go first: curses cannot
- * shrink the screen under windows that would no longer fit, and would keep asking. */
-static void
-resize(struct tui *tui)
-{
-	struct winsize ws;
-
-	windows_free(tui);
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0 &&
-	    is_term_resized(ws.ws_row, ws.ws_col))
-		resize_term(ws.ws_row, ws.ws_col);
-	layout(tui);
-	clearok(curscr, TRUE);
 }
 
 /* ---- what the explanation pane shows ---- */
@@ -385,8 +274,8 @@ tui_submit_line(struct tui *tui, char *line)
 	submit(tui, line, flags);
 }
 
-static void
-send_anyway(struct tui *tui)
+void
+tui_send_anyway(struct tui *tui)
 {
 	char *line = tui->pending_line;
 
@@ -484,271 +373,6 @@ tui_show_matches(struct tui *tui, char **matches, int count)
 	free(text);
 }
 
-/* ---- keys and mouse ---- */
-
-static bool
-in_window(WINDOW *w, int y, int x)
-{
-	int by, bx, h, wd;
-
-	if (w == NULL)
-		return false;
-	getbegyx(w, by, bx);
-	getmaxyx(w, h, wd);
-	return y >= by - 1 && y < by + h && x >= bx && x < bx + wd;
-}
-
-static void
-mouse(struct tui *tui)
-{
-	MEVENT ev;
-	int rows;
-
-	if (getmouse(&ev) != OK)
-		return;
-	if (ev.bstate & BUTTON4_PRESSED)
-		rows = -TUI_WHEEL_ROWS;
-#ifdef BUTTON5_PRESSED
-	else if (ev.bstate & BUTTON5_PRESSED)
-		rows = TUI_WHEEL_ROWS;
-#endif
-	else
-		return;
-	if (in_window(tui->w_explain, ev.y, ev.x))
-		explain_view_scroll(tui->explain, rows);
-	else if (tui->w_session != NULL)
-		session_view_scroll(tui->session, rows);
-	tui->dirty = true;
-}
-
-static bool
-key_redraw(struct tui *tui, int key)
-{
-	(void)tui;
-	(void)key;
-	clearok(curscr, TRUE);
-	return true;
-}
-
-/* Ctrl-Y: send a warned line anyway; without one, the key is readline's (yank). */
-static bool
-key_send_anyway(struct tui *tui, int key)
-{
-	(void)key;
-	if (tui->pending_line == NULL)
-		return false;
-	send_anyway(tui);
-	return true;
-}
-
-/* Ctrl-C: clear the line, drop a pending warning. */
-static bool
-key_clear_line(struct tui *tui, int key)
-{
-	(void)key;
-	if (tui->pending_line != NULL) {
-		free(tui->pending_line);
-		tui->pending_line = NULL;
-		tui_set_notice(tui, NULL);
-	}
-	rl_replace_line("", 0);
-	rl_point = 0;
-	return true;
-}
-
-/* Ctrl-Z: curses owns the terminal; suspending is not offered. */
-static bool
-key_ignore(struct tui *tui, int key)
-{
-	(void)tui;
-	(void)key;
-	return true;
-}
-
-static bool
-key_resize(struct tui *tui, int key)
-{
-	(void)key;
-	/* curses has the new size already */
-	layout(tui);
-	clearok(curscr, TRUE);
-	return true;
-}
-
-static bool
-key_mouse(struct tui *tui, int key)
-{
-	(void)key;
-	mouse(tui);
-	return true;
-}
-
-/* F1: the help page; F1 again puts the explanation back. */
-static bool
-key_help(struct tui *tui, int key)
-{
-	(void)key;
-	if (explain_view_source(tui->explain) == EXPLAIN_SOURCE_HELP)
-		explain_view_follow(tui->explain, true);
-	else
-		tui_show_help(tui);
-	return true;
-}
-
-static bool
-key_layout(struct tui *tui, int key)
-{
-	(void)key;
-	tui->layout_forced = true;
-	tui->forced_when_wide = tui->cols >= TUI_WIDE_COLUMNS;
-	tui->side_by_side = !tui->side_by_side;
-	layout(tui);
-	return true;
-}
-
-static bool
-key_split(struct tui *tui, int key)
-{
-	int *split = tui->side_by_side ? &tui->split_side : &tui->split_stacked;
-
-	*split += key == KEY_F(3) ? -10 : 10;
-	if (*split < 20)
-		*split = 20;
-	if (*split > 80)
-		*split = 80;
-	layout(tui);
-	return true;
-}
-
-static bool
-key_zoom(struct tui *tui, int key)
-{
-	(void)key;
-	tui->zoom = !tui->zoom;
-	layout(tui);
-	return true;
-}
-
-static bool
-key_quit(struct tui *tui, int key)
-{
-	(void)key;
-	tui_request_quit(tui);
-	return true;
-}
-
-/* The prompt's keys: readline's, listed here for F1 (a NULL run passes the key on). */
-static const struct tui_key_help help_enter = { "ui-keys-enter",
-	"Enter: send the line (lines starting with / are local commands)" };
-static const struct tui_key_help help_edit = { "ui-keys-edit",
-	"Tab: complete; Up/Down: history; Ctrl-R: search history" };
-
-static const struct tui_binding prompt_keys[] = {
-	{ '\r', false, "Enter", NULL, &help_enter },
-	{ '\t', false, "Tab", NULL, &help_edit },
-	{ KEY_UP, true, "Up", NULL, &help_edit },
-	{ KEY_DOWN, true, "Down", NULL, &help_edit },
-	{ 18, false, "Ctrl-R", NULL, &help_edit },
-	{ 0, false, NULL, NULL, NULL },
-};
-
-/* The screen's own keys. The mouse wheel shares the session pane's scrolling line. */
-static const struct tui_key_help help_scroll_mouse = { "ui-keys-scroll", NULL };
-static const struct tui_key_help help_layout = { "ui-keys-layout",
-	"F2: side by side or stacked; F3/F4: smaller/larger session pane; F9: this pane full size" };
-static const struct tui_key_help help_anyway = { "ui-keys-anyway",
-	"Ctrl-Y or Enter again: send a line smtpscope warned about" };
-static const struct tui_key_help help_quit = { "ui-keys-quit",
-	"Ctrl-L: redraw; Ctrl-C: clear the line; F10, /quit or Ctrl-D on an empty line: quit" };
-
-static const struct tui_binding screen_keys[] = {
-	{ KEY_MOUSE, true, "mouse wheel", key_mouse, &help_scroll_mouse },
-	{ KEY_F(2), true, "F2", key_layout, &help_layout },
-	{ KEY_F(3), true, "F3", key_split, &help_layout },
-	{ KEY_F(4), true, "F4", key_split, &help_layout },
-	{ KEY_F(9), true, "F9", key_zoom, &help_layout },
-	{ 25, false, "Ctrl-Y", key_send_anyway, &help_anyway },
-	{ 12, false, "Ctrl-L", key_redraw, &help_quit },
-	{ 3, false, "Ctrl-C", key_clear_line, &help_quit },
-	{ KEY_F(10), true, "F10", key_quit, &help_quit },
-	{ 4, false, "Ctrl-D", NULL, &help_quit },
-	/* not listed: F1 opens the list, the others are not the user's */
-	{ KEY_F(1), true, "F1", key_help, NULL },
-	{ KEY_RESIZE, true, "resize", key_resize, NULL },
-	{ 26, false, "Ctrl-Z", key_ignore, NULL },
-	{ 0, false, NULL, NULL, NULL },
-};
-
-/* Every panel's table, in the order F1 lists them. */
-static const struct tui_binding *const key_tables[] = {
-	prompt_keys, session_view_keys, explain_view_keys, screen_keys,
-};
-
-#define NKEY_TABLES (sizeof key_tables / sizeof key_tables[0])
-
-static const struct tui_binding *
-binding_find(int key, bool code)
-{
-	const struct tui_binding *b;
-	size_t t;
-
-	for (t = 0; t < NKEY_TABLES; t++)
-		for (b = key_tables[t]; b->name != NULL; b++)
-			if (b->key == key && b->code == code)
-				return b;
-	return NULL;
-}
-
-/* Whether an earlier binding (in F1's order) already listed this help line. */
-static bool
-help_listed_before(const struct tui_binding *until)
-{
-	const struct tui_binding *b;
-	size_t t;
-
-	for (t = 0; t < NKEY_TABLES; t++)
-		for (b = key_tables[t]; b->name != NULL; b++) {
-			if (b == until)
-				return false;
-			if (b->help != NULL && strcmp(b->help->label, until->help->label) == 0)
-				return true;
-		}
-	return false;
-}
-
-char *
-tui_keys_help(const struct tui *tui)
-{
-	struct strbuf sb = { 0 };
-	const struct tui_binding *b;
-	const char *note;
-	size_t t;
-
-	strbuf_add(&sb, tui_label(tui->kb, "ui-keys-heading", "Keys:"));
-	for (t = 0; t < NKEY_TABLES; t++)
-		for (b = key_tables[t]; b->name != NULL; b++)
-			if (b->help != NULL && !help_listed_before(b)) {
-				strbuf_add(&sb, "\n- ");
-				strbuf_add(&sb, tui_label(tui->kb, b->help->label,
-				    b->help->fallback));
-			}
-	note = tui_label(tui->kb, "ui-keys-no-colour", NULL);
-	if (note != NULL) {
-		strbuf_add(&sb, "\n- ");
-		strbuf_add(&sb, note);
-	}
-	return strbuf_take(&sb);
-}
-
-/* Keys that belong to a panel or the screen, not to the line being edited. */
-static bool
-screen_key(struct tui *tui, wint_t key, bool is_code)
-{
-	const struct tui_binding *b = binding_find((int)key, is_code);
-
-	return b != NULL && b->run != NULL && b->run(tui, (int)key);
-}
-
 /* Reads every key waiting; the first one's name goes to `first` (for the benchmark hook) when
  * `first` is not NULL and still empty. */
 static void
@@ -770,10 +394,10 @@ read_keys(struct tui *tui, char *first, size_t size)
 					*p = '_';   /* one field: the space bar's name is " " */
 		}
 		tui->dirty = true;
-		if (tui->mini == PROMPT_MINI_NONE && screen_key(tui, ch, is_code))
+		if (tui->mini == PROMPT_MINI_NONE && tui_screen_key(tui, ch, is_code))
 			continue;
 		if (tui->mini != PROMPT_MINI_NONE && is_code && ch == KEY_RESIZE) {
-			layout(tui);
+			tui_layout(tui);
 			continue;
 		}
 		prompt_key(tui, ch, is_code);
@@ -806,7 +430,7 @@ drain_signals(struct tui *tui)
 		for (i = 0; i < n; i++) {
 			switch (buf[i]) {
 			case SIGWINCH:
-				resize(tui);
+				tui_resize(tui);
 				seen = 2;
 				break;
 			case SIGTERM:
@@ -996,7 +620,7 @@ static void
 screen_setup(struct tui *tui)
 {
 	colours_init(tui);
-	keys_init();
+	tui_keys_init();
 	mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	mouseinterval(0);
 
@@ -1009,7 +633,7 @@ screen_setup(struct tui *tui)
 		engine_set_listener(tui->engine, on_entry, tui);
 	} else
 		session_view_replay(tui->session);
-	layout(tui);
+	tui_layout(tui);
 	prompt_init(tui);
 }
 
@@ -1074,7 +698,7 @@ screen_teardown(struct tui *tui, SCREEN *screen, struct sigaction *old)
 		free(tui->save_path);
 	}
 	prompt_end(tui);
-	windows_free(tui);
+	tui_windows_free(tui);
 	endwin();
 	delscreen(screen);
 	signals_end(old);

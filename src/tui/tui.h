@@ -256,6 +256,18 @@ void tui_set_local(struct tui *tui, const char *title, struct explanation *e, co
 /* The F1 list of keys, one line per help entry of every panel's table (caller frees). */
 char *tui_keys_help(const struct tui *tui);
 
+/* layout.c: the panes' windows for the terminal's size (side by side from TUI_WIDE_COLUMNS
+ * on), again after a resize; freed. */
+#define TUI_WIDE_COLUMNS 140
+void tui_layout(struct tui *tui);
+void tui_resize(struct tui *tui);
+void tui_windows_free(struct tui *tui);
+
+/* keys.c: the modified keys curses does not name; a key routed to the panel whose table has
+ * it (false: it is the prompt's). */
+void tui_keys_init(void);
+bool tui_screen_key(struct tui *tui, wint_t key, bool is_code);
+
 /* status_bar.c */
 void status_bar_draw(struct tui *tui);
 
@@ -270,6 +282,8 @@ void tui_replay_line(struct tui *tui, const char *line);
 
 /* tui.c: the line the user entered at the prompt (readline's callback). */
 void tui_submit_line(struct tui *tui, char *line);
+/* Sends the line the engine warned about (Ctrl-Y). */
+void tui_send_anyway(struct tui *tui);
 void tui_secret_entered(struct tui *tui, char *secret);
 void tui_request_quit(struct tui *tui);
 void tui_save_answer(struct tui *tui, int answer);
