@@ -570,6 +570,34 @@ test_phases_recorded_through_data(void **state)
 	unlink(path);
 }
 
+/* After 221 the engine stays busy until the server closes, so the next line of a script cannot
+ * race the close; the close then ends the session as expected (no error). */
+static void
+test_busy_until_the_close_after_221(void **state)
+{
+	struct fixture *f = *state;
+	struct engine_answer a;
+	struct engine_status st;
+
+	greet(f);
+	assert_int_equal(engine_submit(f->engine, "QUIT", 0, &a), ENGINE_DONE);
+	engine_answer_clear(&a);
+	assert_string_equal(server_read(f), "QUIT\r\n");
+	server_send(f, "221 2.0.0 bye\r\n");
+	engine_status(f->engine, &st);
+	assert_true(st.connected);
+	assert_true(st.waiting);
+	assert_true(engine_timeout_ms(f->engine) >= 0);
+	shutdown(f->server, SHUT_RDWR);
+	pump(f, 500);
+	engine_status(f->engine, &st);
+	assert_false(st.connected);
+	assert_false(st.waiting);
+	assert_string_equal(engine_phase(f->engine), "closed");
+	assert_true(has_entry(f, TRANSCRIPT_EVENT, "the server closed the connection"));
+	assert_null(last_entry(f, TRANSCRIPT_ERROR));
+}
+
 static void
 test_reply_timeout_closes_and_keeps_transcript(void **state)
 {
@@ -662,6 +690,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_frontend_and_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_data_typed_by_hand, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_phases_recorded_through_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busy_until_the_close_after_221, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_timeout_closes_and_keeps_transcript,
 		    setup_short_timeout, teardown),
 		cmocka_unit_test_setup_teardown(test_lines_before_the_greeting, setup, teardown),
