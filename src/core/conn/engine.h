@@ -68,7 +68,8 @@ struct engine_status {
 	const char *user;         /* authenticated identity or NULL */
 	const char *state;        /* "greeting", "after EHLO", "in transaction", "in DATA", ... */
 	int64_t last_latency_us;  /* -1 when none yet */
-	bool waiting;             /* a command is waiting for its reply */
+	bool waiting;             /* a command is waiting for its reply (or, after a 221 or
+	                           * 421, the close it announced, for a moment) */
 	bool in_data;             /* typed lines are message text until "." */
 };
 
