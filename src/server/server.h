@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "server/server_command.h"
+#include "core/proto/smtp_command.h"
 
 /* `smtpscope serve` (server_main.c): argv[0] is "serve"; returns the process exit status. */
 int server_main(int argc, char **argv);

@@ -1,6 +1,6 @@
 /* server_session.c: the practice server's SMTP state machine for one client. Lines come in
  * from the I/O layer (server_loop.c); every command goes through a verb table of
- * {verb, check, proceed}; every reply goes out through session_reply(); every change of state
+ * {verb, check, proceed}; every reply goes out through server_reply(); every change of state
  * goes through enter_state(), which logs it. The scenarios bend the replies here. */
 #include "config.h"
 
@@ -16,10 +16,11 @@
 
 #include "core/proto/sasl.h"
 #include "core/util/clock.h"
+#include "core/proto/session.h"
 #include "core/util/xmalloc.h"
 #include "server/server.h"
 
-enum session_state {
+enum server_state {
 	S_CONNECTED,      /* before the greeting (implicit TLS handshake, tarpit) */
 	S_GREETED,        /* waiting for EHLO/HELO */
 	S_READY,          /* EHLO/HELO done, no transaction */
@@ -40,7 +41,7 @@ static const char *const state_names[] = {
 	[S_CLOSING] = "closing",
 };
 
-enum auth_mech { MECH_NONE, MECH_PLAIN, MECH_LOGIN, MECH_CRAM_MD5 };
+enum server_mech { SERVER_MECH_NONE, SERVER_MECH_PLAIN, SERVER_MECH_LOGIN, SERVER_MECH_CRAM_MD5 };
 
 /* The reply to a SASL response over SERVER_AUTH_LINE_MAX, however it came (RFC 4954 section 6:
  * 500 5.5.6). */
@@ -55,19 +56,19 @@ struct server_session {
 	struct server_client *client;
 	unsigned id;
 	char peer[64];
-	enum session_state state;
+	enum server_state state;
 	bool implicit_tls, tls_active, esmtp;
 	char *helo;
 	char *auth_user;
 	int auth_failures;
 	/* A SASL exchange in progress. */
-	enum auth_mech mech;
+	enum server_mech mech;
 	char *login_user;
 	char *cram_challenge;
-	enum session_state state_before_auth;
+	enum server_state state_before_auth;
 	/* The transaction. */
-	struct server_path mail;      /* also the scratch of MAIL/RCPT checks */
-	struct server_path path;
+	struct smtp_path mail;      /* also the scratch of MAIL/RCPT checks */
+	struct smtp_path path;
 	bool have_mail;
 	char **rcpts;
 	size_t nrcpt;
@@ -93,12 +94,12 @@ struct server_session {
 	double hold_until;
 };
 
-static void enter_state(struct server_session *s, enum session_state next);
+static void enter_state(struct server_session *s, enum server_state next);
 
 /* Every reply goes through here: one or more lines (text split at '\n'), each with the
  * enhanced code when there is one, logged, and held back in the slow scenario. */
 static void __attribute__((format(printf, 4, 5)))
-session_reply(struct server_session *s, int code, const char *esc, const char *fmt, ...)
+server_reply(struct server_session *s, int code, const char *esc, const char *fmt, ...)
 {
 	va_list ap;
 	char *text, *line, *nl, *out;
@@ -127,7 +128,7 @@ session_reply(struct server_session *s, int code, const char *esc, const char *f
 }
 
 static void
-enter_state(struct server_session *s, enum session_state next)
+enter_state(struct server_session *s, enum server_state next)
 {
 	if (s->state == next)
 		return;
@@ -172,7 +173,7 @@ forget_auth_exchange(struct server_session *s)
 	}
 	free(s->cram_challenge);
 	s->cram_challenge = NULL;
-	s->mech = MECH_NONE;
+	s->mech = SERVER_MECH_NONE;
 }
 
 /* The SASL exchange ends without a verdict on the credentials (cancelled, malformed, too
@@ -221,17 +222,17 @@ server_session_start(struct server_session *s)
 
 	if (server_has(s->srv, SCENARIO_BUSY)) {
 		enter_state(s, S_GREETED);
-		session_reply(s, 421, "4.3.2", "%s Too busy right now, try again later (scenario busy)",
+		server_reply(s, 421, "4.3.2", "%s Too busy right now, try again later (scenario busy)",
 		    cfg->domain);
 		close_session(s, false);
 	} else if (server_has(s->srv, SCENARIO_BLOCKED)) {
 		enter_state(s, S_REJECTED);
-		session_reply(s, 554, "5.7.1", "%s Your address [%s] is blocked here (scenario blocked)",
+		server_reply(s, 554, "5.7.1", "%s Your address [%s] is blocked here (scenario blocked)",
 		    cfg->domain, s->peer);
 	} else {
 		enter_state(s, S_GREETED);
 		/* RFC 2034 leaves the enhanced code out of the greeting. */
-		session_reply(s, 220, NULL, "%s ESMTP smtpscope practice server (scenario %s)",
+		server_reply(s, 220, NULL, "%s ESMTP smtpscope practice server (scenario %s)",
 		    cfg->domain, names);
 	}
 	free(names);
@@ -307,7 +308,7 @@ server_session_timer(struct server_session *s, double now)
 		    "(%llu bytes received)", s->srv->cfg->data_timeout,
 		    (unsigned long long)s->data_bytes);
 		s->hold_until = 0;
-		session_reply(s, 421, "4.4.2", "%s Message not received within %.0f seconds, closing "
+		server_reply(s, 421, "4.4.2", "%s Message not received within %.0f seconds, closing "
 		    "connection", s->srv->cfg->domain, s->srv->cfg->data_timeout);
 		reset_transaction(s);
 		close_session(s, false);
@@ -318,13 +319,13 @@ server_session_timer(struct server_session *s, double now)
 		server_log(s->srv->log, s->id, "limit: idle for %.0f seconds inside a line too long "
 		    "that never ended", s->srv->cfg->idle_timeout);
 		s->hold_until = 0;
-		session_reply(s, 421, "4.4.2", "%s Line too long and not ended within %.0f seconds, "
+		server_reply(s, 421, "4.4.2", "%s Line too long and not ended within %.0f seconds, "
 		    "closing connection", s->srv->cfg->domain, s->srv->cfg->idle_timeout);
 		close_session(s, false);
 	} else if (now >= s->last_activity + s->srv->cfg->idle_timeout) {
 		server_log(s->srv->log, s->id, "limit: idle for %.0f seconds", s->srv->cfg->idle_timeout);
 		s->hold_until = 0;
-		session_reply(s, 421, "4.4.2", "%s Idle timeout, closing connection", s->srv->cfg->domain);
+		server_reply(s, 421, "4.4.2", "%s Idle timeout, closing connection", s->srv->cfg->domain);
 		close_session(s, false);
 	}
 }
@@ -335,7 +336,7 @@ server_session_shutdown(struct server_session *s)
 	if (s->state == S_CLOSING)
 		return;
 	s->hold_until = 0;
-	session_reply(s, 421, "4.3.2", "%s Server shutting down, closing connection",
+	server_reply(s, 421, "4.3.2", "%s Server shutting down, closing connection",
 	    s->srv->cfg->domain);
 	close_session(s, false);
 }
@@ -348,7 +349,7 @@ static const char *const staff_list[] = { "alice", "bob", "postmaster" };
 static bool
 addr_is_local(const struct server_session *s, const char *addr)
 {
-	const char *domain = server_addr_domain(addr);
+	const char *domain = smtp_addr_domain(addr);
 
 	return domain == NULL || strcasecmp(domain, s->srv->cfg->domain) == 0;
 }
@@ -414,7 +415,7 @@ static int
 need_helo(struct server_session *s)
 {
 	if (s->helo == NULL) {
-		session_reply(s, 503, "5.5.1", "Bad sequence of commands: send EHLO or HELO first");
+		server_reply(s, 503, "5.5.1", "Bad sequence of commands: send EHLO or HELO first");
 		return -1;
 	}
 	return 0;
@@ -424,42 +425,42 @@ static int
 need_ehlo(struct server_session *s, const char *what)
 {
 	if (server_has(s->srv, SCENARIO_NO_ESMTP)) {
-		session_reply(s, 502, "5.5.1", "%s not implemented here (this server speaks only HELO)", what);
+		server_reply(s, 502, "5.5.1", "%s not implemented here (this server speaks only HELO)", what);
 		return -1;
 	}
 	if (!s->esmtp) {
-		session_reply(s, 503, "5.5.1", "Bad sequence of commands: %s needs EHLO first", what);
+		server_reply(s, 503, "5.5.1", "Bad sequence of commands: %s needs EHLO first", what);
 		return -1;
 	}
 	return 0;
 }
 
 static int
-no_args(struct server_session *s, const struct server_command *cmd)
+no_args(struct server_session *s, const struct smtp_command *cmd)
 {
 	if (cmd->args_len != 0) {
-		session_reply(s, 501, "5.5.4", "Syntax error: %s takes no arguments", cmd->verb_text);
+		server_reply(s, 501, "5.5.4", "Syntax error: %s takes no arguments", cmd->verb_text);
 		return -1;
 	}
 	return 0;
 }
 
 static int
-check_helo(struct server_session *s, const struct server_command *cmd)
+check_helo(struct server_session *s, const struct smtp_command *cmd)
 {
 	if (cmd->args_len == 0) {
-		session_reply(s, 501, "5.5.4", "Syntax: %s your.host.name", cmd->verb_text);
+		server_reply(s, 501, "5.5.4", "Syntax: %s your.host.name", cmd->verb_text);
 		return -1;
 	}
-	if (cmd->verb == VERB_EHLO && server_has(s->srv, SCENARIO_NO_ESMTP)) {
-		session_reply(s, 500, "5.5.1", "Command unrecognized: EHLO (an old server: try HELO)");
+	if (cmd->verb == SMTP_VERB_EHLO && server_has(s->srv, SCENARIO_NO_ESMTP)) {
+		server_reply(s, 500, "5.5.1", "Command unrecognized: EHLO (an old server: try HELO)");
 		return -1;
 	}
 	return 0;
 }
 
 static void
-proceed_helo(struct server_session *s, const struct server_command *cmd)
+proceed_helo(struct server_session *s, const struct smtp_command *cmd)
 {
 	const struct server_config *cfg = s->srv->cfg;
 	char *escaped = server_escape(cmd->args, cmd->args_len, 100);
@@ -468,10 +469,10 @@ proceed_helo(struct server_session *s, const struct server_command *cmd)
 	reset_transaction(s);
 	free(s->helo);
 	s->helo = xstrndup(cmd->args, cmd->args_len);
-	s->esmtp = cmd->verb == VERB_EHLO;
+	s->esmtp = cmd->verb == SMTP_VERB_EHLO;
 	enter_state(s, S_READY);
 	if (!s->esmtp) {
-		session_reply(s, 250, NULL, "%s Hello %s [%s]", cfg->domain, escaped, s->peer);
+		server_reply(s, 250, NULL, "%s Hello %s [%s]", cfg->domain, escaped, s->peer);
 		free(escaped);
 		return;
 	}
@@ -482,86 +483,86 @@ proceed_helo(struct server_session *s, const struct server_command *cmd)
 	    server_has(s->srv, SCENARIO_TLS_REQUIRED) && !s->tls_active ? "" :
 	    "\nAUTH PLAIN LOGIN CRAM-MD5");
 	/* RFC 2034 leaves the enhanced code out of the EHLO reply. */
-	session_reply(s, 250, NULL, "%s", caps);
+	server_reply(s, 250, NULL, "%s", caps);
 	free(caps);
 	free(escaped);
 }
 
 /* Reports a MAIL/RCPT parse error; 0 when there was none. */
 static int
-path_error(struct server_session *s, enum server_path_error err, bool is_mail)
+path_error(struct server_session *s, enum smtp_path_error err, bool is_mail)
 {
 	switch (err) {
-	case PATH_OK:
+	case SMTP_PATH_OK:
 		return 0;
-	case PATH_NO_PREFIX:
-		session_reply(s, 501, "5.5.4", "Syntax: %s", is_mail ? "MAIL FROM:<address>" :
+	case SMTP_PATH_NO_PREFIX:
+		server_reply(s, 501, "5.5.4", "Syntax: %s", is_mail ? "MAIL FROM:<address>" :
 		    "RCPT TO:<address>");
 		break;
-	case PATH_SYNTAX:
-		session_reply(s, 501, is_mail ? "5.1.7" : "5.1.3", "Bad %s address syntax",
+	case SMTP_PATH_SYNTAX:
+		server_reply(s, 501, is_mail ? "5.1.7" : "5.1.3", "Bad %s address syntax",
 		    is_mail ? "sender" : "recipient");
 		break;
-	case PATH_NEEDS_UTF8:
-		session_reply(s, 553, "5.6.7", "Non-ASCII address needs the SMTPUTF8 parameter on MAIL");
+	case SMTP_PATH_NEEDS_UTF8:
+		server_reply(s, 553, "5.6.7", "Non-ASCII address needs the SMTPUTF8 parameter on MAIL");
 		break;
-	case PATH_PARAM_SYNTAX:
-	case PATH_PARAM_TWICE:
-		session_reply(s, 501, "5.5.4", "Bad or repeated parameter: %s", s->path.bad_param);
+	case SMTP_PATH_PARAM_SYNTAX:
+	case SMTP_PATH_PARAM_TWICE:
+		server_reply(s, 501, "5.5.4", "Bad or repeated parameter: %s", s->path.bad_param);
 		break;
-	case PATH_PARAM_UNKNOWN:
-		session_reply(s, 555, "5.5.4", "Unsupported parameter: %s", s->path.bad_param);
+	case SMTP_PATH_PARAM_UNKNOWN:
+		server_reply(s, 555, "5.5.4", "Unsupported parameter: %s", s->path.bad_param);
 		break;
 	}
 	return -1;
 }
 
 static bool
-path_has_params(const struct server_path *p)
+path_has_params(const struct smtp_path *p)
 {
-	return p->has_size || p->body != BODY_UNSET || p->smtputf8 || p->has_ret ||
+	return p->has_size || p->body != SMTP_BODY_UNSET || p->smtputf8 || p->has_ret ||
 	    p->has_envid || p->has_auth || p->has_notify || p->has_orcpt;
 }
 
 static int
-check_mail(struct server_session *s, const struct server_command *cmd)
+check_mail(struct server_session *s, const struct smtp_command *cmd)
 {
 	const struct server_config *cfg = s->srv->cfg;
 
 	if (in_transaction(s) || s->bdat_mode) {
-		session_reply(s, 503, "5.5.1", "Bad sequence of commands: nested MAIL (send RSET first)");
+		server_reply(s, 503, "5.5.1", "Bad sequence of commands: nested MAIL (send RSET first)");
 		return -1;
 	}
 	if (need_helo(s) != 0)
 		return -1;
 	if (server_has(s->srv, SCENARIO_TLS_REQUIRED) && !s->tls_active) {
-		session_reply(s, 530, "5.7.0", "Must issue a STARTTLS command first (scenario tls-required)");
+		server_reply(s, 530, "5.7.0", "Must issue a STARTTLS command first (scenario tls-required)");
 		return -1;
 	}
 	if (server_has(s->srv, SCENARIO_AUTH_REQUIRED) && s->auth_user == NULL) {
-		session_reply(s, 530, "5.7.0", "Authentication required (scenario auth-required)");
+		server_reply(s, 530, "5.7.0", "Authentication required (scenario auth-required)");
 		return -1;
 	}
 	if (server_has(s->srv, SCENARIO_RATE_LIMIT) && s->messages >= cfg->rate_limit) {
 		server_log(s->srv->log, s->id, "scenario rate-limit: %d messages already accepted",
 		    s->messages);
-		session_reply(s, 421, "4.7.0", "%s Too many messages from you (%d), try again later "
+		server_reply(s, 421, "4.7.0", "%s Too many messages from you (%d), try again later "
 		    "(scenario rate-limit)", cfg->domain, s->messages);
 		close_session(s, false);
 		return -1;
 	}
-	if (path_error(s, server_path_parse(cmd->args, cmd->args_len, true, &s->path), true))
+	if (path_error(s, smtp_path_parse(cmd->args, cmd->args_len, true, &s->path), true))
 		return -1;
 	if (!s->esmtp && path_has_params(&s->path)) {
-		session_reply(s, 555, "5.5.4", "MAIL parameters need EHLO, not HELO");
+		server_reply(s, 555, "5.5.4", "MAIL parameters need EHLO, not HELO");
 		return -1;
 	}
-	if (s->path.body == BODY_BINARYMIME) {
-		session_reply(s, 555, "5.5.4", "BODY=BINARYMIME is not supported here");
+	if (s->path.body == SMTP_BODY_BINARYMIME) {
+		server_reply(s, 555, "5.5.4", "BODY=BINARYMIME is not supported here");
 		return -1;
 	}
 	if (s->path.has_size && s->path.size > cfg->size_max) {
-		session_reply(s, 552, "5.3.4", "Message size exceeds fixed maximum message size (%llu)",
+		server_reply(s, 552, "5.3.4", "Message size exceeds fixed maximum message size (%llu)",
 		    (unsigned long long)cfg->size_max);
 		return -1;
 	}
@@ -569,38 +570,38 @@ check_mail(struct server_session *s, const struct server_command *cmd)
 }
 
 static void
-proceed_mail(struct server_session *s, const struct server_command *cmd)
+proceed_mail(struct server_session *s, const struct smtp_command *cmd)
 {
 	s->mail = s->path;
 	s->have_mail = true;
 	enter_state(s, S_MAIL);
-	session_reply(s, 250, "2.1.0", "Sender <%s> OK", s->mail.addr);
+	server_reply(s, 250, "2.1.0", "Sender <%s> OK", s->mail.addr);
 }
 
 static int
-check_rcpt(struct server_session *s, const struct server_command *cmd)
+check_rcpt(struct server_session *s, const struct smtp_command *cmd)
 {
 	if (!s->have_mail) {
-		session_reply(s, 503, "5.5.1", "Bad sequence of commands: need MAIL before RCPT");
+		server_reply(s, 503, "5.5.1", "Bad sequence of commands: need MAIL before RCPT");
 		return -1;
 	}
 	if (s->bdat_mode) {
-		session_reply(s, 503, "5.5.1", "Bad sequence of commands: RCPT after BDAT");
+		server_reply(s, 503, "5.5.1", "Bad sequence of commands: RCPT after BDAT");
 		return -1;
 	}
-	if (path_error(s, server_path_parse(cmd->args, cmd->args_len, false, &s->path), false))
+	if (path_error(s, smtp_path_parse(cmd->args, cmd->args_len, false, &s->path), false))
 		return -1;
 	if (s->path.has_8bit && !s->mail.smtputf8) {
-		session_reply(s, 553, "5.6.7", "Non-ASCII address needs the SMTPUTF8 parameter on MAIL");
+		server_reply(s, 553, "5.6.7", "Non-ASCII address needs the SMTPUTF8 parameter on MAIL");
 		return -1;
 	}
 	if (!s->esmtp && path_has_params(&s->path)) {
-		session_reply(s, 555, "5.5.4", "RCPT parameters need EHLO, not HELO");
+		server_reply(s, 555, "5.5.4", "RCPT parameters need EHLO, not HELO");
 		return -1;
 	}
 	if (s->nrcpt >= SERVER_RCPT_MAX) {
 		server_log(s->srv->log, s->id, "limit: %d recipients", SERVER_RCPT_MAX);
-		session_reply(s, 452, "4.5.3", "Too many recipients (at most %d per message)",
+		server_reply(s, 452, "4.5.3", "Too many recipients (at most %d per message)",
 		    SERVER_RCPT_MAX);
 		return -1;
 	}
@@ -608,7 +609,7 @@ check_rcpt(struct server_session *s, const struct server_command *cmd)
 }
 
 static void
-proceed_rcpt(struct server_session *s, const struct server_command *cmd)
+proceed_rcpt(struct server_session *s, const struct smtp_command *cmd)
 {
 	struct server *srv = s->srv;
 	const char *addr = s->path.addr;
@@ -616,19 +617,19 @@ proceed_rcpt(struct server_session *s, const struct server_command *cmd)
 	double wait;
 
 	if (server_has(srv, SCENARIO_RELAY_DENIED) && !local && s->auth_user == NULL) {
-		session_reply(s, 554, "5.7.1", "<%s>: Relay access denied: %s only takes mail for "
+		server_reply(s, 554, "5.7.1", "<%s>: Relay access denied: %s only takes mail for "
 		    "@%s unless you authenticate (scenario relay-denied)", addr, srv->cfg->domain,
 		    srv->cfg->domain);
 		return;
 	}
 	if (server_has(srv, SCENARIO_UNKNOWN_USER) && local && !mailbox_known(s, addr)) {
-		session_reply(s, 550, "5.1.1", "<%s>: Recipient address rejected: no such user here "
+		server_reply(s, 550, "5.1.1", "<%s>: Recipient address rejected: no such user here "
 		    "(scenario unknown-user)", addr);
 		return;
 	}
 	if (server_has(srv, SCENARIO_MAILBOX_FULL) && s->mail.has_size &&
 	    s->mail.size > SERVER_QUOTA_LEFT) {
-		session_reply(s, 452, "4.2.2", "<%s>: Mailbox full: %d bytes left, the message has "
+		server_reply(s, 452, "4.2.2", "<%s>: Mailbox full: %d bytes left, the message has "
 		    "%llu (scenario mailbox-full)", addr, SERVER_QUOTA_LEFT,
 		    (unsigned long long)s->mail.size);
 		return;
@@ -636,20 +637,20 @@ proceed_rcpt(struct server_session *s, const struct server_command *cmd)
 	if (server_has(srv, SCENARIO_GREYLIST) &&
 	    (wait = greylist_wait(srv, s->mail.addr, addr)) > 0) {
 		long secs = (long)(wait + 0.999);
-		char *ef = server_escape(s->mail.addr, strlen(s->mail.addr), SERVER_ADDR_MAX);
-		char *et = server_escape(addr, strlen(addr), SERVER_ADDR_MAX);
+		char *ef = server_escape(s->mail.addr, strlen(s->mail.addr), SMTP_ADDR_MAX);
+		char *et = server_escape(addr, strlen(addr), SMTP_ADDR_MAX);
 		server_log(srv->log, s->id, "scenario greylist: <%s> -> <%s> must wait %ld more "
 		    "seconds", ef, et, secs);
 		free(ef);
 		free(et);
-		session_reply(s, 451, "4.7.1", "<%s>: Greylisted, please try again in %ld seconds "
+		server_reply(s, 451, "4.7.1", "<%s>: Greylisted, please try again in %ld seconds "
 		    "(scenario greylist)", addr, secs);
 		return;
 	}
 	s->rcpts = xreallocarray(s->rcpts, s->nrcpt + 1, sizeof *s->rcpts);
 	s->rcpts[s->nrcpt++] = xstrdup(addr);
 	enter_state(s, S_RCPT);
-	session_reply(s, 250, "2.1.5", "Recipient <%s> OK", addr);
+	server_reply(s, 250, "2.1.5", "Recipient <%s> OK", addr);
 }
 
 /* Starts storing a message: Return-Path and Received first, as a delivery agent would. */
@@ -680,30 +681,30 @@ begin_message(struct server_session *s)
 }
 
 static int
-check_data(struct server_session *s, const struct server_command *cmd)
+check_data(struct server_session *s, const struct smtp_command *cmd)
 {
 	if (s->bdat_mode) {
-		session_reply(s, 503, "5.5.1", "Bad sequence of commands: DATA after BDAT");
+		server_reply(s, 503, "5.5.1", "Bad sequence of commands: DATA after BDAT");
 		return -1;
 	}
 	if (no_args(s, cmd) != 0)
 		return -1;
 	if (!s->have_mail) {
-		session_reply(s, 503, "5.5.1", "Bad sequence of commands: need MAIL and RCPT before DATA");
+		server_reply(s, 503, "5.5.1", "Bad sequence of commands: need MAIL and RCPT before DATA");
 		return -1;
 	}
 	if (s->nrcpt == 0) {
-		session_reply(s, 554, "5.5.1", "No valid recipients");
+		server_reply(s, 554, "5.5.1", "No valid recipients");
 		return -1;
 	}
 	return 0;
 }
 
 static void
-proceed_data(struct server_session *s, const struct server_command *cmd)
+proceed_data(struct server_session *s, const struct smtp_command *cmd)
 {
 	if (begin_message(s) != 0) {
-		session_reply(s, 451, "4.3.0", "Cannot store the message right now, try again later");
+		server_reply(s, 451, "4.3.0", "Cannot store the message right now, try again later");
 		return;
 	}
 	s->dpos = D_BOL;
@@ -711,7 +712,7 @@ proceed_data(struct server_session *s, const struct server_command *cmd)
 	s->line_len = 0;
 	s->data_started = clock_mono_seconds();
 	enter_state(s, S_DATA);
-	session_reply(s, 354, NULL, "End data with <CR><LF>.<CR><LF>");
+	server_reply(s, 354, NULL, "End data with <CR><LF>.<CR><LF>");
 }
 
 static void
@@ -732,20 +733,20 @@ finish_message(struct server_session *s)
 	if (s->too_big) {
 		server_log(s->srv->log, s->id, "limit: message of %llu bytes over SIZE %llu",
 		    (unsigned long long)s->data_bytes, (unsigned long long)cfg->size_max);
-		session_reply(s, 552, "5.3.4", "Message too big: %llu bytes, the limit is %llu%s",
+		server_reply(s, 552, "5.3.4", "Message too big: %llu bytes, the limit is %llu%s",
 		    (unsigned long long)s->data_bytes, (unsigned long long)cfg->size_max,
 		    server_has(s->srv, SCENARIO_TOO_BIG) ? " (scenario too-big)" : "");
 		reset_transaction(s);
 		return;
 	}
 	if (server_has(s->srv, SCENARIO_MAILBOX_FULL) && s->data_bytes > SERVER_QUOTA_LEFT) {
-		session_reply(s, 552, "5.2.2", "Mailbox full: the message has %llu bytes, only %d fit "
+		server_reply(s, 552, "5.2.2", "Mailbox full: the message has %llu bytes, only %d fit "
 		    "(scenario mailbox-full)", (unsigned long long)s->data_bytes, SERVER_QUOTA_LEFT);
 		reset_transaction(s);
 		return;
 	}
 	if (s->store_failed || s->msg == NULL) {
-		session_reply(s, 451, "4.3.0", "Could not store the message, try again later");
+		server_reply(s, 451, "4.3.0", "Could not store the message, try again later");
 		reset_transaction(s);
 		return;
 	}
@@ -754,19 +755,19 @@ finish_message(struct server_session *s)
 	if (number < 0) {
 		server_log(s->srv->log, s->id, "cannot store the message: %s", err);
 		free(err);
-		session_reply(s, 451, "4.3.0", "Could not store the message, try again later");
+		server_reply(s, 451, "4.3.0", "Could not store the message, try again later");
 		reset_transaction(s);
 		return;
 	}
 	/* Addresses may hold UTF-8 (SMTPUTF8): escaped, like everything from a client. */
 	for (i = 0; i < s->nrcpt; i++) {
-		char *e = server_escape(s->rcpts[i], strlen(s->rcpts[i]), SERVER_ADDR_MAX);
+		char *e = server_escape(s->rcpts[i], strlen(s->rcpts[i]), SMTP_ADDR_MAX);
 		next = to ? xasprintf("%s, <%s>", to, e) : xasprintf("<%s>", e);
 		free(e);
 		free(to);
 		to = next;
 	}
-	from = server_escape(s->mail.addr, strlen(s->mail.addr), SERVER_ADDR_MAX);
+	from = server_escape(s->mail.addr, strlen(s->mail.addr), SMTP_ADDR_MAX);
 	server_log(s->srv->log, s->id, "message #%ld accepted: from <%s> to %s, %llu bytes, "
 	    "stored in %s", number, from, to, (unsigned long long)s->data_bytes, where);
 	free(from);
@@ -775,7 +776,7 @@ finish_message(struct server_session *s)
 	s->messages++;
 	s->srv->messages_accepted++;
 	reset_transaction(s);
-	session_reply(s, 250, "2.0.0", "Message accepted as #%ld", number);
+	server_reply(s, 250, "2.0.0", "Message accepted as #%ld", number);
 }
 
 /* Counts bytes of the message and passes them to the store, unless over the size limit. */
@@ -901,7 +902,7 @@ data_input(struct server_session *s, const char *data, size_t len)
 	} else if (s->data_bytes > overrun) {
 		server_log(s->srv->log, s->id, "limit: message goes on far past SIZE (%llu bytes)",
 		    (unsigned long long)s->data_bytes);
-		session_reply(s, 421, "4.3.4", "%s Message far over the size limit, closing connection",
+		server_reply(s, 421, "4.3.4", "%s Message far over the size limit, closing connection",
 		    s->srv->cfg->domain);
 		reset_transaction(s);
 		close_session(s, false);
@@ -910,7 +911,7 @@ data_input(struct server_session *s, const char *data, size_t len)
 }
 
 static int
-check_bdat(struct server_session *s, const struct server_command *cmd)
+check_bdat(struct server_session *s, const struct smtp_command *cmd)
 {
 	const char *a = cmd->args, *end = cmd->args + cmd->args_len, *p;
 	uint64_t n = 0;
@@ -921,7 +922,7 @@ check_bdat(struct server_session *s, const struct server_command *cmd)
 	for (p = a; p < end && isdigit((unsigned char)*p) && digits < 19; p++, digits++)
 		n = n * 10 + (uint64_t)(*p - '0');
 	if (digits == 0 || (p < end && *p != ' ')) {
-		session_reply(s, 501, "5.5.4", "Syntax: BDAT size [LAST]");
+		server_reply(s, 501, "5.5.4", "Syntax: BDAT size [LAST]");
 		return -1;
 	}
 	while (p < end && *p == ' ')
@@ -931,7 +932,7 @@ check_bdat(struct server_session *s, const struct server_command *cmd)
 		if (end - p == 4 && strncasecmp(p, "LAST", 4) == 0) {
 			s->bdat_last = true;
 		} else {
-			session_reply(s, 501, "5.5.4", "Syntax: BDAT size [LAST]");
+			server_reply(s, 501, "5.5.4", "Syntax: BDAT size [LAST]");
 			return -1;
 		}
 	}
@@ -948,12 +949,12 @@ bdat_chunk_done(struct server_session *s)
 		if (!s->bdat_mode)
 			s->data_started = 0;   /* no message under way: the chunk's clock stops */
 		enter_state(s, s->have_mail ? (s->nrcpt ? S_RCPT : S_MAIL) : (s->helo ? S_READY : S_GREETED));
-		session_reply(s, s->bdat_reject_code, s->bdat_reject_esc, "%s", s->bdat_reject_text);
+		server_reply(s, s->bdat_reject_code, s->bdat_reject_esc, "%s", s->bdat_reject_text);
 		return;
 	}
 	if (s->too_big) {
 		enter_state(s, S_READY);
-		session_reply(s, 552, "5.3.4", "Message too big: over the limit of %llu bytes",
+		server_reply(s, 552, "5.3.4", "Message too big: over the limit of %llu bytes",
 		    (unsigned long long)s->srv->cfg->size_max);
 		reset_transaction(s);
 		return;
@@ -963,11 +964,11 @@ bdat_chunk_done(struct server_session *s)
 		return;
 	}
 	enter_state(s, S_RCPT);
-	session_reply(s, 250, "2.0.0", "%llu octets received", (unsigned long long)s->data_bytes);
+	server_reply(s, 250, "2.0.0", "%llu octets received", (unsigned long long)s->data_bytes);
 }
 
 static void
-proceed_bdat(struct server_session *s, const struct server_command *cmd)
+proceed_bdat(struct server_session *s, const struct smtp_command *cmd)
 {
 	/* The chunk follows whatever the verdict: read it all, then answer (RFC 3030). */
 	s->bdat_reject = true;
@@ -1016,7 +1017,7 @@ bdat_input(struct server_session *s, const char *data, size_t len)
 		 * past SIZE is not worth reading: the connection goes, as for DATA. */
 		server_log(s->srv->log, s->id, "limit: a BDAT chunk of %llu bytes, far past SIZE",
 		    (unsigned long long)(s->bdat_chunk_read + s->bdat_left));
-		session_reply(s, 421, "4.3.4", "%s Message far over the size limit, closing connection",
+		server_reply(s, 421, "4.3.4", "%s Message far over the size limit, closing connection",
 		    s->srv->cfg->domain);
 		reset_transaction(s);
 		close_session(s, false);
@@ -1028,31 +1029,31 @@ bdat_input(struct server_session *s, const char *data, size_t len)
 }
 
 static int
-check_rset(struct server_session *s, const struct server_command *cmd)
+check_rset(struct server_session *s, const struct smtp_command *cmd)
 {
 	return no_args(s, cmd);
 }
 
 static void
-proceed_rset(struct server_session *s, const struct server_command *cmd)
+proceed_rset(struct server_session *s, const struct smtp_command *cmd)
 {
 	reset_transaction(s);
 	enter_state(s, s->helo ? S_READY : S_GREETED);
-	session_reply(s, 250, "2.0.0", "OK, transaction reset");
+	server_reply(s, 250, "2.0.0", "OK, transaction reset");
 }
 
 static int
-check_arg(struct server_session *s, const struct server_command *cmd)
+check_arg(struct server_session *s, const struct smtp_command *cmd)
 {
 	if (cmd->args_len == 0) {
-		session_reply(s, 501, "5.5.4", "Syntax: %s name", cmd->verb_text);
+		server_reply(s, 501, "5.5.4", "Syntax: %s name", cmd->verb_text);
 		return -1;
 	}
 	return 0;
 }
 
 static void
-proceed_vrfy(struct server_session *s, const struct server_command *cmd)
+proceed_vrfy(struct server_session *s, const struct smtp_command *cmd)
 {
 	char *arg = xstrndup(cmd->args, cmd->args_len), *a = arg, *e;
 	size_t len;
@@ -1065,12 +1066,12 @@ proceed_vrfy(struct server_session *s, const struct server_command *cmd)
 	if (mailbox_known(s, a) && addr_is_local(s, a)) {
 		const char *at = strchr(a, '@');
 		int n = at ? (int)(at - a) : (int)strlen(a);
-		session_reply(s, 250, "2.1.5", "%.*s <%.*s@%s>", n, a, n, a, s->srv->cfg->domain);
+		server_reply(s, 250, "2.1.5", "%.*s <%.*s@%s>", n, a, n, a, s->srv->cfg->domain);
 	} else if (server_has(s->srv, SCENARIO_UNKNOWN_USER) && addr_is_local(s, a) &&
 	    strchr(a, '@') != NULL) {
-		session_reply(s, 550, "5.1.1", "<%s>: no such user here", e);
+		server_reply(s, 550, "5.1.1", "<%s>: no such user here", e);
 	} else {
-		session_reply(s, 252, "2.1.5", "Cannot VRFY %s, but will accept a message and try to "
+		server_reply(s, 252, "2.1.5", "Cannot VRFY %s, but will accept a message and try to "
 		    "deliver it", e);
 	}
 	free(e);
@@ -1078,7 +1079,7 @@ proceed_vrfy(struct server_session *s, const struct server_command *cmd)
 }
 
 static void
-proceed_expn(struct server_session *s, const struct server_command *cmd)
+proceed_expn(struct server_session *s, const struct smtp_command *cmd)
 {
 	char *e = server_escape(cmd->args, cmd->args_len, 100);
 	char *list = NULL, *next;
@@ -1091,16 +1092,16 @@ proceed_expn(struct server_session *s, const struct server_command *cmd)
 			free(list);
 			list = next;
 		}
-		session_reply(s, 250, "2.1.5", "%s", list);
+		server_reply(s, 250, "2.1.5", "%s", list);
 		free(list);
 	} else {
-		session_reply(s, 550, "5.1.1", "%s: no such mailing list here (try EXPN staff)", e);
+		server_reply(s, 550, "5.1.1", "%s: no such mailing list here (try EXPN staff)", e);
 	}
 	free(e);
 }
 
 static void
-proceed_help(struct server_session *s, const struct server_command *cmd)
+proceed_help(struct server_session *s, const struct smtp_command *cmd)
 {
 	static const struct {
 		const char *verb, *syntax;
@@ -1120,7 +1121,7 @@ proceed_help(struct server_session *s, const struct server_command *cmd)
 
 	if (cmd->args_len == 0) {
 		names = server_scenario_list_string(s->srv->cfg->scenarios);
-		session_reply(s, 214, "2.0.0", "smtpscope practice server, scenario %s\n"
+		server_reply(s, 214, "2.0.0", "smtpscope practice server, scenario %s\n"
 		    "Commands: HELO EHLO MAIL RCPT DATA BDAT RSET VRFY EXPN HELP NOOP QUIT STARTTLS AUTH\n"
 		    "Local mailboxes: postmaster abuse alice bob and the practice user(s), @%s\n"
 		    "Mailing list: staff (try EXPN staff)\n"
@@ -1131,36 +1132,36 @@ proceed_help(struct server_session *s, const struct server_command *cmd)
 	for (i = 0; i < sizeof topics / sizeof topics[0]; i++)
 		if (strlen(topics[i].verb) == cmd->args_len &&
 		    strncasecmp(cmd->args, topics[i].verb, cmd->args_len) == 0) {
-			session_reply(s, 214, "2.0.0", "%s", topics[i].syntax);
+			server_reply(s, 214, "2.0.0", "%s", topics[i].syntax);
 			return;
 		}
-	session_reply(s, 504, "5.5.4", "No help for that topic (HELP lists the commands)");
+	server_reply(s, 504, "5.5.4", "No help for that topic (HELP lists the commands)");
 }
 
 static void
-proceed_noop(struct server_session *s, const struct server_command *cmd)
+proceed_noop(struct server_session *s, const struct smtp_command *cmd)
 {
-	session_reply(s, 250, "2.0.0", "OK");
+	server_reply(s, 250, "2.0.0", "OK");
 }
 
 static void
-proceed_quit(struct server_session *s, const struct server_command *cmd)
+proceed_quit(struct server_session *s, const struct smtp_command *cmd)
 {
-	session_reply(s, 221, "2.0.0", "%s Bye", s->srv->cfg->domain);
+	server_reply(s, 221, "2.0.0", "%s Bye", s->srv->cfg->domain);
 	close_session(s, false);
 }
 
 static int
-check_starttls(struct server_session *s, const struct server_command *cmd)
+check_starttls(struct server_session *s, const struct smtp_command *cmd)
 {
 	if (need_ehlo(s, "STARTTLS") != 0 || no_args(s, cmd) != 0)
 		return -1;
 	if (s->tls_active) {
-		session_reply(s, 503, "5.5.1", "Bad sequence of commands: TLS is already active");
+		server_reply(s, 503, "5.5.1", "Bad sequence of commands: TLS is already active");
 		return -1;
 	}
 	if (server_has(s->srv, SCENARIO_BAD_TLS) || !server_client_tls_available(s->client)) {
-		session_reply(s, 454, "4.7.0", "TLS not available due to temporary reason%s",
+		server_reply(s, 454, "4.7.0", "TLS not available due to temporary reason%s",
 		    server_has(s->srv, SCENARIO_BAD_TLS) ? " (scenario bad-tls)" : "");
 		return -1;
 	}
@@ -1168,18 +1169,18 @@ check_starttls(struct server_session *s, const struct server_command *cmd)
 }
 
 static void
-proceed_starttls(struct server_session *s, const struct server_command *cmd)
+proceed_starttls(struct server_session *s, const struct smtp_command *cmd)
 {
-	session_reply(s, 220, "2.0.0", "Ready to start TLS");
+	server_reply(s, 220, "2.0.0", "Ready to start TLS");
 	reset_transaction(s);
 	enter_state(s, S_STARTTLS);
 	server_client_start_tls(s->client);
 }
 
 static const char *
-mech_name(enum auth_mech m)
+mech_name(enum server_mech m)
 {
-	return m == MECH_PLAIN ? "PLAIN" : m == MECH_LOGIN ? "LOGIN" : m == MECH_CRAM_MD5 ?
+	return m == SERVER_MECH_PLAIN ? "PLAIN" : m == SERVER_MECH_LOGIN ? "LOGIN" : m == SERVER_MECH_CRAM_MD5 ?
 	    "CRAM-MD5" : "?";
 }
 
@@ -1209,21 +1210,21 @@ static void
 auth_result(struct server_session *s, const char *user, bool ok)
 {
 	char *e = server_escape(user ? user : "", user ? strlen(user) : 0, 64);
-	enum auth_mech mech = s->mech;
+	enum server_mech mech = s->mech;
 
 	forget_auth_exchange(s);
 	enter_state(s, s->state_before_auth);
 	if (ok) {
 		s->auth_user = xstrdup(user);
 		server_log(s->srv->log, s->id, "authenticated as %s (%s)", e, mech_name(mech));
-		session_reply(s, 235, "2.7.0", "Authentication successful");
+		server_reply(s, 235, "2.7.0", "Authentication successful");
 	} else {
 		s->auth_failures++;
 		server_log(s->srv->log, s->id, "authentication failed for '%s' (%s), attempt %d", e,
 		    mech_name(mech), s->auth_failures);
-		session_reply(s, 535, "5.7.8", "Authentication credentials invalid");
+		server_reply(s, 535, "5.7.8", "Authentication credentials invalid");
 		if (s->auth_failures >= SERVER_AUTH_FAILURES) {
-			session_reply(s, 421, "4.7.0", "%s Too many failed authentications, closing "
+			server_reply(s, 421, "4.7.0", "%s Too many failed authentications, closing "
 			    "connection", s->srv->cfg->domain);
 			close_session(s, false);
 		}
@@ -1239,7 +1240,7 @@ auth_plain(struct server_session *s, const char *b64)
 
 	if (sasl_plain_parse(b64, &authzid, &user, &pass) != 0) {
 		end_auth_exchange(s);
-		session_reply(s, 501, "5.5.2", "Cannot decode the PLAIN response (base64 of "
+		server_reply(s, 501, "5.5.2", "Cannot decode the PLAIN response (base64 of "
 		    "authzid NUL user NUL password)");
 		return;
 	}
@@ -1286,46 +1287,46 @@ auth_step(struct server_session *s, const char *line, size_t len)
 
 	if (memchr(line, '\0', len) != NULL) {
 		end_auth_exchange(s);
-		session_reply(s, 501, "5.5.2", "Cannot decode the response: it must be base64");
+		server_reply(s, 501, "5.5.2", "Cannot decode the response: it must be base64");
 		return;
 	}
 	text = xstrndup(line, len);
 	if (strcmp(text, "*") == 0) {
 		end_auth_exchange(s);
-		session_reply(s, 501, "5.0.0", "Authentication cancelled");
+		server_reply(s, 501, "5.0.0", "Authentication cancelled");
 		goto out;
 	}
-	if (s->mech == MECH_PLAIN) {
+	if (s->mech == SERVER_MECH_PLAIN) {
 		auth_plain(s, text);
 		goto out;
 	}
 	dec = sasl_b64_decode(text, &declen);
 	if (dec == NULL) {
 		end_auth_exchange(s);
-		session_reply(s, 501, "5.5.2", "Cannot decode the response: it must be base64");
+		server_reply(s, 501, "5.5.2", "Cannot decode the response: it must be base64");
 		goto out;
 	}
 	/* Base64, but not what the mechanism wants: a syntax error in the answer (501 5.5.2, as
 	 * for base64 that does not decode), not a verdict on the credentials (535 5.7.8), which
 	 * were never there to check. */
-	if (s->mech == MECH_LOGIN && memchr(dec, '\0', declen) != NULL) {
+	if (s->mech == SERVER_MECH_LOGIN && memchr(dec, '\0', declen) != NULL) {
 		const char *what = s->login_user == NULL ? "user name" : "password";
 		end_auth_exchange(s);
-		session_reply(s, 501, "5.5.2", "The LOGIN answer decodes to bytes holding a NUL, which "
+		server_reply(s, 501, "5.5.2", "The LOGIN answer decodes to bytes holding a NUL, which "
 		    "no %s can hold", what);
 		goto out;
 	}
-	if (s->mech == MECH_CRAM_MD5 && !cram_answer_well_formed(dec, declen)) {
+	if (s->mech == SERVER_MECH_CRAM_MD5 && !cram_answer_well_formed(dec, declen)) {
 		end_auth_exchange(s);
-		session_reply(s, 501, "5.5.2", "The CRAM-MD5 answer decodes, but not to 'user digest' "
+		server_reply(s, 501, "5.5.2", "The CRAM-MD5 answer decodes, but not to 'user digest' "
 		    "(a user name, a space and 32 lower-case hex digits, RFC 2195)");
 		goto out;
 	}
-	if (s->mech == MECH_LOGIN && s->login_user == NULL) {
+	if (s->mech == SERVER_MECH_LOGIN && s->login_user == NULL) {
 		s->login_user = (char *)dec;
 		dec = NULL;
-		session_reply(s, 334, NULL, "UGFzc3dvcmQ6");   /* "Password:" */
-	} else if (s->mech == MECH_LOGIN) {
+		server_reply(s, 334, NULL, "UGFzc3dvcmQ6");   /* "Password:" */
+	} else if (s->mech == SERVER_MECH_LOGIN) {
 		const struct server_user *u = find_user(s, s->login_user);
 		char *user = xstrdup(s->login_user);
 		auth_result(s, user, u != NULL && same_secret(u->password, (char *)dec));
@@ -1351,32 +1352,32 @@ out:
 }
 
 static int
-check_auth(struct server_session *s, const struct server_command *cmd)
+check_auth(struct server_session *s, const struct smtp_command *cmd)
 {
 	if (need_ehlo(s, "AUTH") != 0)
 		return -1;
 	if (s->auth_user != NULL) {
-		session_reply(s, 503, "5.5.1", "Bad sequence of commands: already authenticated");
+		server_reply(s, 503, "5.5.1", "Bad sequence of commands: already authenticated");
 		return -1;
 	}
 	if (in_transaction(s) || s->bdat_mode) {
-		session_reply(s, 503, "5.5.1", "Bad sequence of commands: AUTH is not allowed during a "
+		server_reply(s, 503, "5.5.1", "Bad sequence of commands: AUTH is not allowed during a "
 		    "mail transaction");
 		return -1;
 	}
 	if (server_has(s->srv, SCENARIO_TLS_REQUIRED) && !s->tls_active) {
-		session_reply(s, 530, "5.7.0", "Must issue a STARTTLS command first (scenario tls-required)");
+		server_reply(s, 530, "5.7.0", "Must issue a STARTTLS command first (scenario tls-required)");
 		return -1;
 	}
 	if (cmd->args_len == 0) {
-		session_reply(s, 501, "5.5.4", "Syntax: AUTH mechanism [initial-response]");
+		server_reply(s, 501, "5.5.4", "Syntax: AUTH mechanism [initial-response]");
 		return -1;
 	}
 	return 0;
 }
 
 static void
-proceed_auth(struct server_session *s, const struct server_command *cmd)
+proceed_auth(struct server_session *s, const struct smtp_command *cmd)
 {
 	char *args = xstrndup(cmd->args, cmd->args_len), *sp = strchr(args, ' ');
 	const char *initial = NULL;
@@ -1392,7 +1393,7 @@ proceed_auth(struct server_session *s, const struct server_command *cmd)
 	if (initial != NULL && strlen(initial) > SERVER_AUTH_LINE_MAX) {
 		server_log(s->srv->log, s->id, "limit: SASL initial response longer than %d octets",
 		    SERVER_AUTH_LINE_MAX);
-		session_reply(s, 500, "5.5.6", AUTH_TOO_LONG, SERVER_AUTH_LINE_MAX);
+		server_reply(s, 500, "5.5.6", AUTH_TOO_LONG, SERVER_AUTH_LINE_MAX);
 		goto out;
 	}
 	if (initial != NULL && cmd->args_len + sizeof "AUTH \r\n" - 1 > 512)
@@ -1400,31 +1401,31 @@ proceed_auth(struct server_session *s, const struct server_command *cmd)
 		    "512 octets; RFC 4954 section 4 says a client should then send the response after "
 		    "334 instead (taken all the same)");
 	if (strcasecmp(args, "PLAIN") == 0)
-		s->mech = MECH_PLAIN;
+		s->mech = SERVER_MECH_PLAIN;
 	else if (strcasecmp(args, "LOGIN") == 0)
-		s->mech = MECH_LOGIN;
+		s->mech = SERVER_MECH_LOGIN;
 	else if (strcasecmp(args, "CRAM-MD5") == 0)
-		s->mech = MECH_CRAM_MD5;
+		s->mech = SERVER_MECH_CRAM_MD5;
 	else {
 		char *e = server_escape(args, strlen(args), 40);
-		session_reply(s, 504, "5.5.4", "Unrecognized authentication type %s (this server "
+		server_reply(s, 504, "5.5.4", "Unrecognized authentication type %s (this server "
 		    "offers PLAIN LOGIN CRAM-MD5)", e);
 		free(e);
 		goto out;
 	}
 	s->state_before_auth = s->state;
 	enter_state(s, S_AUTH);
-	if (initial != NULL && s->mech == MECH_CRAM_MD5) {
+	if (initial != NULL && s->mech == SERVER_MECH_CRAM_MD5) {
 		end_auth_exchange(s);
-		session_reply(s, 501, "5.5.4", "CRAM-MD5 takes no initial response");
-	} else if (initial != NULL && strcmp(initial, "=") == 0 && s->mech == MECH_PLAIN) {
+		server_reply(s, 501, "5.5.4", "CRAM-MD5 takes no initial response");
+	} else if (initial != NULL && strcmp(initial, "=") == 0 && s->mech == SERVER_MECH_PLAIN) {
 		auth_plain(s, "");
 	} else if (initial != NULL) {
 		auth_step(s, initial, strlen(initial));
-	} else if (s->mech == MECH_PLAIN) {
-		session_reply(s, 334, NULL, "%s", "");
-	} else if (s->mech == MECH_LOGIN) {
-		session_reply(s, 334, NULL, "VXNlcm5hbWU6");   /* "Username:" */
+	} else if (s->mech == SERVER_MECH_PLAIN) {
+		server_reply(s, 334, NULL, "%s", "");
+	} else if (s->mech == SERVER_MECH_LOGIN) {
+		server_reply(s, 334, NULL, "VXNlcm5hbWU6");   /* "Username:" */
 	} else {
 		if (RAND_bytes(rnd, sizeof rnd) != 1)
 			memset(rnd, 0x5a, sizeof rnd);
@@ -1432,7 +1433,7 @@ proceed_auth(struct server_session *s, const struct server_command *cmd)
 		    rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7], (long)time(NULL),
 		    s->srv->cfg->domain);
 		challenge = sasl_b64_encode(s->cram_challenge, strlen(s->cram_challenge));
-		session_reply(s, 334, NULL, "%s", challenge);
+		server_reply(s, 334, NULL, "%s", challenge);
 		free(challenge);
 	}
 out:
@@ -1442,51 +1443,49 @@ out:
 }
 
 static int
-check_none(struct server_session *s, const struct server_command *cmd)
+check_none(struct server_session *s, const struct smtp_command *cmd)
 {
 	return 0;
 }
 
 static const struct verb_entry {
-	enum server_verb verb;
-	int (*check)(struct server_session *, const struct server_command *);
-	void (*proceed)(struct server_session *, const struct server_command *);
+	enum smtp_verb verb;
+	int (*check)(struct server_session *, const struct smtp_command *);
+	void (*proceed)(struct server_session *, const struct smtp_command *);
 } verb_table[] = {
-	{ VERB_HELO, check_helo, proceed_helo },
-	{ VERB_EHLO, check_helo, proceed_helo },
-	{ VERB_MAIL, check_mail, proceed_mail },
-	{ VERB_RCPT, check_rcpt, proceed_rcpt },
-	{ VERB_DATA, check_data, proceed_data },
-	{ VERB_BDAT, check_bdat, proceed_bdat },
-	{ VERB_RSET, check_rset, proceed_rset },
-	{ VERB_VRFY, check_arg, proceed_vrfy },
-	{ VERB_EXPN, check_arg, proceed_expn },
-	{ VERB_HELP, check_none, proceed_help },
-	{ VERB_NOOP, check_none, proceed_noop },
-	{ VERB_QUIT, check_rset, proceed_quit },
-	{ VERB_STARTTLS, check_starttls, proceed_starttls },
-	{ VERB_AUTH, check_auth, proceed_auth },
+	{ SMTP_VERB_HELO, check_helo, proceed_helo },
+	{ SMTP_VERB_EHLO, check_helo, proceed_helo },
+	{ SMTP_VERB_MAIL, check_mail, proceed_mail },
+	{ SMTP_VERB_RCPT, check_rcpt, proceed_rcpt },
+	{ SMTP_VERB_DATA, check_data, proceed_data },
+	{ SMTP_VERB_BDAT, check_bdat, proceed_bdat },
+	{ SMTP_VERB_RSET, check_rset, proceed_rset },
+	{ SMTP_VERB_VRFY, check_arg, proceed_vrfy },
+	{ SMTP_VERB_EXPN, check_arg, proceed_expn },
+	{ SMTP_VERB_HELP, check_none, proceed_help },
+	{ SMTP_VERB_NOOP, check_none, proceed_noop },
+	{ SMTP_VERB_QUIT, check_rset, proceed_quit },
+	{ SMTP_VERB_STARTTLS, check_starttls, proceed_starttls },
+	{ SMTP_VERB_AUTH, check_auth, proceed_auth },
 };
 
 /* One complete command line (CRLF removed). */
 static void
-session_command(struct server_session *s, const char *line, size_t len)
+server_command_line(struct server_session *s, const char *line, size_t len)
 {
-	struct server_command cmd;
-	size_t i;
+	struct smtp_command cmd;
+	size_t i, keep;
 
 	if (s->state == S_AUTH) {
 		if (s->srv->cfg->show_secrets)
 			server_log_wire(s->srv->log, s->id, "C:", line, len);
 		else
-			server_log(s->srv->log, s->id, "C: **** (SASL response hidden)");
+			server_log(s->srv->log, s->id, "C: " SESSION_MASK " (SASL response hidden)");
 		auth_step(s, line, len);
 		return;
 	}
-	if (server_command_parse(line, len, &cmd) == 0 && cmd.verb == VERB_AUTH &&
-	    !s->srv->cfg->show_secrets && memchr(cmd.args, ' ', cmd.args_len) != NULL) {
-		const char *sp = memchr(cmd.args, ' ', cmd.args_len);
-		char *shown = xasprintf("%.*s ****", (int)(sp - line), line);
+	if (!s->srv->cfg->show_secrets && session_line_is_secret(NULL, line, len, &keep)) {
+		char *shown = xasprintf("%.*s" SESSION_MASK, (int)keep, line);
 		server_log_wire(s->srv->log, s->id, "C:", shown, strlen(shown));
 		free(shown);
 	} else {
@@ -1494,44 +1493,44 @@ session_command(struct server_session *s, const char *line, size_t len)
 	}
 	if (++s->commands > SERVER_COMMANDS_MAX) {
 		server_log(s->srv->log, s->id, "limit: %d commands", SERVER_COMMANDS_MAX);
-		session_reply(s, 421, "4.7.0", "%s Too many commands in one session, closing connection",
+		server_reply(s, 421, "4.7.0", "%s Too many commands in one session, closing connection",
 		    s->srv->cfg->domain);
 		close_session(s, false);
 		return;
 	}
-	if (server_command_parse(line, len, &cmd) != 0) {
-		session_reply(s, 500, "5.5.2", "Syntax error: empty command or leading space");
+	if (smtp_command_parse(line, len, &cmd) != 0) {
+		server_reply(s, 500, "5.5.2", "Syntax error: empty command or leading space");
 		return;
 	}
 	if (cmd.has_nul) {
-		session_reply(s, 500, "5.5.2", "Syntax error: NUL byte in the command");
+		server_reply(s, 500, "5.5.2", "Syntax error: NUL byte in the command");
 		return;
 	}
-	if (s->state == S_REJECTED && cmd.verb != VERB_QUIT) {
-		session_reply(s, 503, "5.5.1", "Bad sequence of commands: this server refused the "
+	if (s->state == S_REJECTED && cmd.verb != SMTP_VERB_QUIT) {
+		server_reply(s, 503, "5.5.1", "Bad sequence of commands: this server refused the "
 		    "session, only QUIT is accepted");
 		return;
 	}
-	if (cmd.verb == VERB_UNKNOWN) {
+	if (cmd.verb == SMTP_VERB_UNKNOWN) {
 		char *e = server_escape(cmd.verb_text, strlen(cmd.verb_text), 20);
-		session_reply(s, 500, "5.5.2", "Syntax error, command unrecognized: %s", e);
+		server_reply(s, 500, "5.5.2", "Syntax error, command unrecognized: %s", e);
 		free(e);
 		return;
 	}
 	for (i = 0; i < sizeof verb_table / sizeof verb_table[0]; i++) {
 		if (verb_table[i].verb != cmd.verb)
 			continue;
-		if (cmd.has_8bit && cmd.verb != VERB_MAIL && cmd.verb != VERB_RCPT &&
-		    cmd.verb != VERB_VRFY && cmd.verb != VERB_EXPN && cmd.verb != VERB_HELO &&
-		    cmd.verb != VERB_EHLO) {
-			session_reply(s, 501, "5.5.4", "Syntax error: 8-bit bytes in %s", cmd.verb_text);
+		if (cmd.has_8bit && cmd.verb != SMTP_VERB_MAIL && cmd.verb != SMTP_VERB_RCPT &&
+		    cmd.verb != SMTP_VERB_VRFY && cmd.verb != SMTP_VERB_EXPN && cmd.verb != SMTP_VERB_HELO &&
+		    cmd.verb != SMTP_VERB_EHLO) {
+			server_reply(s, 501, "5.5.4", "Syntax error: 8-bit bytes in %s", cmd.verb_text);
 			return;
 		}
 		if (verb_table[i].check(s, &cmd) == 0)
 			verb_table[i].proceed(s, &cmd);
 		return;
 	}
-	session_reply(s, 502, "5.5.1", "Command not implemented: %s", cmd.verb_text);
+	server_reply(s, 502, "5.5.1", "Command not implemented: %s", cmd.verb_text);
 }
 
 /* True when the line starting at data carries a SASL response: an answer to 334, or an AUTH
@@ -1611,13 +1610,13 @@ server_session_input(struct server_session *s, const char *data, size_t len)
 					end_auth_exchange(s);
 				server_log(s->srv->log, s->id, "limit: SASL response longer than %d octets",
 				    SERVER_AUTH_LINE_MAX);
-				session_reply(s, 500, "5.5.6", AUTH_TOO_LONG, SERVER_AUTH_LINE_MAX);
+				server_reply(s, 500, "5.5.6", AUTH_TOO_LONG, SERVER_AUTH_LINE_MAX);
 			} else {
-				session_reply(s, 500, "5.5.2", "Line too long (at most %d bytes)",
+				server_reply(s, 500, "5.5.2", "Line too long (at most %d bytes)",
 				    SERVER_LINE_MAX);
 			}
 		} else {
-			session_command(s, data + used, linelen);
+			server_command_line(s, data + used, linelen);
 			if (s->state == S_STARTTLS && used + n + 1 < len) {
 				server_log(s->srv->log, s->id, "discarded %zu bytes pipelined after "
 				    "STARTTLS (STARTTLS injection defence)", len - (used + n + 1));
@@ -1629,7 +1628,7 @@ server_session_input(struct server_session *s, const char *data, size_t len)
 		if (s->errors >= SERVER_ERRORS_MAX && s->state != S_CLOSING) {
 			server_log(s->srv->log, s->id, "limit: %d errors", SERVER_ERRORS_MAX);
 			s->hold_until = 0;
-			session_reply(s, 421, "4.7.0", "%s Too many errors, closing connection",
+			server_reply(s, 421, "4.7.0", "%s Too many errors, closing connection",
 			    s->srv->cfg->domain);
 			close_session(s, false);
 		}

@@ -1,7 +1,7 @@
 /* fuzz_server_command.c: libFuzzer target for the practice server's command grammar and its
  * whole per-client state machine. The first two bytes pick scenarios; the rest is fed to one
  * session in chunks whose sizes come from the input, as the I/O layer would. Every line is also
- * given to the pure grammar (server_command_parse, server_path_parse) directly. The I/O layer is
+ * given to the pure grammar (smtp_command_parse, smtp_path_parse) directly. The I/O layer is
  * replaced by the stubs below: output is counted and dropped, STARTTLS "succeeds" at once. */
 #include "config.h"
 
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "server/server.h"
-#include "server/server_command.h"
+#include "core/proto/smtp_command.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -63,18 +63,18 @@ server_client_tls_available(const struct server_client *c)
 static void
 grammar(const char *line, size_t len)
 {
-	struct server_command cmd;
-	struct server_path path;
+	struct smtp_command cmd;
+	struct smtp_path path;
 
-	if (server_command_parse(line, len, &cmd) != 0)
+	if (smtp_command_parse(line, len, &cmd) != 0)
 		return;
 	if (cmd.args < line || cmd.args + cmd.args_len > line + len)
 		abort();
-	if (server_path_parse(cmd.args, cmd.args_len, true, &path) == PATH_OK &&
-	    strlen(path.addr) > SERVER_ADDR_MAX)
+	if (smtp_path_parse(cmd.args, cmd.args_len, true, &path) == SMTP_PATH_OK &&
+	    strlen(path.addr) > SMTP_ADDR_MAX)
 		abort();
-	if (server_path_parse(cmd.args, cmd.args_len, false, &path) == PATH_OK &&
-	    (path.null_path || strlen(path.addr) > SERVER_ADDR_MAX))
+	if (smtp_path_parse(cmd.args, cmd.args_len, false, &path) == SMTP_PATH_OK &&
+	    (path.null_path || strlen(path.addr) > SMTP_ADDR_MAX))
 		abort();
 }
 

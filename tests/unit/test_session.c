@@ -14,6 +14,7 @@
 
 #include "core/proto/sasl.h"
 #include "core/proto/session.h"
+#include "core/proto/smtp_command.h"
 
 /* A reply built by hand from its lines ("250-x", "250 y"), as the parser would give it. */
 struct fake_reply {
@@ -365,9 +366,10 @@ test_verb_extraction(void **state)
 	char verb[16];
 
 	(void)state;
-	session_verb("  mail from:<a@b>", verb, sizeof verb);
+	assert_int_equal(smtp_command_verb("  mail from:<a@b>", 17, verb, sizeof verb),
+	    SMTP_VERB_MAIL);
 	assert_string_equal(verb, "MAIL");
-	session_verb("averyveryverylongword and more", verb, sizeof verb);
+	smtp_command_verb("averyveryverylongword and more", 30, verb, sizeof verb);
 	assert_int_equal(strlen(verb), 15);
 }
 

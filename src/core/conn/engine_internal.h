@@ -17,6 +17,7 @@
 #include "core/proto/reply.h"
 #include "core/proto/sasl.h"
 #include "core/proto/session.h"
+#include "core/proto/smtp_command.h"
 #include "core/record/transcript.h"
 #include "core/util/escape.h"
 #include "core/util/xmalloc.h"

@@ -37,16 +37,15 @@ engine_not_connected(const struct engine *e, struct engine_answer *answer)
 void
 engine_send_user_line(struct engine *e, const char *line)
 {
-	char verb[16];
+	enum smtp_verb verb = smtp_command_verb(line, strlen(line), NULL, 0);
 	char *shown = NULL;
 
-	session_verb(line, verb, sizeof verb);
-	if (strcmp(verb, "AUTH") == 0)
+	if (verb == SMTP_VERB_AUTH)
 		shown = session_mask_line(e->session, line);
-	else if ((strcmp(verb, "EHLO") == 0 || strcmp(verb, "HELO") == 0) &&
+	else if ((verb == SMTP_VERB_EHLO || verb == SMTP_VERB_HELO) &&
 	    strlen(line) < sizeof e->ehlo_line)
 		snprintf(e->ehlo_line, sizeof e->ehlo_line, "%s", line);
-	else if (strcmp(verb, "QUIT") == 0)
+	else if (verb == SMTP_VERB_QUIT)
 		e->quit_sent = true;
 	engine_send_line(e, line, shown);
 	free(shown);

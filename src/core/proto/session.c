@@ -12,6 +12,7 @@
 
 #include "core/proto/sasl.h"
 #include "core/proto/session.h"
+#include "core/proto/smtp_command.h"
 #include "core/util/xmalloc.h"
 
 /* Bounds on what a server's EHLO reply can make us keep. */
@@ -219,19 +220,6 @@ session_state_name(const struct session *s)
 	return "?";
 }
 
-void
-session_verb(const char *line, char *buf, size_t size)
-{
-	size_t i = 0;
-
-	while (*line == ' ' || *line == '\t')
-		line++;
-	for (; line[i] != '\0' && line[i] != ' ' && line[i] != '\t' && line[i] != ':' &&
-	    i + 1 < size; i++)
-		buf[i] = (char)toupper((unsigned char)line[i]);
-	buf[i] = '\0';
-}
-
 bool
 session_line_is_secret(const struct session *s, const char *line, size_t len, size_t *keep)
 {
@@ -275,39 +263,22 @@ session_mask_line(const struct session *s, const char *line)
 	return xasprintf("%.*s%s", (int)keep, line, SESSION_MASK);
 }
 
-/* The argument after "WORD" and optional spaces, or NULL. */
-static const char *
-after_verb(const char *line)
-{
-	while (*line == ' ')
-		line++;
-	while (*line != '\0' && *line != ' ' && *line != ':')
-		line++;
-	while (*line == ' ')
-		line++;
-	return line;
-}
-
 /* A "KEY=value" ESMTP parameter's number from a MAIL line (SIZE=...), or -1. */
 static long long
-mail_parameter_number(const char *line, const char *key)
+mail_parameter_number(const struct smtp_command *cmd, const char *key)
 {
-	size_t klen = strlen(key);
-	const char *p = line;
+	const char *value;
+	size_t len;
+	char digits[24], *end;
+	long long v;
 
-	while ((p = strchr(p, ' ')) != NULL) {
-		p++;
-		if (strncasecmp(p, key, klen) == 0 && p[klen] == '=') {
-			char *end;
-			long long v;
-
-			errno = 0;
-			v = strtoll(p + klen + 1, &end, 10);
-			if (errno == 0 && v >= 0)
-				return v;
-		}
-	}
-	return -1;
+	if (!smtp_command_param(cmd, key, &value, &len) || len == 0 || len >= sizeof digits)
+		return -1;
+	memcpy(digits, value, len);
+	digits[len] = '\0';
+	errno = 0;
+	v = strtoll(digits, &end, 10);
+	return errno == 0 && v >= 0 && end != digits ? v : -1;
 }
 
 bool
@@ -390,12 +361,12 @@ static bool
 check_line(const struct session *s, struct projection *p, const char *line, bool grouped,
     long long msg_size, const char **event, char **text)
 {
-	char verb[16];
+	struct smtp_command cmd;
+	const char *verb;
 	long long size;
-	const char *arg;
 
-	session_verb(line, verb, sizeof verb);
-	arg = after_verb(line);
+	smtp_command_parse_mode(line, strlen(line), SMTP_PARSE_TYPED, &cmd);
+	verb = cmd.verb_text;
 	if (!p->banner)
 		return warn(event, text, "early-talker", xasprintf("%s before the server's greeting: "
 		    "many servers reject a client that talks first (554, \"protocol "
@@ -405,15 +376,15 @@ check_line(const struct session *s, struct projection *p, const char *line, bool
 		    "earlier command still waits for its reply, and the server did not offer "
 		    "PIPELINING: without it a client must wait for each reply (RFC 5321 section "
 		    "4.3.1)", verb));
-	if (strcmp(verb, "EHLO") == 0 || strcmp(verb, "HELO") == 0) {
-		if (*arg == '\0')
+	if (cmd.verb == SMTP_VERB_EHLO || cmd.verb == SMTP_VERB_HELO) {
+		if (cmd.args_len == 0)
 			return warn(event, text, "ehlo-no-name", xasprintf("%s needs your host name "
 			    "or an address literal such as [127.0.0.1]; without one the server "
 			    "answers 501", verb));
 		p->greeted = true;
-		p->ehlo = strcmp(verb, "EHLO") == 0;
+		p->ehlo = cmd.verb == SMTP_VERB_EHLO;
 		p->mail = p->rcpt = false;
-	} else if (strcmp(verb, "MAIL") == 0) {
+	} else if (cmd.verb == SMTP_VERB_MAIL) {
 		if (!p->greeted)
 			return warn(event, text, "mail-before-ehlo", xstrdup("MAIL before EHLO or "
 			    "HELO: introduce yourself first (EHLO your.host.name); most servers "
@@ -425,14 +396,14 @@ check_line(const struct session *s, struct projection *p, const char *line, bool
 		if (strncasecmp(line + strspn(line, " "), "MAIL FROM:", 10) != 0)
 			return warn(event, text, "command-syntax", xstrdup("the syntax is "
 			    "MAIL FROM:<address> (no space before the colon; <> for bounces)"));
-		size = mail_parameter_number(line, "SIZE");
+		size = mail_parameter_number(&cmd, "SIZE");
 		if (size >= 0 && s->size_limit > 0 && size > s->size_limit)
 			return warn(event, text, "message-too-large", xasprintf("SIZE=%lld is more "
 			    "than the %lld octets the server accepts (its SIZE in EHLO): expect "
 			    "552", size, s->size_limit));
 		p->mail = true;
 		p->rcpt = false;
-	} else if (strcmp(verb, "RCPT") == 0) {
+	} else if (cmd.verb == SMTP_VERB_RCPT) {
 		if (!p->mail)
 			return warn(event, text, "rcpt-before-mail", xstrdup("RCPT before MAIL: "
 			    "start the transaction with MAIL FROM:<you@example.org> first; the "
@@ -441,8 +412,8 @@ check_line(const struct session *s, struct projection *p, const char *line, bool
 			return warn(event, text, "command-syntax", xstrdup("the syntax is "
 			    "RCPT TO:<address> (no space before the colon)"));
 		p->rcpt = true;
-	} else if (strcmp(verb, "DATA") == 0 || strcmp(verb, "BDAT") == 0) {
-		if (strcmp(verb, "BDAT") == 0 && s->caps_known && !session_has(s, "CHUNKING"))
+	} else if (cmd.verb == SMTP_VERB_DATA || cmd.verb == SMTP_VERB_BDAT) {
+		if (cmd.verb == SMTP_VERB_BDAT && s->caps_known && !session_has(s, "CHUNKING"))
 			return warn(event, text, "chunking-not-advertised", xstrdup("BDAT needs "
 			    "CHUNKING, and the server did not offer it in EHLO: use DATA"));
 		if (!p->rcpt)
@@ -453,9 +424,9 @@ check_line(const struct session *s, struct projection *p, const char *line, bool
 			return warn(event, text, "message-too-large", xasprintf("the message is %lld "
 			    "octets and the server's SIZE limit is %lld: expect 552", msg_size,
 			    s->size_limit));
-		if (strcmp(verb, "BDAT") == 0 && strcasestr(line, "LAST") != NULL)
+		if (cmd.verb == SMTP_VERB_BDAT && strcasestr(line, "LAST") != NULL)
 			p->mail = p->rcpt = false;
-	} else if (strcmp(verb, "STARTTLS") == 0) {
+	} else if (cmd.verb == SMTP_VERB_STARTTLS) {
 		if (s->tls)
 			return warn(event, text, "starttls-twice", xstrdup("TLS is already up: a "
 			    "second STARTTLS is refused (503 or 554)"));
@@ -466,10 +437,10 @@ check_line(const struct session *s, struct projection *p, const char *line, bool
 			return warn(event, text, "starttls-not-advertised", xstrdup("the server did "
 			    "not offer STARTTLS in its EHLO reply: it will probably answer 502 or "
 			    "500"));
-	} else if (strcmp(verb, "AUTH") == 0) {
+	} else if (cmd.verb == SMTP_VERB_AUTH) {
 		char mech[24];
 
-		session_verb(arg, mech, sizeof mech);
+		smtp_command_verb(cmd.args, cmd.args_len, mech, sizeof mech);
 		if (s->user != NULL)
 			return warn(event, text, "auth-twice", xasprintf("already authenticated as "
 			    "%s: a second AUTH is refused with 503", s->user));
@@ -553,8 +524,9 @@ learn_identity(struct session *s, const char *b64)
 void
 session_sent(struct session *s, const char *line, int64_t now_us)
 {
+	struct smtp_command cmd;
 	char verb[16];
-	const char *arg;
+	size_t keep;
 
 	if (s->auth_continuing) {
 		/* It answers the 334 at the head of the queue; no new command. */
@@ -564,18 +536,17 @@ session_sent(struct session *s, const char *line, int64_t now_us)
 	}
 	if (s->state == SESSION_DATA)
 		return;
-	session_verb(line, verb, sizeof verb);
-	if (verb[0] == '\0')
-		snprintf(verb, sizeof verb, "(empty)");
-	if (strcmp(verb, "AUTH") == 0) {
-		arg = after_verb(line);
+	smtp_command_parse_mode(line, strlen(line), SMTP_PARSE_TYPED, &cmd);
+	snprintf(verb, sizeof verb, "%s", cmd.verb_text[0] != '\0' ? cmd.verb_text : "(empty)");
+	if (cmd.verb == SMTP_VERB_AUTH) {
 		forget_auth(s);
-		session_verb(arg, s->auth_mech, sizeof s->auth_mech);
-		arg = after_verb(arg);
-		if (*arg != '\0' && strcmp(arg, "=") != 0)
-			learn_identity(s, arg);
+		smtp_command_verb(cmd.args, cmd.args_len, s->auth_mech, sizeof s->auth_mech);
+		/* the initial response, when one was given ("=" is an empty one) */
+		if (session_line_is_secret(NULL, line, strlen(line), &keep) &&
+		    strcmp(line + keep, "=") != 0)
+			learn_identity(s, line + keep);
 	}
-	push(s, verb, now_us, strcmp(verb, "BDAT") == 0 && strcasestr(line, "LAST") != NULL);
+	push(s, verb, now_us, cmd.verb == SMTP_VERB_BDAT && strcasestr(line, "LAST") != NULL);
 }
 
 void

@@ -103,9 +103,6 @@ size_t session_accepted_recipients(const struct session *session);
 size_t session_suggest(struct session *session, const char *helo_name, const char **out,
     size_t max);
 
-/* The upper-case verb of a command line into buf ("MAIL" from "mail from:<a@b>"). */
-void session_verb(const char *line, char *buf, size_t size);
-
 /* What every view, the transcript, the history and the exports show in place of a secret. */
 #define SESSION_MASK "********"
 

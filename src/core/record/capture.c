@@ -34,6 +34,7 @@
 #include "core/record/capture.h"
 #include "core/proto/reply.h"
 #include "core/proto/session.h"
+#include "core/proto/smtp_command.h"
 #include "core/record/transcript.h"
 #include "core/util/clock.h"
 #include "core/util/xmalloc.h"
@@ -99,12 +100,6 @@ static const char *const format_names[] = {
 	[CAPTURE_FORMAT_CS] = "cs",
 	[CAPTURE_FORMAT_RAW] = "raw",
 	[CAPTURE_FORMAT_MAILLOG] = "log",
-};
-
-/* SMTP verbs, for telling typed commands from chatter in a raw paste. */
-static const char *const smtp_verbs[] = {
-	"HELO", "EHLO", "LHLO", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "VRFY", "EXPN", "HELP",
-	"NOOP", "QUIT", "STARTTLS", "AUTH", "ETRN", "ATRN", "TURN", "XCLIENT", "XFORWARD", NULL,
 };
 
 /* Lines openssl s_client and telnet print around a session; each starts a block of chatter
@@ -180,44 +175,21 @@ copy_verb(char *dst, const char *src)
 	dst[n] = '\0';
 }
 
-void
-capture_command_verb(const char *line, size_t len, char *buf, size_t bufsize)
-{
-	size_t i = 0, n = 0;
-
-	if (bufsize == 0)
-		return;
-	while (i < len && (line[i] == ' ' || line[i] == '\t'))
-		i++;
-	for (; i < len && n + 1 < bufsize; i++) {
-		unsigned char c = (unsigned char)line[i];
-
-		if (!isalnum(c) && c != '-' && c != '_')
-			break;
-		buf[n++] = (char)toupper(c);
-	}
-	buf[n] = '\0';
-}
-
+/* A typed line that starts with a known SMTP verb ending at a blank, a colon or the end. */
 static bool
 is_smtp_verb(const char *line, size_t len)
 {
-	char verb[CAPTURE_VERB_MAX];
-	size_t i, n;
+	struct smtp_command cmd;
+	size_t i;
 
-	capture_command_verb(line, len, verb, sizeof verb);
-	n = strlen(verb);
-	if (n == 0)
+	if (smtp_command_parse_mode(line, len, SMTP_PARSE_TYPED, &cmd) != 0 ||
+	    cmd.verb == SMTP_VERB_UNKNOWN)
 		return false;
-	/* The word must end there: "DATA" yes, "DATABASE" no. */
+	/* The word must end there: "DATA" yes, "DATA.x" no. */
 	for (i = 0; i < len && (line[i] == ' ' || line[i] == '\t'); i++)
 		;
-	if (i + n < len && line[i + n] != ' ' && line[i + n] != ':' && line[i + n] != '\t')
-		return false;
-	for (i = 0; smtp_verbs[i] != NULL; i++)
-		if (strcmp(verb, smtp_verbs[i]) == 0)
-			return true;
-	return false;
+	i += strlen(cmd.verb_text);
+	return i == len || line[i] == ' ' || line[i] == ':' || line[i] == '\t';
 }
 
 /* ---- the queue of items ---- */
@@ -434,7 +406,7 @@ client_line(struct capture_reader *r, const char *text, size_t len, bool tls)
 		pending_push(r, "AUTH");
 		return;
 	}
-	capture_command_verb(text, len, verb, sizeof verb);
+	smtp_command_verb(text, len, verb, sizeof verb);
 	if (strcmp(verb, "AUTH") == 0 && !r->opts.show_secrets &&
 	    (masked = mask_secret(r, text, len, false)) > 0) {
 		item = queue_line(r, CAPTURE_CLIENT, r->work, masked);
@@ -779,7 +751,7 @@ log_after(const char *s, size_t len, char *out)
 	    (len >= 8 && strncasecmp(s, "greeting", 8) == 0))
 		copy_verb(out, "greeting");
 	else
-		capture_command_verb(s, len, out, CAPTURE_VERB_MAX);
+		smtp_command_verb(s, len, out, CAPTURE_VERB_MAX);
 }
 
 /* Copies a reply quoted in a log line into r->work as one line (a "550-" of a reply the logger
@@ -850,7 +822,7 @@ log_find_reply(const char *s, size_t len, size_t *start, size_t *rlen, char *aft
 		if (i + 5 < len) {
 			char verb[CAPTURE_VERB_MAX];
 
-			capture_command_verb(s + v, len - v, verb, sizeof verb);
+			smtp_command_verb(s + v, len - v, verb, sizeof verb);
 			if (strcmp(verb, "END-OF-MESSAGE") == 0)
 				copy_verb(after, "DATA-END");
 			else if (strcmp(verb, "CONNECT") == 0)

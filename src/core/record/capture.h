@@ -102,8 +102,4 @@ const char *capture_format_name(enum capture_format format);
 /* Parses a name (also "telnet", "openssl", "maillog", "postfix"); -1 when unknown. */
 int capture_format_parse(const char *name, enum capture_format *format);
 
-/* The command verb of a client line, upper case, in buf ("MAIL" from "mail from:<a@b>");
- * "" when the line does not start with a word. */
-void capture_command_verb(const char *line, size_t len, char *buf, size_t bufsize);
-
 #endif

@@ -17,6 +17,7 @@
 
 #include "core/teach/lesson.h"
 #include "core/proto/sasl.h"
+#include "core/proto/smtp_command.h"
 #include "core/util/xmalloc.h"
 
 /* A lesson file bigger than this is surely not a lesson file. */
@@ -1034,19 +1035,6 @@ lesson_progress_fill(const struct lesson_progress *p, const char *text)
 	return out.s != NULL ? out.s : xstrdup("");
 }
 
-/* The first word of a sent line, upper-cased, into buf. */
-static void
-sent_verb(const struct transcript_entry *en, char *buf, size_t size)
-{
-	size_t i = 0;
-
-	while (i < en->len && i + 1 < size && en->text[i] != ' ' && en->text[i] != '\0') {
-		buf[i] = (char)toupper((unsigned char)en->text[i]);
-		i++;
-	}
-	buf[i] = '\0';
-}
-
 static bool
 code_matches(const char *pattern, const char *code)
 {
@@ -1110,7 +1098,7 @@ entry_matches(const struct check *c, const struct transcript_entry *en,
 	case CHECK_SENT:
 		if (en->kind != TRANSCRIPT_SENT)
 			return false;
-		sent_verb(en, verb, sizeof verb);
+		smtp_command_verb(en->text, en->len, verb, sizeof verb);
 		return strcmp(verb, c->word) == 0;
 	case CHECK_MESSAGE_ACCEPTED:
 		return tr != NULL && reply_class(tr->reply) == 2 && tr->after != NULL &&

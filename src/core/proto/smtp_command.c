@@ -1,29 +1,30 @@
-/* server_command.c: the practice server's command grammar (see server_command.h). Knows what a
- * command line, a path and an ESMTP parameter look like; knows nothing of sockets or sessions. */
+/* smtp_command.c: the SMTP command grammar (see smtp_command.h). Knows what a command line, a
+ * verb, a path and an ESMTP parameter look like; knows nothing of sockets or sessions. */
 #include "config.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "server/server_command.h"
+#include "core/proto/smtp_command.h"
 
 static const struct {
 	const char *name;
-	enum server_verb verb;
+	enum smtp_verb verb;
 } verb_names[] = {
-	{ "HELO", VERB_HELO }, { "EHLO", VERB_EHLO }, { "MAIL", VERB_MAIL },
-	{ "RCPT", VERB_RCPT }, { "DATA", VERB_DATA }, { "BDAT", VERB_BDAT },
-	{ "RSET", VERB_RSET }, { "VRFY", VERB_VRFY }, { "EXPN", VERB_EXPN },
-	{ "HELP", VERB_HELP }, { "NOOP", VERB_NOOP }, { "QUIT", VERB_QUIT },
-	{ "STARTTLS", VERB_STARTTLS }, { "AUTH", VERB_AUTH }, { "ETRN", VERB_ETRN },
-	{ "TURN", VERB_TURN }, { "ATRN", VERB_ATRN }, { "SEND", VERB_SEND },
-	{ "SOML", VERB_SOML }, { "SAML", VERB_SAML }, { "LHLO", VERB_LHLO },
-	{ "XCLIENT", VERB_XCLIENT }, { "XFORWARD", VERB_XFORWARD },
+	{ "HELO", SMTP_VERB_HELO }, { "EHLO", SMTP_VERB_EHLO }, { "MAIL", SMTP_VERB_MAIL },
+	{ "RCPT", SMTP_VERB_RCPT }, { "DATA", SMTP_VERB_DATA }, { "BDAT", SMTP_VERB_BDAT },
+	{ "RSET", SMTP_VERB_RSET }, { "VRFY", SMTP_VERB_VRFY }, { "EXPN", SMTP_VERB_EXPN },
+	{ "HELP", SMTP_VERB_HELP }, { "NOOP", SMTP_VERB_NOOP }, { "QUIT", SMTP_VERB_QUIT },
+	{ "STARTTLS", SMTP_VERB_STARTTLS }, { "AUTH", SMTP_VERB_AUTH }, { "ETRN", SMTP_VERB_ETRN },
+	{ "TURN", SMTP_VERB_TURN }, { "ATRN", SMTP_VERB_ATRN }, { "SEND", SMTP_VERB_SEND },
+	{ "SOML", SMTP_VERB_SOML }, { "SAML", SMTP_VERB_SAML }, { "LHLO", SMTP_VERB_LHLO },
+	{ "XCLIENT", SMTP_VERB_XCLIENT }, { "XFORWARD", SMTP_VERB_XFORWARD },
 };
 
 const char *
-server_verb_name(enum server_verb verb)
+smtp_verb_name(enum smtp_verb verb)
 {
 	size_t i;
 
@@ -33,13 +34,34 @@ server_verb_name(enum server_verb verb)
 	return "?";
 }
 
-int
-server_command_parse(const char *line, size_t len, struct server_command *cmd)
+enum smtp_verb
+smtp_verb_lookup(const char *word, size_t len)
 {
-	size_t i, verb_len;
+	size_t i;
+
+	if (len > SMTP_VERB_MAX || memchr(word, '\0', len) != NULL)
+		return SMTP_VERB_UNKNOWN;
+	for (i = 0; i < sizeof verb_names / sizeof verb_names[0]; i++)
+		if (strlen(verb_names[i].name) == len && strncasecmp(word, verb_names[i].name,
+		    len) == 0)
+			return verb_names[i].verb;
+	return SMTP_VERB_UNKNOWN;
+}
+
+static bool
+is_verb_char(unsigned char c)
+{
+	return isalnum(c) || c == '-' || c == '_';
+}
+
+int
+smtp_command_parse_mode(const char *line, size_t len, enum smtp_parse_mode mode,
+    struct smtp_command *cmd)
+{
+	size_t i, start = 0, verb_len, cap;
 
 	memset(cmd, 0, sizeof *cmd);
-	cmd->verb = VERB_UNKNOWN;
+	cmd->verb = SMTP_VERB_UNKNOWN;
 	cmd->args = "";
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)line[i];
@@ -50,21 +72,25 @@ server_command_parse(const char *line, size_t len, struct server_command *cmd)
 		else if ((c < 0x20 && c != '\t') || c == 0x7f)
 			cmd->has_ctl = true;
 	}
-	for (verb_len = 0; verb_len < len && line[verb_len] != ' '; verb_len++)
-		;
+	if (mode == SMTP_PARSE_TYPED) {
+		while (start < len && (line[start] == ' ' || line[start] == '\t'))
+			start++;
+		for (verb_len = 0; start + verb_len < len &&
+		    is_verb_char((unsigned char)line[start + verb_len]); verb_len++)
+			;
+		cap = SMTP_VERB_TEXT_MAX;
+	} else {
+		for (verb_len = 0; verb_len < len && line[verb_len] != ' '; verb_len++)
+			;
+		cap = SMTP_VERB_MAX;
+	}
 	if (verb_len == 0)
 		return -1;
-	for (i = 0; i < verb_len && i < SERVER_VERB_MAX; i++)
-		cmd->verb_text[i] = (char)toupper((unsigned char)line[i]);
+	for (i = 0; i < verb_len && i < cap; i++)
+		cmd->verb_text[i] = (char)toupper((unsigned char)line[start + i]);
 	cmd->verb_text[i] = '\0';
-	if (verb_len <= SERVER_VERB_MAX && memchr(line, '\0', verb_len) == NULL) {
-		for (i = 0; i < sizeof verb_names / sizeof verb_names[0]; i++)
-			if (strcmp(cmd->verb_text, verb_names[i].name) == 0) {
-				cmd->verb = verb_names[i].verb;
-				break;
-			}
-	}
-	i = verb_len;
+	cmd->verb = smtp_verb_lookup(line + start, verb_len);
+	i = start + verb_len;
 	while (i < len && line[i] == ' ')
 		i++;
 	cmd->args = line + i;
@@ -75,8 +101,55 @@ server_command_parse(const char *line, size_t len, struct server_command *cmd)
 	return 0;
 }
 
+int
+smtp_command_parse(const char *line, size_t len, struct smtp_command *cmd)
+{
+	return smtp_command_parse_mode(line, len, SMTP_PARSE_WIRE, cmd);
+}
+
+enum smtp_verb
+smtp_command_verb(const char *line, size_t len, char *buf, size_t size)
+{
+	struct smtp_command cmd;
+
+	if (smtp_command_parse_mode(line, len, SMTP_PARSE_TYPED, &cmd) != 0)
+		cmd.verb_text[0] = '\0';
+	if (size > 0)
+		snprintf(buf, size, "%s", cmd.verb_text);
+	return cmd.verb;
+}
+
+bool
+smtp_command_param(const struct smtp_command *cmd, const char *key, const char **value,
+    size_t *value_len)
+{
+	size_t klen = strlen(key), i = 0, n = cmd->args_len;
+	const char *a = cmd->args;
+
+	/* The first word is the path (or the mechanism); parameters follow it. */
+	while (i < n && a[i] != ' ')
+		i++;
+	while (i < n) {
+		size_t start, end;
+
+		while (i < n && a[i] == ' ')
+			i++;
+		start = i;
+		while (i < n && a[i] != ' ')
+			i++;
+		end = i;
+		if (end - start > klen && a[start + klen] == '=' &&
+		    strncasecmp(a + start, key, klen) == 0) {
+			*value = a + start + klen + 1;
+			*value_len = end - start - klen - 1;
+			return true;
+		}
+	}
+	return false;
+}
+
 const char *
-server_addr_domain(const char *addr)
+smtp_addr_domain(const char *addr)
 {
 	const char *at = strrchr(addr, '@');
 
@@ -229,7 +302,7 @@ notify_valid(const char *v, size_t len)
 }
 
 static void
-note_param(struct server_path *path, const char *kw, size_t kwlen)
+note_param(struct smtp_path *path, const char *kw, size_t kwlen)
 {
 	size_t n = kwlen < sizeof path->bad_param - 1 ? kwlen : sizeof path->bad_param - 1;
 	size_t i;
@@ -242,8 +315,8 @@ note_param(struct server_path *path, const char *kw, size_t kwlen)
 }
 
 /* One "KEYWORD[=VALUE]" of MAIL or RCPT. */
-static enum server_path_error
-param_parse(const char *p, size_t len, bool is_mail, struct server_path *path)
+static enum smtp_path_error
+param_parse(const char *p, size_t len, bool is_mail, struct smtp_path *path)
 {
 	const char *eq = memchr(p, '=', len);
 	size_t kwlen = eq ? (size_t)(eq - p) : len;
@@ -253,103 +326,103 @@ param_parse(const char *p, size_t len, bool is_mail, struct server_path *path)
 
 	note_param(path, p, kwlen);
 	if (kwlen == 0 || !isalnum((unsigned char)p[0]))
-		return PATH_PARAM_SYNTAX;
+		return SMTP_PATH_PARAM_SYNTAX;
 	for (i = 0; i < kwlen; i++)
 		if (!isalnum((unsigned char)p[i]) && p[i] != '-')
-			return PATH_PARAM_SYNTAX;
+			return SMTP_PATH_PARAM_SYNTAX;
 	if (eq != NULL) {
 		if (vlen == 0)
-			return PATH_PARAM_SYNTAX;
+			return SMTP_PATH_PARAM_SYNTAX;
 		for (i = 0; i < vlen; i++) {
 			unsigned char c = (unsigned char)v[i];
 			if (c < 0x21 || c == '=' || c == 0x7f)
-				return PATH_PARAM_SYNTAX;
+				return SMTP_PATH_PARAM_SYNTAX;
 		}
 	}
 	if (is_mail && word_is(p, kwlen, "SIZE")) {
 		uint64_t n = 0;
 		if (path->has_size)
-			return PATH_PARAM_TWICE;
+			return SMTP_PATH_PARAM_TWICE;
 		if (!v || !all_digits(v, vlen) || vlen > 19)
-			return PATH_PARAM_SYNTAX;
+			return SMTP_PATH_PARAM_SYNTAX;
 		for (i = 0; i < vlen; i++)
 			n = n * 10 + (uint64_t)(v[i] - '0');
 		path->has_size = true;
 		path->size = n;
 	} else if (is_mail && word_is(p, kwlen, "BODY")) {
-		if (path->body != BODY_UNSET)
-			return PATH_PARAM_TWICE;
+		if (path->body != SMTP_BODY_UNSET)
+			return SMTP_PATH_PARAM_TWICE;
 		if (!v)
-			return PATH_PARAM_SYNTAX;
+			return SMTP_PATH_PARAM_SYNTAX;
 		if (word_is(v, vlen, "7BIT"))
-			path->body = BODY_7BIT;
+			path->body = SMTP_BODY_7BIT;
 		else if (word_is(v, vlen, "8BITMIME"))
-			path->body = BODY_8BITMIME;
+			path->body = SMTP_BODY_8BITMIME;
 		else if (word_is(v, vlen, "BINARYMIME"))
-			path->body = BODY_BINARYMIME;
+			path->body = SMTP_BODY_BINARYMIME;
 		else
-			return PATH_PARAM_SYNTAX;
+			return SMTP_PATH_PARAM_SYNTAX;
 	} else if (is_mail && word_is(p, kwlen, "SMTPUTF8")) {
 		if (path->smtputf8)
-			return PATH_PARAM_TWICE;
+			return SMTP_PATH_PARAM_TWICE;
 		if (v)
-			return PATH_PARAM_SYNTAX;
+			return SMTP_PATH_PARAM_SYNTAX;
 		path->smtputf8 = true;
 	} else if (is_mail && word_is(p, kwlen, "RET")) {
 		if (path->has_ret)
-			return PATH_PARAM_TWICE;
+			return SMTP_PATH_PARAM_TWICE;
 		if (!v || !(word_is(v, vlen, "FULL") || word_is(v, vlen, "HDRS")))
-			return PATH_PARAM_SYNTAX;
+			return SMTP_PATH_PARAM_SYNTAX;
 		path->has_ret = true;
 	} else if (is_mail && word_is(p, kwlen, "ENVID")) {
 		if (path->has_envid)
-			return PATH_PARAM_TWICE;
+			return SMTP_PATH_PARAM_TWICE;
 		if (!v || vlen > 100 || !xtext_valid(v, vlen))
-			return PATH_PARAM_SYNTAX;
+			return SMTP_PATH_PARAM_SYNTAX;
 		path->has_envid = true;
 	} else if (is_mail && word_is(p, kwlen, "AUTH")) {
 		if (path->has_auth)
-			return PATH_PARAM_TWICE;
+			return SMTP_PATH_PARAM_TWICE;
 		if (!v || !(word_is(v, vlen, "<>") || xtext_valid(v, vlen)))
-			return PATH_PARAM_SYNTAX;
+			return SMTP_PATH_PARAM_SYNTAX;
 		path->has_auth = true;
 	} else if (!is_mail && word_is(p, kwlen, "NOTIFY")) {
 		if (path->has_notify)
-			return PATH_PARAM_TWICE;
+			return SMTP_PATH_PARAM_TWICE;
 		if (!v || !notify_valid(v, vlen))
-			return PATH_PARAM_SYNTAX;
+			return SMTP_PATH_PARAM_SYNTAX;
 		path->has_notify = true;
 	} else if (!is_mail && word_is(p, kwlen, "ORCPT")) {
 		const char *semi;
 		if (path->has_orcpt)
-			return PATH_PARAM_TWICE;
+			return SMTP_PATH_PARAM_TWICE;
 		if (!v || (semi = memchr(v, ';', vlen)) == NULL || semi == v ||
 		    !xtext_valid(semi + 1, vlen - (size_t)(semi + 1 - v)) || semi + 1 == v + vlen)
-			return PATH_PARAM_SYNTAX;
+			return SMTP_PATH_PARAM_SYNTAX;
 		path->has_orcpt = true;
 	} else {
-		return PATH_PARAM_UNKNOWN;
+		return SMTP_PATH_PARAM_UNKNOWN;
 	}
 	path->bad_param[0] = '\0';
-	return PATH_OK;
+	return SMTP_PATH_OK;
 }
 
-enum server_path_error
-server_path_parse(const char *args, size_t len, bool is_mail, struct server_path *path)
+enum smtp_path_error
+smtp_path_parse(const char *args, size_t len, bool is_mail, struct smtp_path *path)
 {
 	const char *prefix = is_mail ? "FROM:" : "TO:";
 	size_t plen = strlen(prefix), i, start, end, alen;
 	bool in_quote = false;
-	enum server_path_error err;
+	enum smtp_path_error err;
 
 	memset(path, 0, sizeof *path);
 	if (len < plen || strncasecmp(args, prefix, plen) != 0)
-		return PATH_NO_PREFIX;
+		return SMTP_PATH_NO_PREFIX;
 	i = plen;
 	if (i < len && args[i] == ' ')
 		i++;
 	if (i >= len || args[i] != '<')
-		return PATH_SYNTAX;
+		return SMTP_PATH_SYNTAX;
 	start = ++i;
 	for (; i < len; i++) {
 		if (args[i] == '\\' && in_quote) {
@@ -362,32 +435,32 @@ server_path_parse(const char *args, size_t len, bool is_mail, struct server_path
 			break;
 	}
 	if (i >= len)
-		return PATH_SYNTAX;
+		return SMTP_PATH_SYNTAX;
 	end = i;
 	/* An old source route "@a,@b:user@c" is accepted and ignored (RFC 5321 section 4.1.2). */
 	if (start < end && args[start] == '@') {
 		const char *colon = memchr(args + start, ':', end - start);
 		if (colon == NULL)
-			return PATH_SYNTAX;
+			return SMTP_PATH_SYNTAX;
 		start = (size_t)(colon - args) + 1;
 	}
 	alen = end - start;
 	if (alen == 0) {
 		if (!is_mail)
-			return PATH_SYNTAX;
+			return SMTP_PATH_SYNTAX;
 		path->null_path = true;
 	} else {
-		if (alen > SERVER_ADDR_MAX || !address_valid(args + start, alen, &path->has_8bit))
-			return PATH_SYNTAX;
+		if (alen > SMTP_ADDR_MAX || !address_valid(args + start, alen, &path->has_8bit))
+			return SMTP_PATH_SYNTAX;
 		if (is_mail && memchr(args + start, '@', alen) == NULL)
-			return PATH_SYNTAX;
+			return SMTP_PATH_SYNTAX;
 		memcpy(path->addr, args + start, alen);
 		path->addr[alen] = '\0';
 	}
 	i = end + 1;
 	/* Parameters: SP-separated; at least one space after '>' when any follow. */
 	if (i < len && args[i] != ' ')
-		return PATH_SYNTAX;
+		return SMTP_PATH_SYNTAX;
 	while (i < len) {
 		size_t p;
 		while (i < len && args[i] == ' ')
@@ -397,11 +470,11 @@ server_path_parse(const char *args, size_t len, bool is_mail, struct server_path
 		for (p = i; p < len && args[p] != ' '; p++)
 			;
 		err = param_parse(args + i, p - i, is_mail, path);
-		if (err != PATH_OK)
+		if (err != SMTP_PATH_OK)
 			return err;
 		i = p;
 	}
 	if (path->has_8bit && !path->smtputf8 && is_mail)
-		return PATH_NEEDS_UTF8;
-	return PATH_OK;
+		return SMTP_PATH_NEEDS_UTF8;
+	return SMTP_PATH_OK;
 }
