@@ -242,6 +242,63 @@ test_auth_payloads_masked(void **state)
 	fclose(in);
 }
 
+/* smtpscope's own files are read with the transcript module's line parser: the command each
+ * reply answered and its latency come from the annotations, escapes are undone, a masked line
+ * stays masked, and a line the loader would refuse is passed on as it is. */
+static void
+test_smtpscope_transcript_lines(void **state)
+{
+	const char *text = "# smtpscope transcript 1\n"
+	    "# a comment\n"
+	    "2026-11-26T19:40:01.000000Z S: 220 mx\t(+6.544 ms) after=\"greeting\"\n"
+	    "2026-11-26T19:40:02.000000Z C: EHLO a\\x01b\n"
+	    "2026-11-26T19:40:02.012300Z S: 250 x\t(+12.300 ms) after=\"XYZZY\"\n"
+	    "2026-11-26T19:40:03.000000Z C: AUTH PLAIN ********\tmasked\n"
+	    "2026-11-26T19:40:03.100000Z E reset\tevent=\"conn-reset\"\n"
+	    "2026-11-26T19:40:03 not a line\n";
+	FILE *in = fmemopen((void *)text, strlen(text), "r");
+	struct capture_options opts = { .format = CAPTURE_FORMAT_SMTPSCOPE };
+	struct capture_reader *r = capture_reader_new(in, &opts);
+	struct capture_item item;
+	char *err = NULL;
+	int replies = 0, others = 0;
+
+	(void)state;
+	while (capture_reader_next(r, &item, &err) > 0) {
+		switch (item.kind) {
+		case CAPTURE_REPLY:
+			if (replies++ == 0) {
+				assert_string_equal(item.after, "greeting");
+				assert_int_equal(item.latency_us, 6544);
+				assert_int_equal(item.time_us, INT64_C(1795722001000000));
+			} else {
+				assert_string_equal(item.after, "XYZZY");
+			}
+			break;
+		case CAPTURE_CLIENT:
+			if (item.secret)
+				assert_memory_equal(item.text, "AUTH PLAIN ********", 19);
+			else
+				assert_memory_equal(item.text, "EHLO a\x01" "b", 8);
+			break;
+		case CAPTURE_ERROR:
+			assert_string_equal(item.event, "conn-reset");
+			break;
+		case CAPTURE_OTHER:
+			others++;
+			assert_int_equal(item.time_us, -1);
+			break;
+		default:
+			break;
+		}
+	}
+	assert_int_equal(replies, 2);
+	assert_int_equal(others, 1);
+	assert_int_equal(capture_reader_skipped(r), 2);
+	capture_reader_free(r);
+	fclose(in);
+}
+
 static void
 test_capture_load_transcript_for_replay(void **state)
 {
@@ -285,6 +342,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_swaks_replies_pair_with_commands),
+		cmocka_unit_test(test_smtpscope_transcript_lines),
 		cmocka_unit_test(test_data_body_and_final_dot),
 		cmocka_unit_test(test_rejected_data_has_no_body),
 		cmocka_unit_test(test_auth_continuations_answer_auth),

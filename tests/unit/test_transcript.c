@@ -543,6 +543,48 @@ test_memory_stays_within_twice_the_saved_size(void **state)
 	reply_parser_free(p);
 }
 
+/* The line parser the loader and capture's reader share, on single lines. */
+static void
+test_line_parser_on_its_own(void **state)
+{
+	struct transcript_line l = { 0 };
+	char *err = NULL;
+	const char *s;
+
+	(void)state;
+	assert_true(transcript_is_magic("# smtpscope transcript 1\r", 25));
+	assert_false(transcript_is_magic("# smtpscope transcript 2", 24));
+	s = "2026-11-26T19:40:01.130000Z S: 250 a\\tb\\x20\t(+6.544 ms) after=\"EHLO\" "
+	    "state=\"after EHLO\" lines=3\r";
+	assert_int_equal(transcript_line_parse(s, strlen(s), &l, &err), 1);
+	assert_int_equal(l.kind, TRANSCRIPT_RECEIVED);
+	assert_int_equal(l.len, 8);
+	assert_memory_equal(l.text, "250 a\tb ", 8);
+	assert_true(l.reply_end);
+	assert_int_equal(l.latency_us, 6544);
+	assert_string_equal(l.after, "EHLO");
+	assert_string_equal(l.state, "after EHLO");
+	assert_true(l.has_lines);
+	assert_int_equal(l.lines, 3);
+	/* the next line forgets the annotations of the last */
+	s = "2026-11-26T19:40:02.000000Z C: AUTH PLAIN ********\tmasked";
+	assert_int_equal(transcript_line_parse(s, strlen(s), &l, &err), 1);
+	assert_int_equal(l.kind, TRANSCRIPT_SENT);
+	assert_true(l.masked);
+	assert_null(l.after);
+	assert_int_equal(l.latency_us, -1);
+	assert_int_equal(transcript_line_parse("# x", 3, &l, &err), 0);
+	assert_int_equal(transcript_line_parse("", 0, &l, &err), 0);
+	s = "2026-11-26T19:40:02.000000Z C: x\tafter=\"EHLO\"";
+	assert_int_equal(transcript_line_parse(s, strlen(s), &l, &err), -1);
+	assert_non_null(strstr(err, "not S:"));
+	free(err);
+	err = NULL;
+	s = "2026-11-26T19:40:02.000000Z C: \\q";
+	assert_int_equal(transcript_line_parse(s, strlen(s), &l, NULL), -1);
+	transcript_line_release(&l);
+}
+
 int
 main(void)
 {
@@ -556,6 +598,7 @@ main(void)
 		cmocka_unit_test(test_reply_pointer_stays_valid_after_adding),
 		cmocka_unit_test(test_memory_stays_within_twice_the_saved_size),
 		cmocka_unit_test(test_violations_none_said_of_bad_lines_survives_saving),
+		cmocka_unit_test(test_line_parser_on_its_own),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

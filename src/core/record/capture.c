@@ -11,7 +11,8 @@
  *
  * Formats, and how they are told apart (the first line that gives one away decides, unless the
  * caller says which):
- *   smtpscope  "# smtpscope transcript 1", then "STAMP C: text<TAB>annotations" (transcript.c)
+ *   smtpscope  "# smtpscope transcript 1", then "STAMP C: text<TAB>annotations", each line
+ *              read by transcript.c's line parser (transcript_line_parse)
  *   swaks      a three-character marker and a space: "<- ", "<~ ", "<**", "<~*" (server),
  *              " ->", " ~>", "**>", "*~>" (client), "===" and "***" (swaks' own notes)
  *   cs         "C: ..." / "S: ..." with an optional time stamp in front
@@ -85,8 +86,7 @@ struct capture_reader {
 	bool noise_block;      /* raw: inside openssl s_client's or telnet's chatter */
 	bool in_pem;           /* raw: inside -----BEGIN ... -----END */
 	int64_t line_time;     /* time of the current line, or -1 */
-	char stamp_cache[20];  /* smtpscope: date and time to the second last converted */
-	int64_t stamp_cache_s;
+	struct transcript_line tline;  /* smtpscope: the current line, parsed */
 	char event[48];        /* the event key of the current line */
 
 	struct reply_parser *parser;
@@ -523,211 +523,64 @@ read_cs(struct capture_reader *r, const char *s, size_t len)
 		client_line(r, s + off, len - off, r->tls);
 }
 
-/* ---- smtpscope's own transcripts (format in transcript.c) ---- */
-
-/* The value of n digits (checked by the caller). */
-static int
-digits_value(const char *s, size_t n)
-{
-	int v = 0;
-
-	while (n-- > 0)
-		v = v * 10 + (*s++ - '0');
-	return v;
-}
-
-/* "2026-11-26T19:40:01.123456Z" to microseconds since the epoch; -1 when it is not one. */
-static int64_t
-parse_stamp(struct capture_reader *r, const char *s, size_t len)
-{
-	struct tm tm;
-	int64_t us = 0;
-	size_t i;
-
-	if (len < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
-	    s[16] != ':')
-		return -1;
-	if (memcmp(s, r->stamp_cache, 19) != 0) {
-		memset(&tm, 0, sizeof tm);
-		for (i = 0; i < 19; i++)
-			if (i != 4 && i != 7 && i != 10 && i != 13 && i != 16 &&
-			    !isdigit((unsigned char)s[i]))
-				return -1;
-		tm.tm_year = digits_value(s, 4) - 1900;
-		tm.tm_mon = digits_value(s + 5, 2) - 1;
-		tm.tm_mday = digits_value(s + 8, 2);
-		tm.tm_hour = digits_value(s + 11, 2);
-		tm.tm_min = digits_value(s + 14, 2);
-		tm.tm_sec = digits_value(s + 17, 2);
-		r->stamp_cache_s = (int64_t)timegm(&tm);
-		memcpy(r->stamp_cache, s, 19);
-	}
-	i = 19;
-	if (s[i] == '.') {
-		int digits = 0;
-
-		for (i++; i < len && isdigit((unsigned char)s[i]) && digits < 6; i++, digits++)
-			us = us * 10 + (s[i] - '0');
-		for (; digits < 6; digits++)
-			us *= 10;
-	}
-	return r->stamp_cache_s * 1000000 + us;
-}
-
-/* Undoes transcript.c's escapes (\\ \r \n \t \0 \xHH \") into r->work; returns the length. */
-static size_t
-unescape(struct capture_reader *r, const char *s, size_t len)
-{
-	size_t i, n = 0, cap = r->opts.line_cap;
-
-	for (i = 0; i < len && n < cap; i++) {
-		char c = s[i];
-
-		if (c == '\\' && i + 1 < len) {
-			char e = s[++i];
-
-			switch (e) {
-			case 'r': c = '\r'; break;
-			case 'n': c = '\n'; break;
-			case 't': c = '\t'; break;
-			case '0': c = '\0'; break;
-			case 'x':
-				if (i + 2 < len && isxdigit((unsigned char)s[i + 1]) &&
-				    isxdigit((unsigned char)s[i + 2])) {
-					char hex[3] = { s[i + 1], s[i + 2], '\0' };
-
-					c = (char)strtol(hex, NULL, 16);
-					i += 2;
-				} else {
-					c = 'x';
-				}
-				break;
-			default: c = e; break;
-			}
-		}
-		r->work[n++] = c;
-	}
-	return n;
-}
-
-/* The value of key="..." among the annotations, unescaped of \" only, into out. */
-static bool
-annotation_value(const char *a, size_t len, const char *key, char *out, size_t outsize)
-{
-	char pat[32];
-	long at;
-	size_t i, n = 0;
-
-	snprintf(pat, sizeof pat, "%s=\"", key);
-	at = find_from(a, len, 0, pat);
-	if (at < 0 || (at > 0 && a[at - 1] != ' ' && a[at - 1] != '\t'))
-		return false;
-	for (i = (size_t)at + strlen(pat); i < len && a[i] != '"' && n + 1 < outsize; i++) {
-		if (a[i] == '\\' && i + 1 < len)
-			i++;
-		out[n++] = a[i];
-	}
-	out[n] = '\0';
-	return true;
-}
+/* ---- smtpscope's own transcripts (format and line parser in transcript.c) ---- */
 
 static void
 read_smtpscope(struct capture_reader *r, const char *s, size_t len)
 {
-	const char *text = s, *ann = NULL, *tab, *body;
-	size_t text_len = len, ann_len = 0, n, k;
+	struct transcript_line *l = &r->tline;
 	struct capture_item *item;
-	char mark[3] = { 0 };
-	size_t i;
+	size_t n;
+	int rc;
 
-	if (len == 0 || s[0] == '#') {
+	rc = transcript_line_parse(s, len, l, NULL);
+	if (rc == 0) {
 		r->skipped++;
 		return;
 	}
-	r->line_time = parse_stamp(r, s, len);
-	tab = memchr(s, ' ', len);
-	i = tab != NULL ? (size_t)(tab - s) : len;
-	if (r->line_time < 0 || i + 1 >= len) {
+	if (rc < 0) {
+		/* Not a line transcript_load would take (a hand edit, or cut at the line cap):
+		 * shown as it is. */
+		r->line_time = -1;
 		queue_line(r, CAPTURE_OTHER, s, len);
 		return;
 	}
-	text = s + i + 1;
-	text_len = len - i - 1;
-	for (k = 0; k < 2 && k < text_len && text[k] != ' ' && text[k] != '\t'; k++)
-		mark[k] = text[k];
-	text += k;
-	text_len -= k;
-	if ((tab = memchr(text, '\t', text_len)) != NULL) {
-		ann = tab + 1;
-		ann_len = text_len - (size_t)(ann - text);
-		text_len = (size_t)(tab - text);
-	}
-	if (text_len > 0 && text[0] == ' ') {
-		text++;
-		text_len--;
-	}
-	/* Most lines have no escape at all: use them where they are. */
-	if (memchr(text, '\\', text_len) == NULL) {
-		body = text;
-		n = text_len < r->opts.line_cap ? text_len : r->opts.line_cap;
-	} else {
-		n = unescape(r, text, text_len);
-		body = r->work;
-	}
-	if (ann != NULL && strcmp(mark, "S:") == 0) {
-		long at = find_from(ann, ann_len, 0, "(+");
-
-		annotation_value(ann, ann_len, "after", r->after_override,
-		    sizeof r->after_override);
-		if (at >= 0) {
-			/* "(+12.345 ms)": milliseconds with three decimals. Parsed within the
-			 * line (which is not NUL-terminated). */
-			int64_t us = 0;
-			size_t j = (size_t)at + 2, digits = 0;
-
-			for (; j < ann_len && isdigit((unsigned char)ann[j]) && digits < 15; j++, digits++)
-				us = us * 10 + (ann[j] - '0');
-			us *= 1000;
-			if (j < ann_len && ann[j] == '.') {
-				int64_t frac = 0, scale = 100;
-
-				for (j++; j < ann_len && isdigit((unsigned char)ann[j]) && scale > 0;
-				    j++, scale /= 10)
-					frac += (ann[j] - '0') * scale;
-				us += frac;
-			}
-			if (digits > 0)
-				r->latency_override = us;
-		}
-	}
-	if (strcmp(mark, "S:") == 0) {
-		server_line(r, body, n, r->tls);
+	r->line_time = l->time_us;
+	n = l->len < r->opts.line_cap ? l->len : r->opts.line_cap;
+	switch (l->kind) {
+	case TRANSCRIPT_RECEIVED:
+		copy_verb(r->after_override, l->after);
+		if (l->reply_end && l->latency_us >= 0)
+			r->latency_override = l->latency_us;
+		server_line(r, l->text, n, r->tls);
 		r->after_override[0] = '\0';
 		r->latency_override = -1;
 		return;
-	}
-	if (strcmp(mark, "C:") == 0) {
-		bool masked = ann != NULL && find_from(ann, ann_len, 0, "masked") >= 0;
-
-		/* Already masked when saved: keep it so, and do not mask twice. */
-		if (masked) {
+	case TRANSCRIPT_SENT:
+		if (l->masked) {
+			/* Already masked when saved: keep it so, and do not mask twice. */
 			bool show = r->opts.show_secrets;
 
 			flush_parser(r);
 			r->opts.show_secrets = true;
-			client_line(r, body, n, r->tls);
+			client_line(r, l->text, n, r->tls);
 			r->opts.show_secrets = show;
 			r->queue[(r->queue_head + r->queue_count - 1) % CAPTURE_QUEUE].secret = true;
 		} else {
-			client_line(r, body, n, r->tls);
+			client_line(r, l->text, n, r->tls);
 		}
 		return;
+	case TRANSCRIPT_ERROR:
+	case TRANSCRIPT_WARNING:
+		item = queue_line(r, CAPTURE_ERROR, l->text, n);
+		break;
+	default:
+		item = queue_line(r, CAPTURE_INFO, l->text, n);
+		break;
 	}
-	item = queue_line(r, strcmp(mark, "E") == 0 ? CAPTURE_ERROR : CAPTURE_INFO, body, n);
-	if (strcmp(mark, "!") == 0)
-		item->kind = CAPTURE_ERROR;
-	if (ann != NULL && annotation_value(ann, ann_len, "event", r->event, sizeof r->event)) {
+	if (l->event != NULL) {
 		/* Events name what happened; the TLS ones change what the lines after travel in. */
+		snprintf(r->event, sizeof r->event, "%s", l->event);
 		if (strncmp(r->event, "tls-up", 6) == 0 || strcmp(r->event, "tls-established") == 0 ||
 		    strcmp(r->event, "tls-handshake") == 0)
 			r->tls = true;
@@ -1177,7 +1030,6 @@ capture_reader_new(FILE *in, const struct capture_options *opts)
 	r->line_buf = xmalloc(r->opts.line_cap + 2);
 	r->work = xmalloc(r->opts.line_cap + 16);
 	r->parser = reply_parser_new(NULL);
-	r->stamp_cache_s = -1;
 	r->latency_override = -1;
 	pending_push(r, "greeting");
 	return r;
@@ -1193,6 +1045,7 @@ capture_reader_free(struct capture_reader *r)
 	for (i = 0; i < r->nowned; i++)
 		reply_free(r->owned[i]);
 	reply_parser_free(r->parser);
+	transcript_line_release(&r->tline);
 	free(r->buf);
 	free(r->line_buf);
 	free(r->work);

@@ -669,17 +669,6 @@ transcript_save(const struct transcript *t, const char *path, char **errstr)
 
 /* ---- loading ---- */
 
-/* What one line of the file says besides its text. */
-struct annotations {
-	bool masked;
-	bool no_reply;
-	bool reply_end;
-	int64_t latency_us;
-	char *event, *after, *state;  /* allocated, or NULL */
-	bool has_full, has_lines, has_violations, has_line_violations;
-	size_t full, lines;
-	unsigned violations, line_violations;
-};
 
 /* A received line waiting for its reply to complete. */
 struct group_line {
@@ -701,12 +690,26 @@ struct loader {
 	size_t ngroup, group_alloc;
 	size_t group_start;           /* file line where it began, for messages */
 
-	char *scratch;                /* unescaped text */
-	size_t scratch_alloc;
+	struct transcript_line line;  /* the line being read (its buffer reused) */
 };
 
 static void
 load_error(struct loader *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void
+line_error(char **error, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* What is wrong with one line, without the file and line number (the first problem only). */
+static void
+line_error(char **error, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*error != NULL)
+		return;
+	va_start(ap, fmt);
+	*error = xvasprintf(fmt, ap);
+	va_end(ap);
+}
 
 static void
 load_error(struct loader *l, const char *fmt, ...)
@@ -739,7 +742,7 @@ hex_value(char c)
  * Returns the bytes written, sets *used to the input consumed, or returns -1 on a bad escape
  * or a raw control character. */
 static long
-unescape(struct loader *l, const char *s, size_t len, char *out, bool quoted, size_t *used)
+unescape(char **error, const char *s, size_t len, char *out, bool quoted, size_t *used)
 {
 	size_t i = 0, n = 0;
 
@@ -749,7 +752,7 @@ unescape(struct loader *l, const char *s, size_t len, char *out, bool quoted, si
 		if (quoted && c == '"')
 			break;
 		if (c < 0x20 || c == 0x7f) {
-			load_error(l, "unescaped control character 0x%02x", c);
+			line_error(error, "unescaped control character 0x%02x", c);
 			return -1;
 		}
 		if (c != '\\') {
@@ -758,7 +761,7 @@ unescape(struct loader *l, const char *s, size_t len, char *out, bool quoted, si
 			continue;
 		}
 		if (i + 1 >= len) {
-			load_error(l, "backslash at the end of the text");
+			line_error(error, "backslash at the end of the text");
 			return -1;
 		}
 		switch (s[i + 1]) {
@@ -782,14 +785,14 @@ unescape(struct loader *l, const char *s, size_t len, char *out, bool quoted, si
 			break;
 		case 'x':
 			if (i + 3 >= len || hex_value(s[i + 2]) < 0 || hex_value(s[i + 3]) < 0) {
-				load_error(l, "\\x must be followed by two hex digits");
+				line_error(error, "\\x must be followed by two hex digits");
 				return -1;
 			}
 			out[n++] = (char)(hex_value(s[i + 2]) * 16 + hex_value(s[i + 3]));
 			i += 2;
 			break;
 		default:
-			load_error(l, "unknown escape \\%c", s[i + 1] >= 0x20 && s[i + 1] < 0x7f ?
+			line_error(error, "unknown escape \\%c", s[i + 1] >= 0x20 && s[i + 1] < 0x7f ?
 			    s[i + 1] : '?');
 			return -1;
 		}
@@ -860,17 +863,41 @@ parse_latency(const char *s, size_t len, int64_t *us)
 	return true;
 }
 
+/* Forgets what the last line said, keeping the text buffer for the next. */
 static void
-annotations_free(struct annotations *a)
+line_reset(struct transcript_line *a)
 {
 	free(a->event);
 	free(a->after);
 	free(a->state);
+	a->event = a->after = a->state = NULL;
+	a->masked = a->no_reply = a->reply_end = false;
+	a->latency_us = -1;
+	a->has_full = a->has_lines = a->has_violations = a->has_line_violations = false;
+	a->full = a->lines = 0;
+	a->violations = a->line_violations = 0;
+	a->len = 0;
+}
+
+void
+transcript_line_release(struct transcript_line *a)
+{
+	line_reset(a);
+	free(a->text);
+	memset(a, 0, sizeof *a);
+}
+
+bool
+transcript_is_magic(const char *line, size_t len)
+{
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	return len == strlen(TRANSCRIPT_MAGIC) && memcmp(line, TRANSCRIPT_MAGIC, len) == 0;
 }
 
 /* Parses the annotations after the TAB. Returns false (with the error set) when malformed. */
 static bool
-parse_annotations(struct loader *l, const char *s, size_t len, struct annotations *a)
+parse_annotations(char **error, const char *s, size_t len, struct transcript_line *a)
 {
 	size_t i = 0;
 
@@ -886,18 +913,18 @@ parse_annotations(struct loader *l, const char *s, size_t len, struct annotation
 			const char *close = memchr(tok, ')', len - i);
 
 			if (close == NULL) {
-				load_error(l, "unclosed '(' in the annotations");
+				line_error(error, "unclosed '(' in the annotations");
 				return false;
 			}
 			tlen = (size_t)(close - tok) + 1;
 			if (tlen == 17 && memcmp(tok, "(latency unknown)", 17) == 0) {
 				a->latency_us = -1;
 			} else if (!parse_latency(tok, tlen, &a->latency_us)) {
-				load_error(l, "bad latency (expected like (+12.345 ms))");
+				line_error(error, "bad latency (expected like (+12.345 ms))");
 				return false;
 			}
 			if (a->reply_end) {
-				load_error(l, "two latencies on one line");
+				line_error(error, "two latencies on one line");
 				return false;
 			}
 			a->reply_end = true;
@@ -915,7 +942,7 @@ parse_annotations(struct loader *l, const char *s, size_t len, struct annotation
 			else if (klen == 8 && memcmp(tok, "no-reply", 8) == 0)
 				a->no_reply = true;
 			else {
-				load_error(l, "unknown annotation '%.*s'", (int)(klen > 40 ? 40 : klen),
+				line_error(error, "unknown annotation '%.*s'", (int)(klen > 40 ? 40 : klen),
 				    tok);
 				return false;
 			}
@@ -927,11 +954,11 @@ parse_annotations(struct loader *l, const char *s, size_t len, struct annotation
 			/* A quoted string value. */
 			char *value = xmalloc(len - i + 1), **slot = NULL;
 			size_t used;
-			long n = unescape(l, s + i + 1, len - i - 1, value, true, &used);
+			long n = unescape(error, s + i + 1, len - i - 1, value, true, &used);
 
 			if (n < 0 || i + 1 + used >= len || s[i + 1 + used] != '"') {
 				if (n >= 0)
-					load_error(l, "unterminated quoted value");
+					line_error(error, "unterminated quoted value");
 				free(value);
 				return false;
 			}
@@ -943,7 +970,7 @@ parse_annotations(struct loader *l, const char *s, size_t len, struct annotation
 			else if (klen == 5 && memcmp(tok, "state", 5) == 0)
 				slot = &a->state;
 			if (slot == NULL || *slot != NULL || memchr(value, '\0', (size_t)n) != NULL) {
-				load_error(l, slot == NULL ? "unknown annotation '%.*s'" :
+				line_error(error, slot == NULL ? "unknown annotation '%.*s'" :
 				    "repeated or invalid annotation '%.*s'", (int)klen, tok);
 				free(value);
 				return false;
@@ -971,18 +998,18 @@ parse_annotations(struct loader *l, const char *s, size_t len, struct annotation
 				    parse_violations(v, vlen, &a->line_violations);
 				a->has_line_violations = true;
 			} else {
-				load_error(l, "unknown annotation '%.*s'", (int)(klen > 40 ? 40 : klen),
+				line_error(error, "unknown annotation '%.*s'", (int)(klen > 40 ? 40 : klen),
 				    tok);
 				return false;
 			}
 			if (!ok) {
-				load_error(l, "bad value for '%.*s'", (int)klen, tok);
+				line_error(error, "bad value for '%.*s'", (int)klen, tok);
 				return false;
 			}
 			i += vlen;
 		}
 		if (i < len && s[i] != ' ') {
-			load_error(l, "annotations must be separated by spaces");
+			line_error(error, "annotations must be separated by spaces");
 			return false;
 		}
 	}
@@ -1012,7 +1039,7 @@ parse_kind(const char *s, size_t len, enum transcript_kind *kind)
 /* The parser has a complete reply for the lines gathered: check it matches them, restore what
  * the annotations say, and store it. a is the annotations of the reply's last line or NULL. */
 static bool
-group_close(struct loader *l, struct reply *r, const struct annotations *a)
+group_close(struct loader *l, struct reply *r, const struct transcript_line *a)
 {
 	struct reply *extra = reply_parser_next(l->parser);
 	size_t i;
@@ -1071,7 +1098,7 @@ group_close(struct loader *l, struct reply *r, const struct annotations *a)
 
 static bool
 load_received(struct loader *l, size_t entry, const char *text, size_t len,
-    const struct annotations *a)
+    const struct transcript_line *a)
 {
 	struct reply *r;
 	struct group_line *g;
@@ -1105,21 +1132,84 @@ load_received(struct loader *l, size_t entry, const char *text, size_t len,
 	    a->after != NULL || a->state != NULL ? a : NULL);
 }
 
+int
+transcript_line_parse(const char *line, size_t len, struct transcript_line *a, char **errstr)
+{
+	const char *mark, *text = NULL, *tab;
+	size_t mark_len, text_len = 0, used;
+	char *error = NULL;
+	long n;
+
+	line_reset(a);
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len == 0 || line[0] == '#')
+		return 0;
+	if (!parse_time(line, len, &a->time_us)) {
+		line_error(&error, "bad time stamp (expected e.g. 2026-11-26T19:40:01.123456Z)");
+		goto bad;
+	}
+	if (len < TIME_LEN + 2 || line[TIME_LEN] != ' ') {
+		line_error(&error, "expected a space and a mark (C: S: * ! E i) after the time");
+		goto bad;
+	}
+	mark = line + TIME_LEN + 1;
+	for (mark_len = 0; mark + mark_len < line + len && mark[mark_len] != ' ' &&
+	    mark[mark_len] != '\t'; mark_len++)
+		;
+	if (!parse_kind(mark, mark_len, &a->kind)) {
+		line_error(&error, "unknown mark '%.*s' (expected C: S: * ! E or i)",
+		    (int)(mark_len > 8 ? 8 : mark_len), mark);
+		goto bad;
+	}
+	tab = memchr(mark, '\t', (size_t)(line + len - mark));
+	if (mark + mark_len < line + len && mark[mark_len] == ' ') {
+		text = mark + mark_len + 1;
+		text_len = (size_t)((tab != NULL ? tab : line + len) - text);
+	}
+	if (tab != NULL && !parse_annotations(&error, tab + 1, (size_t)(line + len - tab - 1), a))
+		goto bad;
+	if (a->kind != TRANSCRIPT_RECEIVED && (a->reply_end || a->no_reply || a->after ||
+	    a->state || a->has_full || a->has_lines || a->has_violations ||
+	    a->has_line_violations)) {
+		line_error(&error, "reply annotations on a line that is not S:");
+		goto bad;
+	}
+	if (a->kind == TRANSCRIPT_RECEIVED && a->no_reply && (a->reply_end || a->after ||
+	    a->state || a->has_full || a->has_lines || a->has_violations ||
+	    a->has_line_violations)) {
+		line_error(&error, "reply annotations on a no-reply line");
+		goto bad;
+	}
+	if (text_len + 1 > a->text_alloc) {
+		a->text_alloc = text_len + 1;
+		a->text = xreallocarray(a->text, a->text_alloc, 1);
+	}
+	n = unescape(&error, text != NULL ? text : "", text_len, a->text, false, &used);
+	if (n < 0)
+		goto bad;
+	a->text[n] = '\0';
+	a->len = (size_t)n;
+	return 1;
+bad:
+	line_reset(a);
+	if (errstr != NULL)
+		*errstr = error;
+	else
+		free(error);
+	return -1;
+}
+
 static bool
 load_line(struct loader *l, const char *line, size_t len)
 {
-	struct annotations a;
-	enum transcript_kind kind;
-	const char *mark, *text = NULL, *tab;
-	size_t mark_len, text_len = 0, entry, used;
-	int64_t time_us;
-	long n;
-	bool ok = false;
+	struct transcript_line *a = &l->line;
+	char *error = NULL;
+	size_t entry;
+	int rc;
 
-	if (len > 0 && line[len - 1] == '\r')
-		len--;
 	if (!l->saw_magic) {
-		if (len != strlen(TRANSCRIPT_MAGIC) || memcmp(line, TRANSCRIPT_MAGIC, len) != 0) {
+		if (!transcript_is_magic(line, len)) {
 			load_error(l, "not a smtpscope transcript (the first line must be \"%s\")",
 			    TRANSCRIPT_MAGIC);
 			return false;
@@ -1127,59 +1217,18 @@ load_line(struct loader *l, const char *line, size_t len)
 		l->saw_magic = true;
 		return true;
 	}
-	if (len == 0 || line[0] == '#')
+	rc = transcript_line_parse(line, len, a, &error);
+	if (rc < 0) {
+		load_error(l, "%s", error);
+		free(error);
+		return false;
+	}
+	if (rc == 0)
 		return true;
-	if (!parse_time(line, len, &time_us)) {
-		load_error(l, "bad time stamp (expected e.g. 2026-11-26T19:40:01.123456Z)");
-		return false;
-	}
-	if (len < TIME_LEN + 2 || line[TIME_LEN] != ' ') {
-		load_error(l, "expected a space and a mark (C: S: * ! E i) after the time");
-		return false;
-	}
-	mark = line + TIME_LEN + 1;
-	for (mark_len = 0; mark + mark_len < line + len && mark[mark_len] != ' ' &&
-	    mark[mark_len] != '\t'; mark_len++)
-		;
-	if (!parse_kind(mark, mark_len, &kind)) {
-		load_error(l, "unknown mark '%.*s' (expected C: S: * ! E or i)",
-		    (int)(mark_len > 8 ? 8 : mark_len), mark);
-		return false;
-	}
-	tab = memchr(mark, '\t', (size_t)(line + len - mark));
-	if (mark + mark_len < line + len && mark[mark_len] == ' ') {
-		text = mark + mark_len + 1;
-		text_len = (size_t)((tab != NULL ? tab : line + len) - text);
-	}
-	memset(&a, 0, sizeof a);
-	a.latency_us = -1;
-	if (tab != NULL && !parse_annotations(l, tab + 1, (size_t)(line + len - tab - 1), &a))
-		goto out;
-	if (kind != TRANSCRIPT_RECEIVED && (a.reply_end || a.no_reply || a.after || a.state ||
-	    a.has_full || a.has_lines || a.has_violations || a.has_line_violations)) {
-		load_error(l, "reply annotations on a line that is not S:");
-		goto out;
-	}
-	if (kind == TRANSCRIPT_RECEIVED && a.no_reply && (a.reply_end || a.after || a.state ||
-	    a.has_full || a.has_lines || a.has_violations || a.has_line_violations)) {
-		load_error(l, "reply annotations on a no-reply line");
-		goto out;
-	}
-	if (text_len + 1 > l->scratch_alloc) {
-		l->scratch_alloc = text_len + 1;
-		l->scratch = xreallocarray(l->scratch, l->scratch_alloc, 1);
-	}
-	n = unescape(l, text != NULL ? text : "", text_len, l->scratch, false, &used);
-	if (n < 0)
-		goto out;
-	entry = transcript_add_at(l->t, time_us, kind, l->scratch, (size_t)n, a.event, a.masked);
-	if (kind == TRANSCRIPT_RECEIVED)
-		ok = load_received(l, entry, l->scratch, (size_t)n, &a);
-	else
-		ok = true;
-out:
-	annotations_free(&a);
-	return ok;
+	entry = transcript_add_at(l->t, a->time_us, a->kind, a->text, a->len, a->event, a->masked);
+	if (a->kind == TRANSCRIPT_RECEIVED)
+		return load_received(l, entry, a->text, a->len, a);
+	return true;
 }
 
 static void
@@ -1212,7 +1261,7 @@ loader_done(struct loader *l, char **errstr)
 	}
 	reply_parser_free(l->parser);
 	free(l->group);
-	free(l->scratch);
+	transcript_line_release(&l->line);
 	if (l->error != NULL) {
 		transcript_free(t);
 		if (errstr != NULL)

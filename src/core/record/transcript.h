@@ -102,6 +102,35 @@ struct transcript *transcript_load_file(FILE *fp, const char *name, char **errst
 struct transcript *transcript_load_buffer(const void *data, size_t len, const char *name,
     char **errstr);
 
+/* One line of a saved transcript read on its own (the format is described in transcript.c):
+ * what transcript_load makes an entry of, and what capture's reader streams. Start from a
+ * zeroed struct; each parse reuses its text buffer; transcript_line_release frees it. */
+struct transcript_line {
+	int64_t time_us;
+	enum transcript_kind kind;
+	char *text;                   /* unescaped, NUL-terminated, may hold NULs: use len */
+	size_t len, text_alloc;
+	/* the annotations */
+	bool masked;                  /* the text was masked when saved */
+	bool no_reply;                /* a received line that belongs to no reply */
+	bool reply_end;               /* a latency was given: the reply ends here */
+	int64_t latency_us;           /* that latency, -1 when unknown */
+	char *event, *after, *state;  /* quoted values, NULL when absent */
+	bool has_full, has_lines, has_violations, has_line_violations;
+	size_t full, lines;
+	unsigned violations, line_violations;
+};
+
+/* True when line (len bytes, a CR at the end ignored) is a transcript's first line. */
+bool transcript_is_magic(const char *line, size_t len);
+
+/* Parses one line after the first (without its LF; a CR before it is ignored). Returns 1 with
+ * *line filled, 0 for a comment or an empty line, -1 when malformed with *errstr (may be NULL;
+ * caller frees) saying why, without a file name or line number. */
+int transcript_line_parse(const char *text, size_t len, struct transcript_line *line,
+    char **errstr);
+void transcript_line_release(struct transcript_line *line);
+
 /* Bytes of memory the transcript holds (entries, replies, text), for the memory budget. */
 size_t transcript_memory(const struct transcript *transcript);
 
