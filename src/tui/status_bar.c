@@ -95,8 +95,14 @@ status_bar_draw(struct tui *tui)
 		    L(tui, "ui-status-unverified", "NOT VERIFIED"));
 	if (st.user != NULL)
 		status_field(&bar, 7, 0, "%s %s", L(tui, "ui-status-user", "user"), st.user);
-	if (st.state != NULL)
+	if (st.state != NULL && st.state_key != NULL) {
+		char label[48];
+
+		snprintf(label, sizeof label, "state-%s", st.state_key);
+		status_field(&bar, 6, A_BOLD, "%s", L(tui, label, st.state));
+	} else if (st.state != NULL) {
 		status_field(&bar, 6, A_BOLD, "%s", st.state);
+	}
 	if (st.waiting)
 		status_field(&bar, 4, 0, "%s", L(tui, "ui-status-waiting", "waiting for reply"));
 	if (st.last_latency_us >= 0)

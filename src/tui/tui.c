@@ -63,7 +63,11 @@ tui_status(const struct tui *tui, struct engine_status *st)
 	if (e != NULL && e->kind == TRANSCRIPT_RECEIVED && e->reply != TRANSCRIPT_NO_REPLY)
 		r = transcript_reply(tui->transcript, e->reply);
 	if (r != NULL) {
-		if (r->state != NULL)
+		/* saved as a key, or in words by older versions */
+		st->state_key = r->state != NULL ? session_state_key_parse(r->state) : NULL;
+		if (st->state_key != NULL)
+			st->state = session_state_key_name(st->state_key);
+		else if (r->state != NULL)
 			st->state = r->state;
 		st->last_latency_us = r->latency_us;
 	}

@@ -43,7 +43,7 @@ answer(struct session *s, struct session_outcome *o, struct fake_reply *f, const
 	f->reply.lines = f->lines;
 	f->reply.nlines = f->reply.lines_total = n;
 	session_reply(s, &f->reply, 0, o);
-	return o->after;
+	return session_outcome_key(o);
 }
 
 static struct session *
@@ -373,6 +373,60 @@ test_verb_extraction(void **state)
 	assert_int_equal(strlen(verb), 15);
 }
 
+/* Reply contexts are enums with stable keys; a command's key is its verb as sent. */
+static void
+test_reply_contexts_and_keys(void **state)
+{
+	struct session *s = session_new();
+	struct session_outcome o;
+	struct fake_reply f;
+
+	(void)state;
+	session_connected(s, 1);
+	assert_string_equal(answer(s, &o, &f, "250 too early", NULL), "before-greeting");
+	assert_int_equal(o.context, SESSION_CONTEXT_BEFORE_GREETING);
+	assert_string_equal(answer(s, &o, &f, "220 hi", NULL), "greeting");
+	assert_int_equal(o.context, SESSION_CONTEXT_GREETING);
+	assert_int_equal(o.verb, SMTP_VERB_UNKNOWN);
+	session_sent(s, "xyzzy now", 2);
+	assert_string_equal(session_waiting_for(s), "XYZZY");
+	assert_string_equal(answer(s, &o, &f, "500 what", NULL), "XYZZY");
+	assert_int_equal(o.context, SESSION_CONTEXT_COMMAND);
+	assert_int_equal(o.verb, SMTP_VERB_UNKNOWN);
+	session_sent(s, "ehlo me", 3);
+	answer(s, &o, &f, "250 ok", NULL);
+	assert_int_equal(o.verb, SMTP_VERB_EHLO);
+	session_sent_data_end(s, 4);
+	assert_string_equal(answer(s, &o, &f, "250 queued", NULL), "DATA-END");
+	assert_int_equal(o.context, SESSION_CONTEXT_DATA_END);
+	assert_string_equal(answer(s, &o, &f, "421 bye", NULL), "unsolicited");
+	assert_int_equal(o.context, SESSION_CONTEXT_UNSOLICITED);
+	assert_true(o.closing);
+	assert_string_equal(session_context_key(SESSION_CONTEXT_GREETING), "greeting");
+	session_free(s);
+}
+
+/* States have keys; the words older transcripts saved still name them. */
+static void
+test_state_keys(void **state)
+{
+	struct session *s = greeted();
+
+	(void)state;
+	assert_string_equal(session_state_key(s), "after-ehlo");
+	assert_string_equal(session_state_name(s), "after EHLO");
+	assert_string_equal(session_state_key_parse("after EHLO"), "after-ehlo");
+	assert_string_equal(session_state_key_parse("In-Transaction"), "in-transaction");
+	assert_string_equal(session_state_key_parse("closed"), "closed");
+	assert_null(session_state_key_parse("after"));
+	assert_null(session_state_key_parse("after-ehlox"));
+	assert_string_equal(session_state_key_name("in-data"), "in DATA");
+	assert_null(session_state_key_name("replay"));
+	session_closed(s);
+	assert_string_equal(session_state_key(s), "closed");
+	session_free(s);
+}
+
 /* One rule for what is a secret: AUTH's initial response, the answer to a 334 (not the
  * cancelling "*"), whatever the spacing; everything else is shown. */
 static void
@@ -425,6 +479,8 @@ main(void)
 		cmocka_unit_test(test_suggestions_follow_state),
 		cmocka_unit_test(test_verb_extraction),
 		cmocka_unit_test(test_secret_lines_masked),
+		cmocka_unit_test(test_reply_contexts_and_keys),
+		cmocka_unit_test(test_state_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -66,7 +66,9 @@ struct engine_status {
 	bool verified;            /* the certificate verified (meaningful when tls) */
 	const char *tls_version;  /* "TLSv1.3" or NULL */
 	const char *user;         /* authenticated identity or NULL */
-	const char *state;        /* "greeting", "after EHLO", "in transaction", "in DATA", ... */
+	const char *state;        /* in English: "greeting", "after EHLO", "in DATA", ... */
+	const char *state_key;    /* its stable key: a session_state_key ("after-ehlo"), or
+	                           * "connecting", "tls-handshake"; label "state-KEY" words it */
 	int64_t last_latency_us;  /* -1 when none yet */
 	bool waiting;             /* a command is waiting for its reply (or, after a 221 or
 	                           * 421, the close it announced, for a moment) */

@@ -233,7 +233,7 @@ engine_auth_reply(struct engine *e, const struct reply *kept, const struct sessi
 {
 	if (o->auth_challenge) {
 		auth_challenge(e, kept);
-	} else if (strcmp(o->after, "AUTH") == 0) {
+	} else if (o->verb == SMTP_VERB_AUTH) {
 		if (o->authenticated)
 			engine_recordf(e, TRANSCRIPT_EVENT, "authenticated", "authenticated as %s",
 			    session_user(e->session));

@@ -74,12 +74,12 @@ engine_handle_reply(struct engine *e, struct reply *reply)
 	size_t index;
 	unsigned violations = reply->violations;
 
-	snprintf(state, sizeof state, "%s", session_state_name(e->session));
+	snprintf(state, sizeof state, "%s", session_state_key(e->session));
 	session_reply(e->session, reply, now, &o);
 	latency = o.sent_us >= 0 ? now - o.sent_us : -1;
 	e->last_latency_us = latency;
 	e->last_code = reply->code;
-	snprintf(e->last_after, sizeof e->last_after, "%s", o.after);
+	snprintf(e->last_after, sizeof e->last_after, "%s", session_outcome_key(&o));
 	e->activity_us = now;
 	/* This reply ended a wait; the next one (pipelined, or after an answer) starts now. Lines
 	 * before the greeting end nothing: the greeting's deadline stands. */
@@ -95,7 +95,8 @@ engine_handle_reply(struct engine *e, struct reply *reply)
 		return;
 	}
 	engine_note_dropped(e);
-	index = transcript_add_reply(e->transcript, reply, o.after, state, latency);
+	index = transcript_add_reply(e->transcript, reply, session_outcome_key(&o), state,
+	    latency);
 	engine_notify(e);
 	kept = transcript_reply(e->transcript, index)->reply;
 	if (violations != 0)
@@ -124,7 +125,7 @@ engine_handle_reply(struct engine *e, struct reply *reply)
 		return;
 	}
 	engine_stream_reply(e, kept, &o);
-	if (strcmp(o.after, "EHLO") == 0 && reply_class(kept) == 2)
+	if (o.verb == SMTP_VERB_EHLO && reply_class(kept) == 2)
 		engine_tls_after_ehlo(e);
 	engine_flush(e);
 }

@@ -49,13 +49,16 @@ engine_status(const struct engine *e, struct engine_status *st)
 	case PHASE_MX_LOOKUP:
 	case PHASE_CONNECTING:
 		snprintf(m->state_text, sizeof m->state_text, "connecting");
+		st->state_key = "connecting";
 		break;
 	case PHASE_HANDSHAKE:
 		snprintf(m->state_text, sizeof m->state_text, "TLS handshake");
+		st->state_key = "tls-handshake";
 		break;
 	default:
 		snprintf(m->state_text, sizeof m->state_text, "%s",
 		    session_state_name(e->session));
+		st->state_key = session_state_key(e->session);
 	}
 	st->state = e->state_text;
 	st->last_latency_us = e->last_latency_us;

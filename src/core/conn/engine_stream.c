@@ -201,7 +201,7 @@ engine_local_message(struct engine *e, const struct command *cmd, bool bdat, uns
 void
 engine_stream_reply(struct engine *e, const struct reply *kept, const struct session_outcome *o)
 {
-	if (strcmp(o->after, "DATA") == 0) {
+	if (o->verb == SMTP_VERB_DATA) {
 		if (o->data_go && e->phase == PHASE_DATA_WAIT) {
 			engine_enter_phase(e, PHASE_DATA);
 			e->write_progress_us = clock_mono_us();
@@ -216,7 +216,7 @@ engine_stream_reply(struct engine *e, const struct reply *kept, const struct ses
 			engine_stream_stop(e);
 		}
 	}
-	if (strcmp(o->after, "BDAT") == 0 && e->phase == PHASE_BDAT) {
+	if (o->verb == SMTP_VERB_BDAT && e->phase == PHASE_BDAT) {
 		if (e->bdat_in_flight > 0)
 			e->bdat_in_flight--;
 		if (reply_class(kept) != 2 || o->bdat_last) {

@@ -154,7 +154,7 @@ engine_check_timers(struct engine *e)
 	/* What did arrive is kept (escaped like any reply), as when the server closes mid-reply;
 	 * recorded only, not acted on: the reply is not complete. */
 	while ((cut = reply_parser_finish(e->parser)) != NULL) {
-		transcript_add_reply(e->transcript, cut, what, session_state_name(e->session), -1);
+		transcript_add_reply(e->transcript, cut, what, session_state_key(e->session), -1);
 		engine_notify(e);
 	}
 	engine_fail(e, "reply-timeout", text);

@@ -22,7 +22,9 @@
 #define SESSION_MAX_SUGGEST 8
 
 struct pending {
-	char verb[16];
+	enum session_context context;       /* SESSION_CONTEXT_COMMAND, _GREETING or _DATA_END */
+	enum smtp_verb verb;
+	char key[SMTP_VERB_TEXT_MAX + 1];   /* the verb as sent, or the context's key */
 	int64_t sent_us;
 	bool last;          /* BDAT ... LAST */
 };
@@ -116,7 +118,8 @@ session_free(struct session *s)
 }
 
 static void
-push(struct session *s, const char *verb, int64_t now_us, bool last)
+push(struct session *s, enum session_context context, enum smtp_verb verb, const char *text,
+    int64_t now_us, bool last)
 {
 	struct pending *p;
 
@@ -133,7 +136,10 @@ push(struct session *s, const char *verb, int64_t now_us, bool last)
 		s->cap = s->cap ? s->cap * 2 : 16;
 	}
 	p = &s->queue[(s->head + s->count) % s->cap];
-	snprintf(p->verb, sizeof p->verb, "%s", verb);
+	p->context = context;
+	p->verb = verb;
+	snprintf(p->key, sizeof p->key, "%s", context == SESSION_CONTEXT_COMMAND ? text :
+	    session_context_key(context));
 	p->sent_us = now_us;
 	p->last = last;
 	s->count++;
@@ -166,7 +172,7 @@ session_connected(struct session *s, int64_t now_us)
 	s->rcpts = 0;
 	s->count = s->head = 0;
 	s->state = SESSION_GREETING;
-	push(s, "greeting", now_us, false);
+	push(s, SESSION_CONTEXT_GREETING, SMTP_VERB_UNKNOWN, NULL, now_us, false);
 }
 
 void
@@ -198,26 +204,76 @@ session_state(const struct session *s)
 	return s->state;
 }
 
+/* Each state's key and English words; SESSION_READY has two, with and without extensions. */
+static const struct {
+	enum session_state state;
+	bool helo_only;
+	const char *key;
+	const char *name;
+} state_words[] = {
+	{ SESSION_NO_CONNECTION, false, "no-connection", "no connection" },
+	{ SESSION_GREETING, false, "greeting", "greeting" },
+	{ SESSION_READY, false, "after-ehlo", "after EHLO" },
+	{ SESSION_READY, true, "after-helo", "after HELO" },
+	{ SESSION_TRANSACTION, false, "in-transaction", "in transaction" },
+	{ SESSION_RECIPIENTS, false, "after-rcpt", "after RCPT" },
+	{ SESSION_DATA, false, "in-data", "in DATA" },
+	{ SESSION_CLOSED, false, "closed", "closed" },
+};
+
+static size_t
+state_index(const struct session *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof state_words / sizeof state_words[0]; i++)
+		if (state_words[i].state == s->state &&
+		    (s->state != SESSION_READY || state_words[i].helo_only == s->helo_only))
+			return i;
+	return 0;
+}
+
+const char *
+session_state_key(const struct session *s)
+{
+	return state_words[state_index(s)].key;
+}
+
 const char *
 session_state_name(const struct session *s)
 {
-	switch (s->state) {
-	case SESSION_NO_CONNECTION:
-		return "no connection";
-	case SESSION_GREETING:
-		return "greeting";
-	case SESSION_READY:
-		return s->helo_only ? "after HELO" : "after EHLO";
-	case SESSION_TRANSACTION:
-		return "in transaction";
-	case SESSION_RECIPIENTS:
-		return "after RCPT";
-	case SESSION_DATA:
-		return "in DATA";
-	case SESSION_CLOSED:
-		return "closed";
+	return state_words[state_index(s)].name;
+}
+
+const char *
+session_state_key_parse(const char *text)
+{
+	size_t i, k, n = strlen(text);
+
+	for (i = 0; i < sizeof state_words / sizeof state_words[0]; i++) {
+		const char *key = state_words[i].key;
+
+		if (strlen(key) != n)
+			continue;
+		for (k = 0; k < n; k++)
+			if (tolower((unsigned char)text[k]) != key[k] &&
+			    !(text[k] == ' ' && key[k] == '-'))
+				break;
+		if (k == n)
+			return key;
 	}
-	return "?";
+	return NULL;
+}
+
+const char *
+session_state_key_name(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof state_words / sizeof state_words[0]; i++)
+		if (strcmp(state_words[i].key, key) == 0)
+			return state_words[i].name;
+	return NULL;
 }
 
 bool
@@ -332,18 +388,20 @@ project_pending(const struct session *s, struct projection *p)
 	p->banner = true;
 	p->in_flight = s->count;
 	for (i = 0; i < s->count; i++) {
-		const char *v = peek(s, i)->verb;
+		const struct pending *q = peek(s, i);
 
-		if (strcmp(v, "greeting") == 0)
+		if (q->context == SESSION_CONTEXT_GREETING)
 			p->banner = false;
-		else if (strcmp(v, "EHLO") == 0 || strcmp(v, "HELO") == 0 ||
-		    strcmp(v, "LHLO") == 0)
+		else if (q->context == SESSION_CONTEXT_DATA_END)
+			p->mail = p->rcpt = false;
+		else if (q->verb == SMTP_VERB_EHLO || q->verb == SMTP_VERB_HELO ||
+		    q->verb == SMTP_VERB_LHLO)
 			p->greeted = true;
-		else if (strcmp(v, "MAIL") == 0)
+		else if (q->verb == SMTP_VERB_MAIL)
 			p->mail = true;
-		else if (strcmp(v, "RCPT") == 0)
+		else if (q->verb == SMTP_VERB_RCPT)
 			p->rcpt = true;
-		else if (strcmp(v, "RSET") == 0 || strcmp(v, "DATA-END") == 0)
+		else if (q->verb == SMTP_VERB_RSET)
 			p->mail = p->rcpt = false;
 	}
 }
@@ -546,13 +604,14 @@ session_sent(struct session *s, const char *line, int64_t now_us)
 		    strcmp(line + keep, "=") != 0)
 			learn_identity(s, line + keep);
 	}
-	push(s, verb, now_us, cmd.verb == SMTP_VERB_BDAT && strcasestr(line, "LAST") != NULL);
+	push(s, SESSION_CONTEXT_COMMAND, cmd.verb, verb, now_us,
+	    cmd.verb == SMTP_VERB_BDAT && strcasestr(line, "LAST") != NULL);
 }
 
 void
 session_sent_data_end(struct session *s, int64_t now_us)
 {
-	push(s, "DATA-END", now_us, false);
+	push(s, SESSION_CONTEXT_DATA_END, SMTP_VERB_UNKNOWN, NULL, now_us, false);
 }
 
 bool
@@ -644,118 +703,176 @@ parse_ehlo(struct session *s, const struct reply *reply)
 		add_capability(s, line_text(reply, i));
 }
 
+const char *
+session_context_key(enum session_context context)
+{
+	switch (context) {
+	case SESSION_CONTEXT_COMMAND:
+		return "command";
+	case SESSION_CONTEXT_GREETING:
+		return "greeting";
+	case SESSION_CONTEXT_DATA_END:
+		return "DATA-END";
+	case SESSION_CONTEXT_UNSOLICITED:
+		return "unsolicited";
+	case SESSION_CONTEXT_BEFORE_GREETING:
+		return "before-greeting";
+	}
+	return "?";
+}
+
+const char *
+session_outcome_key(const struct session_outcome *o)
+{
+	return o->context == SESSION_CONTEXT_COMMAND ? o->verb_text :
+	    session_context_key(o->context);
+}
+
+/* The transaction is over (or never began): ready for the next. */
+static void
+enter_ready(struct session *s)
+{
+	s->state = SESSION_READY;
+	s->rcpts = 0;
+}
+
+/* What a reply to AUTH changes: a 334 asks for the next line, 235 names the user. */
+static void
+auth_reply(struct session *s, const struct reply *reply, struct session_outcome *o)
+{
+	if (reply->code == 334) {
+		size_t len;
+		unsigned char *raw = sasl_b64_decode(line_text(reply, 0), &len);
+
+		free(s->challenge);
+		s->challenge = raw != NULL ? (char *)raw : NULL;
+		s->auth_continuing = true;
+		o->auth_challenge = true;
+		return;
+	}
+	if (reply->code == 235) {
+		free(s->user);
+		s->user = xstrdup(s->auth_user != NULL ? s->auth_user : "(unknown user)");
+		o->authenticated = true;
+	}
+	forget_auth(s);
+}
+
+/* What a reply to a command changes, by the command's verb. */
+static void
+command_reply(struct session *s, const struct reply *reply, bool last,
+    struct session_outcome *o)
+{
+	int cls = reply->code / 100;
+
+	switch (o->verb) {
+	case SMTP_VERB_EHLO:
+	case SMTP_VERB_LHLO:
+		if (cls == 2) {
+			parse_ehlo(s, reply);
+			s->helo_only = false;
+			enter_ready(s);
+		}
+		break;
+	case SMTP_VERB_HELO:
+		if (cls == 2) {
+			forget_capabilities(s);
+			s->helo_only = true;
+			enter_ready(s);
+		}
+		break;
+	case SMTP_VERB_MAIL:
+		if (cls == 2) {
+			s->state = SESSION_TRANSACTION;
+			s->rcpts = 0;
+		}
+		break;
+	case SMTP_VERB_RCPT:
+		if (cls == 2) {
+			s->rcpts++;
+			s->state = SESSION_RECIPIENTS;
+		}
+		break;
+	case SMTP_VERB_DATA:
+		if (reply->code == 354) {
+			s->state = SESSION_DATA;
+			o->data_go = true;
+		}
+		break;
+	case SMTP_VERB_BDAT:
+		o->bdat_last = last;
+		if (last || cls != 2)
+			enter_ready(s);
+		break;
+	case SMTP_VERB_RSET:
+		if (cls == 2 && s->state != SESSION_GREETING)
+			enter_ready(s);
+		break;
+	case SMTP_VERB_STARTTLS:
+		o->starttls_go = reply->code == 220;
+		break;
+	case SMTP_VERB_AUTH:
+		auth_reply(s, reply, o);
+		break;
+	case SMTP_VERB_QUIT:
+		if (reply->code == 221)
+			o->closing = true;
+		break;
+	default:
+		break;
+	}
+}
+
 void
 session_reply(struct session *s, const struct reply *reply, int64_t now_us,
     struct session_outcome *o)
 {
 	const struct pending *head = peek(s, 0);
 	int cls = reply->code / 100;
-	char verb[16];
 	bool last = false;
 
 	memset(o, 0, sizeof *o);
 	o->sent_us = -1;
+	o->verb = SMTP_VERB_UNKNOWN;
 	(void)now_us;
-	if (head != NULL && strcmp(head->verb, "greeting") == 0 && (reply->code == 0 ||
+	if (head != NULL && head->context == SESSION_CONTEXT_GREETING && (reply->code == 0 ||
 	    (reply->code != 220 && (cls == 2 || cls == 3)))) {
 		/* A server greets with 220, or refuses with 554 (or another 4xx/5xx; RFC 5321
 		 * section 4.3.2). A line without a reply code (a banner, another protocol's hello)
 		 * or a 250 out of nowhere is no greeting: wait on for one, so the replies that
 		 * follow pair up with the commands that drew them. */
-		snprintf(o->after, sizeof o->after, "before-greeting");
+		o->context = SESSION_CONTEXT_BEFORE_GREETING;
 		o->unsolicited = true;
 		o->before_greeting = true;
 		return;
 	}
 	if (head == NULL) {
-		snprintf(o->after, sizeof o->after, "unsolicited");
+		o->context = SESSION_CONTEXT_UNSOLICITED;
 		o->unsolicited = true;
-		verb[0] = '\0';
 	} else {
-		snprintf(verb, sizeof verb, "%s", head->verb);
-		snprintf(o->after, sizeof o->after, "%s", head->verb);
+		o->context = head->context;
+		o->verb = head->verb;
+		if (head->context == SESSION_CONTEXT_COMMAND)
+			snprintf(o->verb_text, sizeof o->verb_text, "%s", head->key);
 		o->sent_us = head->sent_us;
 		last = head->last;
 		/* A 334 keeps AUTH at the head: the continuation line answers it. */
-		if (!(reply->code == 334 && strcmp(verb, "AUTH") == 0))
+		if (!(reply->code == 334 && head->verb == SMTP_VERB_AUTH))
 			pop(s);
 	}
 	if (reply->code == 421)
 		o->closing = true;
-	if (strcmp(verb, "EHLO") == 0 || strcmp(verb, "LHLO") == 0) {
-		if (cls == 2) {
-			parse_ehlo(s, reply);
-			s->helo_only = false;
-			s->state = SESSION_READY;
-			s->rcpts = 0;
-		}
-	} else if (strcmp(verb, "HELO") == 0) {
-		if (cls == 2) {
-			forget_capabilities(s);
-			s->helo_only = true;
-			s->state = SESSION_READY;
-			s->rcpts = 0;
-		}
-	} else if (strcmp(verb, "MAIL") == 0) {
-		if (cls == 2) {
-			s->state = SESSION_TRANSACTION;
-			s->rcpts = 0;
-		}
-	} else if (strcmp(verb, "RCPT") == 0) {
-		if (cls == 2) {
-			s->rcpts++;
-			s->state = SESSION_RECIPIENTS;
-		}
-	} else if (strcmp(verb, "DATA") == 0) {
-		if (reply->code == 354) {
-			s->state = SESSION_DATA;
-			o->data_go = true;
-		}
-	} else if (strcmp(verb, "DATA-END") == 0) {
+	if (o->context == SESSION_CONTEXT_DATA_END)
 		/* Accepted or not, the transaction is over. */
-		s->state = SESSION_READY;
-		s->rcpts = 0;
-	} else if (strcmp(verb, "BDAT") == 0) {
-		o->bdat_last = last;
-		if (last || cls != 2) {
-			s->state = SESSION_READY;
-			s->rcpts = 0;
-		}
-	} else if (strcmp(verb, "RSET") == 0) {
-		if (cls == 2 && s->state != SESSION_GREETING) {
-			s->state = SESSION_READY;
-			s->rcpts = 0;
-		}
-	} else if (strcmp(verb, "STARTTLS") == 0) {
-		if (reply->code == 220)
-			o->starttls_go = true;
-	} else if (strcmp(verb, "AUTH") == 0) {
-		if (reply->code == 334) {
-			size_t len;
-			unsigned char *raw = sasl_b64_decode(line_text(reply, 0), &len);
-
-			free(s->challenge);
-			s->challenge = raw != NULL ? (char *)raw : NULL;
-			s->auth_continuing = true;
-			o->auth_challenge = true;
-		} else {
-			if (reply->code == 235) {
-				free(s->user);
-				s->user = xstrdup(s->auth_user != NULL ? s->auth_user : "(unknown user)");
-				o->authenticated = true;
-			}
-			forget_auth(s);
-		}
-	} else if (strcmp(verb, "QUIT") == 0) {
-		if (reply->code == 221)
-			o->closing = true;
-	}
+		enter_ready(s);
+	else if (o->context == SESSION_CONTEXT_COMMAND)
+		command_reply(s, reply, last, o);
 }
 
 void
 session_skip_greeting(struct session *s)
 {
-	if (s->count > 0 && strcmp(peek(s, 0)->verb, "greeting") == 0)
+	if (s->count > 0 && peek(s, 0)->context == SESSION_CONTEXT_GREETING)
 		pop(s);
 }
 
@@ -774,7 +891,7 @@ session_oldest_sent(const struct session *s)
 const char *
 session_waiting_for(const struct session *s)
 {
-	return s->count > 0 ? peek(s, 0)->verb : NULL;
+	return s->count > 0 ? peek(s, 0)->key : NULL;
 }
 
 bool
@@ -843,7 +960,7 @@ session_suggest(struct session *s, const char *helo_name, const char **out, size
 		SUGGEST("/quit");
 		break;
 	case SESSION_GREETING:
-		if (s->count > 0 && strcmp(peek(s, 0)->verb, "greeting") == 0) {
+		if (s->count > 0 && peek(s, 0)->context == SESSION_CONTEXT_GREETING) {
 			SUGGEST("(wait for the server's greeting)");
 			break;
 		}

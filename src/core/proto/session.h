@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/proto/reply.h"
+#include "core/proto/smtp_command.h"
 
 enum session_state {
 	SESSION_NO_CONNECTION,
@@ -21,10 +22,27 @@ enum session_state {
 	SESSION_CLOSED,
 };
 
+/* What a reply answers. Each has a stable key (session_context_key): what transcripts save
+ * (after="..."), what the knowledge base and lessons match on; a command's key is its verb. */
+enum session_context {
+	SESSION_CONTEXT_COMMAND,          /* a command: the outcome's verb and verb_text */
+	SESSION_CONTEXT_GREETING,         /* "greeting": the server's banner */
+	SESSION_CONTEXT_DATA_END,         /* "DATA-END": the final dot of a message */
+	SESSION_CONTEXT_UNSOLICITED,      /* "unsolicited": nothing was waiting for it */
+	SESSION_CONTEXT_BEFORE_GREETING,  /* "before-greeting": no reply while the banner is
+	                                   * awaited (still awaited) */
+};
+
+/* The key of a context ("greeting"); for SESSION_CONTEXT_COMMAND, "command" (the outcome's
+ * verb_text is its key: see session_outcome_key). */
+const char *session_context_key(enum session_context context);
+
 /* What a reply meant to the session (filled by session_reply). */
 struct session_outcome {
-	char after[24];         /* the command it answered: a verb, "greeting", "DATA-END",
-	                         * "unsolicited" when nothing was waiting, "before-greeting" */
+	enum session_context context;  /* what it answered */
+	enum smtp_verb verb;    /* for SESSION_CONTEXT_COMMAND: the command's verb
+	                         * (SMTP_VERB_UNKNOWN for one the grammar does not know) */
+	char verb_text[SMTP_VERB_TEXT_MAX + 1]; /* and its text as sent ("XYZZY", "(empty)") */
 	int64_t sent_us;        /* when that command was sent (monotonic), -1 when unknown */
 	bool starttls_go;       /* 220 to STARTTLS: start the TLS handshake now */
 	bool data_go;           /* 354 to DATA: message text may follow */
@@ -49,9 +67,18 @@ void session_closed(struct session *session);
 void session_tls_started(struct session *session);
 
 enum session_state session_state(const struct session *session);
-/* "no connection", "greeting", "after EHLO", "after HELO", "in transaction", "after RCPT",
- * "in DATA", "closed". */
+/* The state's stable key: "no-connection", "greeting", "after-ehlo", "after-helo",
+ * "in-transaction", "after-rcpt", "in-data", "closed" (after-helo is SESSION_READY without
+ * extensions). Lessons' state checks and saved transcripts (state="...") use it; the words a
+ * screen shows come from the knowledge base's label "state-KEY". */
+const char *session_state_key(const struct session *session);
+/* The English words for the state ("after EHLO"), when the knowledge base has none. */
 const char *session_state_name(const struct session *session);
+/* The key a text names: a key, or the words older transcripts saved ("after EHLO"), in any
+ * case, with spaces or dashes; NULL when it names no state. */
+const char *session_state_key_parse(const char *text);
+/* The English words for a key, NULL when it is none. */
+const char *session_state_key_name(const char *key);
 
 /* Guidance before sending: checks the command lines of one group (one line, or a /pipeline
  * group in order) as if each before it had succeeded. msg_size is the size of a message about
@@ -74,6 +101,10 @@ void session_set_auth_user(struct session *session, const char *user);
 void session_reply(struct session *session, const struct reply *reply, int64_t now_us,
     struct session_outcome *outcome);
 
+/* The key of what the reply answered: the verb ("EHLO") or the context's key ("DATA-END");
+ * valid as long as the outcome. */
+const char *session_outcome_key(const struct session_outcome *outcome);
+
 /* The greeting is no longer awaited (a line that was not one is taken as the greeting after
  * all, since nothing better came). */
 void session_skip_greeting(struct session *session);
@@ -81,7 +112,7 @@ void session_skip_greeting(struct session *session);
 /* Commands sent and not yet answered, and the oldest one's send time (-1 when none). */
 size_t session_pending(const struct session *session);
 int64_t session_oldest_sent(const struct session *session);
-/* The verb the oldest of them is ("EHLO", "greeting", "DATA-END"), NULL when none. */
+/* The key of the oldest of them ("EHLO", "greeting", "DATA-END"), NULL when none. */
 const char *session_waiting_for(const struct session *session);
 
 /* Capabilities from the last EHLO (void after STARTTLS or HELO). */

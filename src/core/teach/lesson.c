@@ -17,6 +17,7 @@
 
 #include "core/teach/lesson.h"
 #include "core/proto/sasl.h"
+#include "core/proto/session.h"
 #include "core/proto/smtp_command.h"
 #include "core/util/xmalloc.h"
 
@@ -317,12 +318,19 @@ check_parse(const char *text, struct check *c)
 			    "'info' needs the words to look for";
 			goto out;
 		}
-		c->word = xstrdup(rest);
-		/* States are written with dashes ("after-EHLO") or spaces; compare with spaces. */
-		if (c->kind == CHECK_STATE)
-			for (i = 0; c->word[i] != '\0'; i++)
-				if (c->word[i] == '-')
-					c->word[i] = ' ';
+		if (c->kind == CHECK_STATE) {
+			/* A state's key ("after-EHLO" in any case; spaces for dashes also do). */
+			const char *key = session_state_key_parse(rest);
+
+			if (key == NULL) {
+				why = "'state' needs a state: greeting, after-EHLO, after-HELO, "
+				    "in-transaction, after-RCPT, in-DATA or closed";
+				goto out;
+			}
+			c->word = xstrdup(key);
+		} else {
+			c->word = xstrdup(rest);
+		}
 		goto out;
 	}
 	why = "unknown check (reply, sent, state, capability, tls, authenticated, connected, "
@@ -1116,6 +1124,15 @@ entry_matches(const struct check *c, const struct transcript_entry *en,
 	}
 }
 
+/* The key of the state a status names (a status built by hand may give only its words). */
+static const char *
+status_key(const struct engine_status *st)
+{
+	if (st->state_key != NULL)
+		return st->state_key;
+	return st->state != NULL ? session_state_key_parse(st->state) : NULL;
+}
+
 /* Does a check about the session as it is now hold? */
 static bool
 status_holds(const struct lesson_progress *p, const struct check *c,
@@ -1125,7 +1142,7 @@ status_holds(const struct lesson_progress *p, const struct check *c,
 
 	switch (c->kind) {
 	case CHECK_STATE:
-		return st != NULL && st->state != NULL && strcasecmp(st->state, c->word) == 0;
+		return st != NULL && status_key(st) != NULL && strcmp(status_key(st), c->word) == 0;
 	case CHECK_CAPABILITY:
 		for (i = 0; i < p->ncaps; i++)
 			if (strcasecmp(p->caps[i], c->word) == 0)
@@ -1138,8 +1155,8 @@ status_holds(const struct lesson_progress *p, const struct check *c,
 	case CHECK_CONNECTED:
 		return st != NULL && st->connected;
 	case CHECK_CLOSED:
-		return p->closed_seen || (st != NULL && !st->connected && st->state != NULL &&
-		    strcmp(st->state, "closed") == 0);
+		return p->closed_seen || (st != NULL && !st->connected && status_key(st) != NULL &&
+		    strcmp(status_key(st), "closed") == 0);
 	default:
 		return false;
 	}
