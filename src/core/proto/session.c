@@ -869,6 +869,42 @@ session_reply(struct session *s, const struct reply *reply, int64_t now_us,
 		command_reply(s, reply, last, o);
 }
 
+enum session_context
+session_context_from_key(const char *key)
+{
+	static const enum session_context named[] = {
+		SESSION_CONTEXT_GREETING, SESSION_CONTEXT_DATA_END, SESSION_CONTEXT_UNSOLICITED,
+		SESSION_CONTEXT_BEFORE_GREETING,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof named / sizeof named[0]; i++)
+		if (strcmp(key, session_context_key(named[i])) == 0)
+			return named[i];
+	return SESSION_CONTEXT_COMMAND;
+}
+
+void
+session_reply_recorded(struct session *s, const struct reply *reply, const char *after,
+    struct session_outcome *o)
+{
+	memset(o, 0, sizeof *o);
+	o->sent_us = -1;
+	o->verb = SMTP_VERB_UNKNOWN;
+	o->context = after != NULL ? session_context_from_key(after) :
+	    SESSION_CONTEXT_UNSOLICITED;
+	o->unsolicited = after == NULL;
+	if (o->context == SESSION_CONTEXT_COMMAND) {
+		o->verb = smtp_command_verb(after, strlen(after), o->verb_text, sizeof o->verb_text);
+		/* "BDAT" alone cannot say whether it was the last chunk: a 250 ends nothing. */
+		command_reply(s, reply, false, o);
+	} else if (o->context == SESSION_CONTEXT_DATA_END) {
+		enter_ready(s);
+	}
+	if (reply->code == 421)
+		o->closing = true;
+}
+
 void
 session_skip_greeting(struct session *s)
 {

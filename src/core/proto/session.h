@@ -101,6 +101,14 @@ void session_set_auth_user(struct session *session, const char *user);
 void session_reply(struct session *session, const struct reply *reply, int64_t now_us,
     struct session_outcome *outcome);
 
+/* A reply whose command a record already names (after: a key, as saved transcripts and
+ * captures give it; NULL when unknown): updates the state as session_reply would, without
+ * pairing it through the commands in flight. For readers of a finished session (lessons). */
+void session_reply_recorded(struct session *session, const struct reply *reply,
+    const char *after, struct session_outcome *outcome);
+/* The context a key names ("greeting"); SESSION_CONTEXT_COMMAND for anything else. */
+enum session_context session_context_from_key(const char *key);
+
 /* The key of what the reply answered: the verb ("EHLO") or the context's key ("DATA-END");
  * valid as long as the outcome. */
 const char *session_outcome_key(const struct session_outcome *outcome);

@@ -86,9 +86,9 @@ struct lesson_progress {
 	size_t nsatisfied;
 	char *hint;
 	size_t hints;
-	char **caps;             /* keywords of the latest EHLO reply */
-	size_t ncaps;
-	bool tls_seen, auth_seen, closed_seen;
+	struct session *session; /* what the replies fed so far say (capabilities, TLS, AUTH),
+	                          * for when no engine status does */
+	bool closed_seen;
 	char *var_name[LESSON_VARS_MAX];
 	char *var_value[LESSON_VARS_MAX];
 	size_t nvars;
@@ -905,23 +905,12 @@ lesson_progress_new(const struct lesson *lesson)
 	struct lesson_progress *p = xcalloc(1, sizeof *p);
 
 	p->lesson = lesson;
+	p->session = session_new();
 	if (lesson->nsteps > 0) {
 		p->nsatisfied = lesson->steps[0].nchecks;
 		p->satisfied = xcalloc(p->nsatisfied + 1, sizeof *p->satisfied);
 	}
 	return p;
-}
-
-static void
-forget_caps(struct lesson_progress *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->ncaps; i++)
-		free(p->caps[i]);
-	free(p->caps);
-	p->caps = NULL;
-	p->ncaps = 0;
 }
 
 void
@@ -931,7 +920,7 @@ lesson_progress_free(struct lesson_progress *p)
 
 	if (p == NULL)
 		return;
-	forget_caps(p);
+	session_free(p->session);
 	free(p->satisfied);
 	free(p->hint);
 	for (i = 0; i < p->nvars; i++) {
@@ -1138,20 +1127,22 @@ static bool
 status_holds(const struct lesson_progress *p, const struct check *c,
     const struct engine_status *st)
 {
-	size_t i;
+	const char *const *keywords;
+	size_t i, n;
 
 	switch (c->kind) {
 	case CHECK_STATE:
 		return st != NULL && status_key(st) != NULL && strcmp(status_key(st), c->word) == 0;
 	case CHECK_CAPABILITY:
-		for (i = 0; i < p->ncaps; i++)
-			if (strcasecmp(p->caps[i], c->word) == 0)
+		n = session_capabilities(p->session, &keywords);
+		for (i = 0; i < n; i++)
+			if (strcasecmp(keywords[i], c->word) == 0)
 				return true;
 		return false;
 	case CHECK_TLS:
-		return st != NULL ? st->tls : p->tls_seen;
+		return st != NULL ? st->tls : session_tls(p->session);
 	case CHECK_AUTHENTICATED:
-		return st != NULL ? st->user != NULL : p->auth_seen;
+		return st != NULL ? st->user != NULL : session_user(p->session) != NULL;
 	case CHECK_CONNECTED:
 		return st != NULL && st->connected;
 	case CHECK_CLOSED:
@@ -1162,38 +1153,19 @@ status_holds(const struct lesson_progress *p, const struct check *c,
 	}
 }
 
-/* What the session taught us that no engine status carries: the latest EHLO's keywords. */
+/* Feeds a reply to the lesson's session tracker, which knows what it changes (the EHLO
+ * keywords, TLS after STARTTLS, who authenticated): what no engine status carries. */
 static void
 learn_from_reply(struct lesson_progress *p, const struct transcript_reply *tr)
 {
-	const struct reply *r = tr->reply;
-	size_t i;
+	struct session_outcome o;
 
-	if (tr->after == NULL)
-		return;
-	if (strcasecmp(tr->after, "EHLO") == 0 && reply_class(r) == 2) {
-		forget_caps(p);
-		p->caps = xcalloc(r->nlines + 1, sizeof *p->caps);
-		/* The first line names the server; each line after it is one keyword. */
-		for (i = 1; i < r->nlines; i++) {
-			const char *t = reply_line_text(r, i);
-			size_t n = strcspn(t, " =");
-
-			/* "AUTH=PLAIN" is the old form: the keyword AUTH=, not AUTH. */
-			if (t[n] == '=')
-				n++;
-			if (n > 0 && n < 64)
-				p->caps[p->ncaps++] = xstrndup(t, n);
-		}
-	} else if (strcasecmp(tr->after, "STARTTLS") == 0 && r->code == 220) {
+	session_reply_recorded(p->session, tr->reply, tr->after, &o);
+	if (o.starttls_go)
 		/* RFC 3207: what the server said before TLS no longer counts. */
-		forget_caps(p);
-		p->tls_seen = true;
-	} else if (r->code == 235) {
-		p->auth_seen = true;
-	} else if (r->code == 221 || r->code == 421) {
+		session_tls_started(p->session);
+	if (o.closing || tr->reply->code == 221)
 		p->closed_seen = true;
-	}
 }
 
 /* Keeps bytes from the wire printable in a hint: anything else (NUL included) becomes '?'. */
