@@ -93,6 +93,20 @@ test_data_body_and_final_dot(void **state)
 	    "220 greeting; 354 DATA; 250 DATA-END; 221 QUIT");
 }
 
+/* The session tracker follows the capture: a QUIT pipelined after the final dot is a command,
+ * and a 334 makes the next line an answer, masked, that a 235 then answers. */
+static void
+test_session_tracker_follows_capture(void **state)
+{
+	(void)state;
+	check_replies("S: 220 x\nC: EHLO a\nS: 250 x\nC: MAIL FROM:<a@b>\nS: 250 ok\n"
+	    "C: RCPT TO:<c@d>\nS: 250 ok\nC: DATA\nS: 354 go\nC: hi\nC: .\nC: QUIT\n"
+	    "S: 250 queued\nS: 221 bye\n", CAPTURE_FORMAT_CS,
+	    "220 greeting; 250 EHLO; 250 MAIL; 250 RCPT; 354 DATA; 250 DATA-END; 221 QUIT");
+	check_replies("S: 250 no banner here\nC: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: QUIT\n"
+	    "S: 235 ok\n", CAPTURE_FORMAT_CS, "250 greeting; 334 AUTH; 235 AUTH");
+}
+
 static void
 test_rejected_data_has_no_body(void **state)
 {
@@ -344,6 +358,7 @@ main(void)
 		cmocka_unit_test(test_swaks_replies_pair_with_commands),
 		cmocka_unit_test(test_smtpscope_transcript_lines),
 		cmocka_unit_test(test_data_body_and_final_dot),
+		cmocka_unit_test(test_session_tracker_follows_capture),
 		cmocka_unit_test(test_rejected_data_has_no_body),
 		cmocka_unit_test(test_auth_continuations_answer_auth),
 		cmocka_unit_test(test_pipelined_replies_in_order),

@@ -53,8 +53,11 @@ struct session {
 	size_t rcpts;
 	struct pending *queue;
 	size_t head, count, cap;
+	size_t max_pending;  /* 0: no bound; else the oldest is forgotten beyond it */
 	char *suggestions[SESSION_MAX_SUGGEST];
 };
+
+static void enter_ready(struct session *s);
 
 struct session *
 session_new(void)
@@ -123,6 +126,10 @@ push(struct session *s, enum session_context context, enum smtp_verb verb, const
 {
 	struct pending *p;
 
+	if (s->max_pending > 0 && s->count >= s->max_pending) {
+		s->head = (s->head + 1) % s->cap;
+		s->count--;
+	}
 	if (s->count == s->cap) {
 		/* Grow and unroll the ring so head is 0 again. */
 		struct pending *q = xreallocarray(NULL, s->cap ? s->cap * 2 : 16, sizeof *q);
@@ -138,8 +145,8 @@ push(struct session *s, enum session_context context, enum smtp_verb verb, const
 	p = &s->queue[(s->head + s->count) % s->cap];
 	p->context = context;
 	p->verb = verb;
-	snprintf(p->key, sizeof p->key, "%s", context == SESSION_CONTEXT_COMMAND ? text :
-	    session_context_key(context));
+	snprintf(p->key, sizeof p->key, "%s", context != SESSION_CONTEXT_COMMAND ?
+	    session_context_key(context) : text[0] != '\0' ? text : "(empty)");
 	p->sent_us = now_us;
 	p->last = last;
 	s->count++;
@@ -595,7 +602,7 @@ session_sent(struct session *s, const char *line, int64_t now_us)
 	if (s->state == SESSION_DATA)
 		return;
 	smtp_command_parse_mode(line, strlen(line), SMTP_PARSE_TYPED, &cmd);
-	snprintf(verb, sizeof verb, "%s", cmd.verb_text[0] != '\0' ? cmd.verb_text : "(empty)");
+	snprintf(verb, sizeof verb, "%s", cmd.verb_text);
 	if (cmd.verb == SMTP_VERB_AUTH) {
 		forget_auth(s);
 		smtp_command_verb(cmd.args, cmd.args_len, s->auth_mech, sizeof s->auth_mech);
@@ -611,7 +618,23 @@ session_sent(struct session *s, const char *line, int64_t now_us)
 void
 session_sent_data_end(struct session *s, int64_t now_us)
 {
+	/* The message is over: what follows is a command again, even before the reply. */
+	if (s->state == SESSION_DATA)
+		enter_ready(s);
 	push(s, SESSION_CONTEXT_DATA_END, SMTP_VERB_UNKNOWN, NULL, now_us, false);
+}
+
+void
+session_limit_pending(struct session *s, size_t max)
+{
+	s->max_pending = max;
+}
+
+void
+session_forget_pending(struct session *s)
+{
+	s->count = s->head = 0;
+	s->auth_continuing = false;
 }
 
 bool
@@ -724,8 +747,9 @@ session_context_key(enum session_context context)
 const char *
 session_outcome_key(const struct session_outcome *o)
 {
-	return o->context == SESSION_CONTEXT_COMMAND ? o->verb_text :
-	    session_context_key(o->context);
+	if (o->context != SESSION_CONTEXT_COMMAND)
+		return session_context_key(o->context);
+	return o->verb_text[0] != '\0' ? o->verb_text : "(empty)";
 }
 
 /* The transaction is over (or never began): ready for the next. */
@@ -852,7 +876,7 @@ session_reply(struct session *s, const struct reply *reply, int64_t now_us,
 	} else {
 		o->context = head->context;
 		o->verb = head->verb;
-		if (head->context == SESSION_CONTEXT_COMMAND)
+		if (head->context == SESSION_CONTEXT_COMMAND && strcmp(head->key, "(empty)") != 0)
 			snprintf(o->verb_text, sizeof o->verb_text, "%s", head->key);
 		o->sent_us = head->sent_us;
 		last = head->last;

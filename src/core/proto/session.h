@@ -42,7 +42,8 @@ struct session_outcome {
 	enum session_context context;  /* what it answered */
 	enum smtp_verb verb;    /* for SESSION_CONTEXT_COMMAND: the command's verb
 	                         * (SMTP_VERB_UNKNOWN for one the grammar does not know) */
-	char verb_text[SMTP_VERB_TEXT_MAX + 1]; /* and its text as sent ("XYZZY", "(empty)") */
+	char verb_text[SMTP_VERB_TEXT_MAX + 1]; /* and its text as sent ("XYZZY"; "" for a
+	                         * line with no verb, whose key is "(empty)") */
 	int64_t sent_us;        /* when that command was sent (monotonic), -1 when unknown */
 	bool starttls_go;       /* 220 to STARTTLS: start the TLS handshake now */
 	bool data_go;           /* 354 to DATA: message text may follow */
@@ -90,8 +91,14 @@ bool session_check(const struct session *session, const char *const *lines, size
 /* A command line was sent: its verb joins the FIFO of commands awaiting replies. A line sent
  * right after a 334 is an AUTH continuation and answers that challenge instead. */
 void session_sent(struct session *session, const char *line, int64_t now_us);
-/* The final "." of a message was sent: the reply to it is "DATA-END". */
+/* The final "." of a message was sent: the reply to it is "DATA-END", and the lines sent
+ * after it are commands again. */
 void session_sent_data_end(struct session *session, int64_t now_us);
+/* Keeps at most max commands awaiting replies (0: no bound, the default); beyond it the oldest
+ * is forgotten. For readers of captures of any size. */
+void session_limit_pending(struct session *session, size_t max);
+/* Forgets the commands awaiting replies (a mail log quotes replies out of their session). */
+void session_forget_pending(struct session *session);
 /* True when the next line sent continues an AUTH exchange (the last reply was a 334). */
 bool session_auth_continuing(const struct session *session);
 /* Names the identity an AUTH now in progress will authenticate (used when 235 arrives). */

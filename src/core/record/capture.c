@@ -5,8 +5,9 @@
  * One input line at a time: a line is read into a fixed buffer (cut at line_cap and marked),
  * handed to the reader of its format, which queues at most a few items; the next line is read
  * only once they are taken. Server lines go through the reply parser, so multiline replies come
- * out whole. Which command a reply answered is kept in a small FIFO of commands sent and not yet
- * answered (pipelining), bounded like everything else. Memory is therefore the same for a
+ * out whole. Which command a reply answered (pipelining), AUTH continuations, message text and
+ * STARTTLS are followed by the session tracker (session.c), fed each line as the engine feeds
+ * it, its commands in flight bounded like everything else. Memory is therefore the same for a
  * ten-line paste and a ten-gigabyte log.
  *
  * Formats, and how they are told apart (the first line that gives one away decides, unless the
@@ -44,7 +45,7 @@
 #define CAPTURE_MIN_LINE_CAP 64
 #define CAPTURE_READ_SIZE ((size_t)64 * 1024)
 #define CAPTURE_QUEUE 8       /* items one input line can give, with room to spare */
-#define CAPTURE_PENDING 32    /* commands awaiting their reply (pipelining) */
+#define CAPTURE_PENDING 32    /* commands awaiting their reply kept by the session */
 #define CAPTURE_VERB_MAX 16   /* "DATA-END", "STARTTLS", "greeting", ... */
 #define SMTPSCOPE_MAGIC "# smtpscope transcript 1"
 
@@ -75,13 +76,11 @@ struct capture_reader {
 	size_t nowned;
 
 	/* The session as far as the capture tells it. */
-	char pending[CAPTURE_PENDING][CAPTURE_VERB_MAX];
-	size_t pending_head, pending_count;
+	struct session *session; /* which command each reply answers, AUTH, DATA, STARTTLS */
+	char *sent_line;       /* a client line NUL-terminated for the session (line_cap) */
 	char after_override[CAPTURE_VERB_MAX];  /* smtpscope transcripts say it themselves */
 	int64_t latency_override;              /* and give the latency, else -1 */
 	bool seen_reply, seen_command;
-	bool in_body;          /* message text until "." */
-	bool auth_continue;    /* the next client line answers a 334 */
 	bool tls;
 	bool noise_block;      /* raw: inside openssl s_client's or telnet's chatter */
 	bool in_pem;           /* raw: inside -----BEGIN ... -----END */
@@ -233,51 +232,11 @@ queue_line(struct capture_reader *r, enum capture_kind kind, const char *text, s
 
 /* ---- the session: which command each reply answered ---- */
 
-static void
-pending_push(struct capture_reader *r, const char *verb)
-{
-	size_t slot;
-
-	if (r->pending_count == CAPTURE_PENDING) {  /* forget the oldest */
-		r->pending_head = (r->pending_head + 1) % CAPTURE_PENDING;
-		r->pending_count--;
-	}
-	slot = (r->pending_head + r->pending_count) % CAPTURE_PENDING;
-	copy_verb(r->pending[slot], verb);
-	r->pending_count++;
-}
-
-static void
-pending_pop(struct capture_reader *r, char *out)
-{
-	if (r->pending_count == 0) {
-		out[0] = '\0';
-		return;
-	}
-	copy_verb(out, r->pending[r->pending_head]);
-	r->pending_head = (r->pending_head + 1) % CAPTURE_PENDING;
-	r->pending_count--;
-}
-
-static bool
-ehlo_offers(const struct reply *reply, const char *keyword)
-{
-	size_t i, n = strlen(keyword);
-
-	for (i = 1; i < reply->nlines; i++) {
-		const char *t = reply_line_text(reply, i);
-		size_t len = reply_line_text_len(reply, i);
-
-		if (len >= n && strncasecmp(t, keyword, n) == 0 && (len == n || t[n] == ' '))
-			return true;
-	}
-	return false;
-}
-
 /* A complete reply: find the command it answered and follow the session. */
 static void
 queue_reply(struct capture_reader *r, struct reply *reply)
 {
+	struct session_outcome o;
 	size_t slot;
 	struct capture_item *item;
 	char *after;
@@ -290,7 +249,16 @@ queue_reply(struct capture_reader *r, struct reply *reply)
 	item = queue_push(r, CAPTURE_REPLY, NULL, 0);
 	slot = (size_t)(item - r->queue);
 	after = r->queue_after[slot];
-	pending_pop(r, after);
+	session_reply(r->session, reply, 0, &o);
+	if (o.before_greeting) {
+		/* A capture shows what happened: the first reply is taken as the greeting. */
+		session_skip_greeting(r->session);
+		o.context = SESSION_CONTEXT_GREETING;
+	}
+	copy_verb(after, o.unsolicited && !o.before_greeting ? "" :
+	    o.context == SESSION_CONTEXT_COMMAND ? o.verb_text : session_outcome_key(&o));
+	if (o.starttls_go)
+		session_tls_started(r->session);
 	if (r->after_override[0] != '\0') {
 		copy_verb(after, r->after_override);
 		r->after_override[0] = '\0';
@@ -308,13 +276,9 @@ queue_reply(struct capture_reader *r, struct reply *reply)
 	item->latency_us = r->latency_override;
 	r->latency_override = -1;
 
-	r->auth_continue = reply->code == 334;
-	if (reply->code == 354 && strcmp(after, "DATA") == 0)
-		r->in_body = true;
-	if (reply->code == 250 && (strcmp(after, "EHLO") == 0 || strcmp(after, "LHLO") == 0))
-		reply_parser_set_utf8(r->parser, ehlo_offers(reply, "SMTPUTF8"));
-	if (reply->code == 220 && strcmp(after, "STARTTLS") == 0 &&
-	    r->format != CAPTURE_FORMAT_SWAKS)
+	if (reply->code == 250 && (o.verb == SMTP_VERB_EHLO || o.verb == SMTP_VERB_LHLO))
+		reply_parser_set_utf8(r->parser, session_has(r->session, "SMTPUTF8"));
+	if (o.starttls_go && r->format != CAPTURE_FORMAT_SWAKS)
 		r->tls = true;
 }
 
@@ -356,68 +320,61 @@ server_line(struct capture_reader *r, const char *text, size_t len, bool tls)
 /* The masked form of a client line that carries a secret into r->work: what may be shown
  * ("AUTH PLAIN ") and the mask. 0 when the line holds no secret. */
 static size_t
-mask_secret(struct capture_reader *r, const char *text, size_t len, bool continuing)
+mask_secret(struct capture_reader *r, const char *text, size_t len)
 {
 	size_t keep, n, mask_len = strlen(SESSION_MASK);
 
-	if (continuing) {
-		if (len == 0 || (len == 1 && text[0] == '*'))
-			return 0;
-		keep = 0;
-	} else if (!session_line_is_secret(NULL, text, len, &keep)) {
+	if (!session_line_is_secret(r->session, text, len, &keep))
 		return 0;
-	}
 	n = keep < r->opts.line_cap - mask_len - 1 ? keep : r->opts.line_cap - mask_len - 1;
 	memmove(r->work, text, n);
 	memcpy(r->work + n, SESSION_MASK, mask_len);
 	return n + mask_len;
 }
 
+/* Tells the session a client line went out. */
+static void
+session_line(struct capture_reader *r, const char *text, size_t len)
+{
+	size_t n = strnlen(text, len < r->opts.line_cap ? len : r->opts.line_cap);
+
+	memcpy(r->sent_line, text, n);
+	r->sent_line[n] = '\0';
+	session_sent(r->session, r->sent_line, 0);
+}
+
 static void
 client_line(struct capture_reader *r, const char *text, size_t len, bool tls)
 {
 	struct capture_item *item;
-	char verb[CAPTURE_VERB_MAX];
 	size_t masked;
 
 	flush_parser(r);
-	if (r->in_body) {
+	if (session_state(r->session) == SESSION_DATA) {
 		item = queue_line(r, CAPTURE_BODY, text, len);
 		item->tls = tls;
-		if (len == 1 && text[0] == '.') {
-			r->in_body = false;
-			pending_push(r, "DATA-END");
-		}
+		if (len == 1 && text[0] == '.')
+			session_sent_data_end(r->session, 0);
 		return;
 	}
 	if (!r->seen_command && !r->seen_reply)
-		r->pending_count = 0;  /* no greeting in this capture (s_client -starttls ate it) */
+		/* no greeting in this capture (s_client -starttls ate it) */
+		session_skip_greeting(r->session);
 	r->seen_command = true;
-	if (r->auth_continue) {
-		/* A SASL response to a 334: a secret unless asked to show it. */
-		r->auth_continue = false;
-		if (!r->opts.show_secrets && (masked = mask_secret(r, text, len, true)) > 0) {
-			item = queue_line(r, CAPTURE_CLIENT, r->work, masked);
-			item->secret = true;
-		} else {
-			item = queue_line(r, CAPTURE_CLIENT, text, len);
-		}
-		item->tls = tls;
-		pending_push(r, "AUTH");
-		return;
-	}
-	smtp_command_verb(text, len, verb, sizeof verb);
-	if (strcmp(verb, "AUTH") == 0 && !r->opts.show_secrets &&
-	    (masked = mask_secret(r, text, len, false)) > 0) {
+	/* An AUTH initial response, or a SASL response to a 334: a secret unless asked to
+	 * show it. */
+	if (!r->opts.show_secrets && (masked = mask_secret(r, text, len)) > 0) {
 		item = queue_line(r, CAPTURE_CLIENT, r->work, masked);
 		item->secret = true;
-		item->truncated = false;
-		item->full_len = masked;
+		if (!session_auth_continuing(r->session)) {
+			item->truncated = false;
+			item->full_len = masked;
+		}
 	} else {
 		item = queue_line(r, CAPTURE_CLIENT, text, len);
 	}
 	item->tls = tls;
-	pending_push(r, verb);
+	session_line(r, text, len);
 }
 
 /* ---- swaks ---- */
@@ -620,7 +577,7 @@ log_reply(struct capture_reader *r, const char *s, size_t len, const char *after
 	if (n > 3 && r->work[3] == '-')
 		r->work[3] = ' ';
 	copy_verb(r->after_override, after != NULL && *after ? after : "");
-	r->pending_count = 0;
+	session_forget_pending(r->session);
 	r->seen_command = true;  /* no greeting guesses in a log */
 	reply_parser_feed(r->parser, r->work, n);
 	reply_parser_feed(r->parser, "\r\n", 2);
@@ -808,7 +765,7 @@ is_noise_start(const char *s, size_t len)
 static void
 read_raw(struct capture_reader *r, const char *s, size_t len)
 {
-	if (r->in_body) {
+	if (session_state(r->session) == SESSION_DATA) {
 		client_line(r, s, len, r->tls);
 		return;
 	}
@@ -840,7 +797,7 @@ read_raw(struct capture_reader *r, const char *s, size_t len)
 		return;
 	}
 	r->noise_block = false;
-	if (len == 0 && !r->auth_continue) {
+	if (len == 0 && !session_auth_continuing(r->session)) {
 		r->skipped++;
 		return;
 	}
@@ -1031,7 +988,10 @@ capture_reader_new(FILE *in, const struct capture_options *opts)
 	r->work = xmalloc(r->opts.line_cap + 16);
 	r->parser = reply_parser_new(NULL);
 	r->latency_override = -1;
-	pending_push(r, "greeting");
+	r->session = session_new();
+	session_limit_pending(r->session, CAPTURE_PENDING);
+	session_connected(r->session, 0);
+	r->sent_line = xmalloc(r->opts.line_cap + 1);
 	return r;
 }
 
@@ -1046,6 +1006,8 @@ capture_reader_free(struct capture_reader *r)
 		reply_free(r->owned[i]);
 	reply_parser_free(r->parser);
 	transcript_line_release(&r->tline);
+	session_free(r->session);
+	free(r->sent_line);
 	free(r->buf);
 	free(r->line_buf);
 	free(r->work);
