@@ -27,7 +27,10 @@
  *     event="KEY"         the knowledge-base key of an event, warning or error
  *     (+12.345 ms)        on the last line of a reply: the reply is complete here, and its
  *     (latency unknown)   latency from the command that drew it (exact to the microsecond)
- *     after="VERB"        the command that drew the reply; state="..." the session state then
+ *     after="VERB"        what drew the reply: a verb or a reply context's key ("greeting",
+ *                         "DATA-END": session_outcome_key); state="KEY" the session state then
+ *                         (a session_state_key such as "after-ehlo"; files saved before
+ *                         states had keys hold words such as "after EHLO", read the same)
  *     lines=N             the reply really had N lines (the ones in between were not kept)
  *     violations=a,b      the reply's protocol violations (keys of reply_violation_key, or
  *                         "none"); when present, each line's own are given by
