@@ -338,6 +338,32 @@ test_step_ignores_what_came_before_it(void **state)
 	lesson_set_free(set);
 }
 
+/* A state check names a state's key (any case, spaces for dashes); another name is a mistake
+ * reported when the lesson loads, and a status naming its state in words still matches. */
+static void
+test_state_checks_use_state_keys(void **state)
+{
+	static const char text[] =
+	    "@lesson sk\ntitle: T\nsummary: s\n"
+	    "@step 1\ntitle: a\ntry: x\ncheck:\n    state After EHLO\n    state after-ehlox\n";
+	struct lesson_set *set = load_one("sk.txt", text);
+	struct lesson_progress *p = lesson_progress_new(lesson_set_get(set, 0));
+	struct transcript *t = transcript_new();
+	struct engine_status st;
+
+	(void)state;
+	assert_int_equal(lesson_set_diagnostic_count(set), 1);
+	assert_non_null(strstr(lesson_set_diagnostic(set, 0), "after-ehlox"));
+	memset(&st, 0, sizeof st);
+	st.connected = true;
+	st.state = "after EHLO";
+	add_sent(t, "EHLO x");
+	assert_int_equal(lesson_progress_catch_up(p, t, &st), LESSON_STEP_PASSED | LESSON_COMPLETE);
+	lesson_progress_free(p);
+	transcript_free(t);
+	lesson_set_free(set);
+}
+
 static void
 test_status_and_event_checks(void **state)
 {
@@ -659,6 +685,7 @@ main(void)
 		cmocka_unit_test(test_progress_through_a_session),
 		cmocka_unit_test(test_step_ignores_what_came_before_it),
 		cmocka_unit_test(test_status_and_event_checks),
+		cmocka_unit_test(test_state_checks_use_state_keys),
 		cmocka_unit_test(test_hint_escapes_wire_bytes),
 		cmocka_unit_test(test_explanation_and_variables),
 		cmocka_unit_test(test_every_label_has_an_english_default),
