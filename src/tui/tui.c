@@ -181,8 +181,6 @@ static bool
 line_is_private(struct tui *tui, const char *line)
 {
 	struct engine_status st;
-	char *masked;
-	bool secret;
 
 	tui_status(tui, &st);
 	if (st.in_data)
@@ -190,15 +188,8 @@ line_is_private(struct tui *tui, const char *line)
 	if (session_line_is_secret(tui->engine != NULL ? engine_session(tui->engine) : NULL,
 	    line, strlen(line), NULL))
 		return true;
-	line += strspn(line, " \t");
-	if (line[0] != '/')
-		return false;
-	/* the command table knows which arguments are secrets */
-	masked = command_mask(line);
-	secret = masked != NULL && strcmp(masked, line) != 0;
-	free(masked);
-	return secret || (strncasecmp(line, "/b64", 4) == 0 &&
-	    (line[4] == ' ' || line[4] == '\t' || line[4] == '\0'));
+	/* the command table knows which commands carry secrets */
+	return command_line_is_private(line);
 }
 
 static void

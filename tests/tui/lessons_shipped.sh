@@ -223,7 +223,7 @@ drive_auth_by_hand() {
 	say "c2VjcmV0MTIz"
 	reaches 4 || return 1
 	need "logged in" tui_wait "S: 235 " || return 1
-	check "$L $size: the answers are masked" tui_wait "C: ****"
+	check "$L $size: the answers are masked" tui_wait "C: ********"
 	say "MAIL FROM:<practice@practice.test>"
 	reaches 5 || return 1
 	say_anyway "AUTH PLAIN AHByYWN0aWNlAHNlY3JldDEyMw==" || return 1

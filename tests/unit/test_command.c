@@ -127,6 +127,22 @@ test_mask_hides_only_the_password(void **state)
 	free(m);
 }
 
+static void
+test_private_lines_are_told_by_the_table(void **state)
+{
+	(void)state;
+	/* a password given to /auth, or anything /b64 is asked to encode */
+	assert_true(command_line_is_private("/auth PLAIN alice s3cret"));
+	assert_true(command_line_is_private("  /B64 encode \\0alice\\0s3cret"));
+	assert_true(command_line_is_private("/b64"));
+	/* no password typed yet, another command, a literal '/' line, not a command */
+	assert_false(command_line_is_private("/auth LOGIN alice"));
+	assert_false(command_line_is_private("/connect host"));
+	assert_false(command_line_is_private("/b64x encode text"));
+	assert_false(command_line_is_private("//b64 encode text"));
+	assert_false(command_line_is_private("MAIL FROM:<a@b>"));
+}
+
 /* Streams a file's contents through message_file_read with a given read size. */
 static char *
 stream(const char *content, size_t len, bool stuff, size_t step, long long *size)
@@ -267,6 +283,7 @@ main(void)
 		cmocka_unit_test(test_message_open_missing_file),
 		cmocka_unit_test(test_targets_parse),
 		cmocka_unit_test(test_error_words_and_events),
+		cmocka_unit_test(test_private_lines_are_told_by_the_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,7 +35,7 @@ static const struct command_info commands[] = {
 	    "AUTH with PLAIN, LOGIN, CRAM-MD5 or XOAUTH2 (PASS is the token for XOAUTH2; asked "
 	    "without echo when left out)", C | S, 2, 3, COMMAND_ARG_MECH, 2 },
 	{ "b64", NULL, COMMAND_B64, "encode|decode TEXT", "base64 of a text, or a base64 text "
-	    "decoded", 0, 2, -1, COMMAND_ARG_TEXT, 0 },
+	    "decoded", COMMAND_PRIVATE, 2, -1, COMMAND_ARG_TEXT, 0 },
 	{ "data", NULL, COMMAND_DATA, "FILE", "send FILE as a message with DATA (CRLF, "
 	    "dot-stuffing)", C, 1, 1, COMMAND_ARG_FILE, 0 },
 	{ "bdat", NULL, COMMAND_BDAT, "FILE [CHUNK]", "send FILE with BDAT chunks of CHUNK octets "
@@ -232,6 +232,29 @@ command_mask(const char *line)
 		p = skip_word(p);
 	}
 	return xstrdup(line);
+}
+
+bool
+command_line_is_private(const char *line)
+{
+	const struct command_info *info;
+	const char *p;
+	char *masked;
+	bool secret;
+
+	line += strspn(line, " \t");
+	if (line[0] != '/' || line[1] == '/')
+		return false;
+	p = skip_word(line + 1);
+	info = command_find(line + 1, (size_t)(p - line - 1));
+	if (info == NULL)
+		return false;
+	if (info->flags & COMMAND_PRIVATE)
+		return true;
+	masked = command_mask(line);
+	secret = strcmp(masked, line) != 0;
+	free(masked);
+	return secret;
 }
 
 char *

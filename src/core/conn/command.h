@@ -41,6 +41,8 @@ enum command_id {
                                   * wherever the line is shown or kept */
 #define COMMAND_REPLAY    0x08u  /* also works in a replay of a saved session (it only reads) */
 #define COMMAND_SCRIPT    0x10u  /* meant for scripts (batch mode, lessons), not the screen */
+#define COMMAND_PRIVATE   0x20u  /* its text may hold a secret the mask cannot single out (a
+                                  * password for /b64 encode): the line is kept out of history */
 
 /* What an argument is, for completion on the screen. */
 enum command_arg {
@@ -89,6 +91,10 @@ const struct command_info *command_find(const char *name, size_t len);
  * frees) for an unknown command or wrong arguments. command_clear wipes the copies. */
 int command_parse(const char *line, struct command *command, char **errstr);
 void command_clear(struct command *command);
+
+/* True when the line is a local command whose line may hold a secret: a COMMAND_SECRET
+ * command with its secret argument given, or a COMMAND_PRIVATE one. */
+bool command_line_is_private(const char *line);
 
 /* The line with its secrets (the arguments of a COMMAND_SECRET command from its secret_arg on:
  * the password of /auth) replaced by SESSION_MASK: a new string. */
