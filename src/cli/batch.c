@@ -312,7 +312,7 @@ batch_run(struct frontend *fe, FILE *script)
 	b.run.frontend = &batch_frontend;
 	b.run.ctx = &b;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	cli_kb_warn(fe->kb);   /* a help file that does not parse says so here too */
+	client_kb_warn(fe->kb);   /* a help file that does not parse says so here too */
 	signals_catch(&old_int, &old_term);
 	b.run.wake_fd = batch_wake[0];
 	b.run.stop = &batch_signal;

@@ -394,12 +394,12 @@ parse_args(int argc, char **argv, struct lesson_args *a)
 /* The knowledge base (optional: replies then go unexplained) and the lessons. NULL after
  * saying why. */
 static struct lesson_set *
-load_lessons(const struct lesson_args *a, struct cli_kb *kb)
+load_lessons(const struct lesson_args *a, struct client_kb *kb)
 {
 	struct lesson_set *set;
 	char *dir, *err = NULL;
 
-	if (cli_kb_open(kb, "lesson", a->help_dir, a->lang, false) < 0 ||
+	if (client_kb_open(kb, "lesson", a->help_dir, a->lang, CLIENT_KB_WARN) < 0 ||
 	    (kb->help_dir == NULL && a->lessons_dir == NULL))
 		return NULL;
 	dir = a->lessons_dir != NULL ? xstrdup(a->lessons_dir) :
@@ -449,7 +449,7 @@ int
 cli_lesson_main(int argc, char **argv)
 {
 	struct lesson_args a;
-	struct cli_kb kb;
+	struct client_kb kb;
 	struct lesson_set *set;
 	int status = parse_args(argc, argv, &a);
 
@@ -463,6 +463,6 @@ cli_lesson_main(int argc, char **argv)
 	else
 		status = start_lesson(&a, set, kb.kb);
 	lesson_set_free(set);
-	cli_kb_clear(&kb);
+	client_kb_clear(&kb);
 	return status;
 }

@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "client/client.h"
 #include "client/frontend.h"
+#include "client/kb_open.h"
 #include "client/practice.h"
 #include "tui/screen.h"
 
@@ -248,26 +249,17 @@ client_parse(struct client_run *run, int argc, char **argv)
 	return CLIENT_GO_ON;
 }
 
-/* The knowledge base; without one the session still runs, unexplained. */
+/* The knowledge base; without one the session still runs, unexplained. Its diagnostics are
+ * shown by batch mode and by the screen. */
 static void
 client_load_kb(struct client_run *run)
 {
-	char *err = NULL;
+	struct client_kb loaded;
 
-	run->help_dir = kb_find_dir(run->fe.help_dir, &err);
-	if (run->help_dir == NULL) {
-		fprintf(stderr, "smtpscope: %s (replies will not be explained)\n", err);
-		free(err);
-		err = NULL;
-	} else {
-		run->lang = kb_pick_language(run->fe.lang);
-		run->kb = kb_load(run->help_dir, run->lang, &err);
-		if (run->kb == NULL) {
-			fprintf(stderr, "smtpscope: %s (replies will not be explained)\n", err);
-			free(err);
-			err = NULL;
-		}
-	}
+	client_kb_open(&loaded, NULL, run->fe.help_dir, run->fe.lang, 0);
+	run->help_dir = loaded.help_dir;
+	run->lang = loaded.lang;
+	run->kb = loaded.kb;
 	run->fe.kb = run->kb;
 	run->config.kb = run->kb;
 }

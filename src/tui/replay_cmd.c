@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "core/record/capture.h"
-#include "core/knowledge/kb.h"
 #include "core/record/transcript.h"
 #include "client/frontend.h"
+#include "client/kb_open.h"
 #include "tui/replay.h"
 
 enum { EXIT_USAGE = 2 };
@@ -55,7 +55,8 @@ cli_replay_main(int argc, char **argv)
 	struct frontend fe;
 	struct transcript *transcript;
 	const char *lang_option = NULL, *help_dir_option = NULL;
-	char *err = NULL, *help_dir, *lang;
+	char *err = NULL;
+	struct client_kb loaded;
 	int c, status;
 
 	memset(&fe, 0, sizeof fe);
@@ -106,22 +107,14 @@ cli_replay_main(int argc, char **argv)
 		free(err);
 		return EXIT_USAGE;
 	}
-	help_dir = kb_find_dir(help_dir_option, &err);
-	lang = kb_pick_language(lang_option);
-	if (help_dir != NULL)
-		fe.kb = kb_load(help_dir, lang, &err);
-	if (fe.kb == NULL) {
-		fprintf(stderr, "smtpscope replay: %s (replies will not be explained)\n",
-		    err != NULL ? err : "no knowledge base");
-		sleep(1);
-	}
-	free(err);
-	fe.help_dir = help_dir;
-	fe.lang = lang;
+	client_kb_open(&loaded, "replay", help_dir_option, lang_option, 0);
+	if (loaded.kb == NULL)
+		sleep(1);  /* time to read why before the screen covers it */
+	fe.kb = loaded.kb;
+	fe.help_dir = loaded.help_dir;
+	fe.lang = loaded.lang;
 	status = tui_replay(&fe, transcript, argv[optind]);
 	transcript_free(transcript);
-	kb_free(fe.kb);
-	free(help_dir);
-	free(lang);
+	client_kb_clear(&loaded);
 	return status;
 }
