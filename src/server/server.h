@@ -1,8 +1,8 @@
 /* server.h: what the practice server's files share: the configuration, the scenarios, the
  * named limits, the per-client session and the functions that pass it between the I/O layer
- * (server_loop.c), the SMTP state machine (server_session.c), the message store
- * (server_store.c) and the log (server_log.c). Internal to src/server/, but for server_main,
- * the entry main() dispatches `smtpscope serve` to. */
+ * (server_loop.c), the SMTP state machine (server_session.c and its verbs' files), the
+ * message store (server_store.c) and the log (server_log.c). Internal to src/server/, but for
+ * server_main, the entry main() dispatches `smtpscope serve` to. */
 #ifndef SMTPSCOPE_SERVER_H
 #define SMTPSCOPE_SERVER_H
 
@@ -17,7 +17,8 @@
 /* `smtpscope serve` (server_main.c): argv[0] is "serve"; returns the process exit status. */
 int server_main(int argc, char **argv);
 
-/* Named limits. Each one, when reached, has its own reply (see server_session.c). */
+/* Named limits. Each one, when reached, has its own reply (see server_session.c and its
+ * verbs' files). */
 #define SERVER_LINE_MAX        4096      /* a command line: 500 5.5.2 */
 #define SERVER_AUTH_LINE_MAX   12288     /* a SASL response, as a 334 answer or as AUTH's initial
                                           * response (RFC 4954 section 4): 500 5.5.6 */

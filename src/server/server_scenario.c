@@ -1,6 +1,7 @@
 /* server_scenario.c: the practice server's scenarios: their names, one-line summaries, and
- * which of them may be combined. What each one does lives in server_session.c; what it means
- * for a learner lives in help/en/scenarios.txt. */
+ * which of them may be combined. What each one does lives in the state machine's files
+ * (server_session.c, server_verbs.c, server_data.c, server_auth.c); what it means for a
+ * learner lives in help/en/scenarios.txt. */
 #include "config.h"
 
 #include <stdlib.h>
