@@ -10,14 +10,11 @@
 
 #include <ctype.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/knowledge/explain_internal.h"
 #include "core/util/strbuf.h"
-#include "core/proto/sasl.h"
 #include "core/util/xmalloc.h"
 
 /* Every label the explain_*.c files ask the knowledge base for (help/en/labels.txt gives each). */

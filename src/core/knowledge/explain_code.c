@@ -12,7 +12,6 @@
 
 #include "core/knowledge/explain_internal.h"
 #include "core/util/strbuf.h"
-#include "core/proto/sasl.h"
 #include "core/util/xmalloc.h"
 
 /* A reply code as typed: three digits, the first 2 to 5. */

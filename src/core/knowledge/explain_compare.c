@@ -11,7 +11,6 @@
 
 #include "core/knowledge/explain_internal.h"
 #include "core/util/strbuf.h"
-#include "core/proto/sasl.h"
 #include "core/util/xmalloc.h"
 
 struct side {

@@ -6,12 +6,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <strings.h>
 
 #include "core/knowledge/explain_internal.h"
 #include "core/util/strbuf.h"
-#include "core/proto/sasl.h"
 #include "core/util/xmalloc.h"
 
 /* class.subject.detail: class 2, 4 or 5, then 1-3 digits and 1-3 digits (RFC 3463). */

@@ -3,15 +3,9 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
 
 #include "core/knowledge/explain_internal.h"
 #include "core/util/strbuf.h"
-#include "core/proto/sasl.h"
 #include "core/util/xmalloc.h"
 
 void

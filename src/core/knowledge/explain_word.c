@@ -3,15 +3,10 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/knowledge/explain_internal.h"
-#include "core/util/strbuf.h"
-#include "core/proto/sasl.h"
 #include "core/util/xmalloc.h"
 
 /* A pasted reply is never longer than this many lines or bytes (it is text a person typed). */

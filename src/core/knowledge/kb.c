@@ -8,7 +8,6 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -17,10 +16,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "core/knowledge/kb_internal.h"
-#include "core/util/strbuf.h"
 #include "core/util/xmalloc.h"
 
 /* A help file bigger than this is surely not a help file. */

@@ -6,18 +6,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/knowledge/kb_internal.h"
-#include "core/util/strbuf.h"
 #include "core/util/xmalloc.h"
 
 #ifndef PKGDATADIR

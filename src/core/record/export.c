@@ -137,7 +137,6 @@ format_time(struct export_writer *w, int64_t us, char *buf)
 	buf[12] = '\0';
 }
 
-
 void
 export_writer_line(struct export_writer *w, const struct export_line *line)
 {

@@ -55,7 +55,6 @@ export_ob_room(struct obuf *o, size_t n)
 	o->data = xreallocarray(o->data, o->cap, 1);
 }
 
-
 void
 export_ob_printf(struct obuf *o, const char *fmt, ...)
 {

@@ -82,7 +82,6 @@ static const char html_style[] =
 "</head>\n"
 "<body>\n";
 
-
 static void
 html_head(struct export_writer *w)
 {
