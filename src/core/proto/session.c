@@ -13,6 +13,7 @@
 #include "core/proto/sasl.h"
 #include "core/proto/session.h"
 #include "core/proto/smtp_command.h"
+#include "core/util/strbuf.h"
 #include "core/util/xmalloc.h"
 
 /* Bounds on what a server's EHLO reply can make us keep. */
@@ -145,7 +146,7 @@ push(struct session *s, enum session_context context, enum smtp_verb verb, const
 	p = &s->queue[(s->head + s->count) % s->cap];
 	p->context = context;
 	p->verb = verb;
-	snprintf(p->key, sizeof p->key, "%s", context != SESSION_CONTEXT_COMMAND ?
+	strbuf_copy_to(p->key, sizeof p->key, context != SESSION_CONTEXT_COMMAND ?
 	    session_context_key(context) : text[0] != '\0' ? text : "(empty)");
 	p->sent_us = now_us;
 	p->last = last;
@@ -602,7 +603,7 @@ session_sent(struct session *s, const char *line, int64_t now_us)
 	if (s->state == SESSION_DATA)
 		return;
 	smtp_command_parse_mode(line, strlen(line), SMTP_PARSE_TYPED, &cmd);
-	snprintf(verb, sizeof verb, "%s", cmd.verb_text);
+	strbuf_copy_to(verb, sizeof verb, cmd.verb_text);
 	if (cmd.verb == SMTP_VERB_AUTH) {
 		forget_auth(s);
 		smtp_command_verb(cmd.args, cmd.args_len, s->auth_mech, sizeof s->auth_mech);
@@ -877,7 +878,7 @@ session_reply(struct session *s, const struct reply *reply, int64_t now_us,
 		o->context = head->context;
 		o->verb = head->verb;
 		if (head->context == SESSION_CONTEXT_COMMAND && strcmp(head->key, "(empty)") != 0)
-			snprintf(o->verb_text, sizeof o->verb_text, "%s", head->key);
+			strbuf_copy_to(o->verb_text, sizeof o->verb_text, head->key);
 		o->sent_us = head->sent_us;
 		last = head->last;
 		/* A 334 keeps AUTH at the head: the continuation line answers it. */

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "core/proto/smtp_command.h"
+#include "core/util/strbuf.h"
 
 static const struct {
 	const char *name;
@@ -39,11 +40,13 @@ smtp_verb_lookup(const char *word, size_t len)
 {
 	size_t i;
 
-	if (len > SMTP_VERB_MAX || memchr(word, '\0', len) != NULL)
+	if (len == 0 || len > SMTP_VERB_MAX || memchr(word, '\0', len) != NULL)
 		return SMTP_VERB_UNKNOWN;
 	for (i = 0; i < sizeof verb_names / sizeof verb_names[0]; i++)
-		if (strlen(verb_names[i].name) == len && strncasecmp(word, verb_names[i].name,
-		    len) == 0)
+		/* the first letter rules out most of the table before any comparison */
+		if (verb_names[i].name[0] == toupper((unsigned char)word[0]) &&
+		    strlen(verb_names[i].name) == len &&
+		    strncasecmp(word, verb_names[i].name, len) == 0)
 			return verb_names[i].verb;
 	return SMTP_VERB_UNKNOWN;
 }
@@ -115,7 +118,7 @@ smtp_command_verb(const char *line, size_t len, char *buf, size_t size)
 	if (smtp_command_parse_mode(line, len, SMTP_PARSE_TYPED, &cmd) != 0)
 		cmd.verb_text[0] = '\0';
 	if (size > 0)
-		snprintf(buf, size, "%s", cmd.verb_text);
+		strbuf_copy_to(buf, size, cmd.verb_text);
 	return cmd.verb;
 }
 

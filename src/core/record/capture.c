@@ -39,6 +39,7 @@
 #include "core/proto/smtp_command.h"
 #include "core/record/transcript.h"
 #include "core/util/clock.h"
+#include "core/util/strbuf.h"
 #include "core/util/xmalloc.h"
 
 #define CAPTURE_DEFAULT_LINE_CAP 8192
@@ -537,7 +538,7 @@ read_smtpscope(struct capture_reader *r, const char *s, size_t len)
 	}
 	if (l->event != NULL) {
 		/* Events name what happened; the TLS ones change what the lines after travel in. */
-		snprintf(r->event, sizeof r->event, "%s", l->event);
+		strbuf_copy_to(r->event, sizeof r->event, l->event);
 		if (strncmp(r->event, "tls-up", 6) == 0 || strcmp(r->event, "tls-established") == 0 ||
 		    strcmp(r->event, "tls-handshake") == 0)
 			r->tls = true;

@@ -37,3 +37,12 @@ strbuf_take(struct strbuf *b)
 	b->len = b->cap = 0;
 	return s;
 }
+
+void
+strbuf_copy_to(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}

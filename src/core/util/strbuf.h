@@ -14,6 +14,9 @@ struct strbuf {
 void strbuf_addn(struct strbuf *b, const char *s, size_t n);
 /* Appends a C string. */
 void strbuf_add(struct strbuf *b, const char *s);
+/* Copies the C string src into dst (size bytes, size > 0), cut to fit, always NUL-terminated:
+ * snprintf("%s") without the cost of a format, for the per-line paths. */
+void strbuf_copy_to(char *dst, size_t size, const char *src);
 /* Hands the text over (never NULL: "" when empty) and leaves b empty; the caller frees it. */
 char *strbuf_take(struct strbuf *b);
 
