@@ -103,6 +103,7 @@ on_entry(void *ctx, size_t i)
 	const struct transcript_entry *en = transcript_entry(r->transcript, i);
 	const struct transcript_reply *tr;
 	struct engine_status st;
+	struct lesson_status now;
 	size_t before = lesson_progress_step(r->progress);
 	unsigned bits;
 	char *checks;
@@ -114,7 +115,9 @@ on_entry(void *ctx, size_t i)
 	if (en->kind == TRANSCRIPT_ERROR)
 		r->failed = true;
 	engine_status(r->engine, &st);
-	bits = lesson_progress_feed(r->progress, r->transcript, i, &st);
+	now = (struct lesson_status){ .connected = st.connected, .tls = st.tls, .user = st.user,
+	    .state_key = st.state_key, .state = st.state };
+	bits = lesson_progress_feed(r->progress, r->transcript, i, &now);
 	if (bits & LESSON_STEP_PASSED) {
 		checks = checks_line(r->lesson, before);
 		printf("ok step %zu of %zu passed: %s\n", before + 1,

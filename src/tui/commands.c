@@ -238,12 +238,15 @@ void
 tui_lesson_follow(struct tui *tui)
 {
 	struct engine_status st;
+	struct lesson_status now;
 	unsigned bits;
 
 	if (tui->progress == NULL)
 		return;
 	tui_status(tui, &st);
-	bits = lesson_progress_catch_up(tui->progress, tui->transcript, &st);
+	now = (struct lesson_status){ .connected = st.connected, .tls = st.tls, .user = st.user,
+	    .state_key = st.state_key, .state = st.state };
+	bits = lesson_progress_catch_up(tui->progress, tui->transcript, &now);
 	if (bits != 0) {
 		explain_view_follow(tui->explain, true);   /* back to the top of the pane */
 		tui->dirty = true;

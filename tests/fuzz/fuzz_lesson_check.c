@@ -58,7 +58,7 @@ lesson_text(const char *p, size_t len)
 
 static void
 add_event(struct transcript *t, struct reply_parser *parser, const char *p, size_t len,
-    struct engine_status *st, char *state, bool *have_status)
+    struct lesson_status *st, char *state, bool *have_status)
 {
 	char op = p[0];
 	const char *arg = p + 1, *sp;
@@ -111,7 +111,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct transcript *t;
 	struct reply_parser *parser;
 	struct lesson_progress *progress;
-	struct engine_status st;
+	struct lesson_status st;
 	char state[32] = "greeting", *text, *copy;
 	bool have_status = false;
 	size_t i;

@@ -349,7 +349,7 @@ test_state_checks_use_state_keys(void **state)
 	struct lesson_set *set = load_one("sk.txt", text);
 	struct lesson_progress *p = lesson_progress_new(lesson_set_get(set, 0));
 	struct transcript *t = transcript_new();
-	struct engine_status st;
+	struct lesson_status st;
 
 	(void)state;
 	assert_int_equal(lesson_set_diagnostic_count(set), 1);
@@ -379,7 +379,7 @@ test_status_and_event_checks(void **state)
 	struct lesson_set *set = load_one("st.txt", text);
 	struct lesson_progress *p = lesson_progress_new(lesson_set_get(set, 0));
 	struct transcript *t = transcript_new();
-	struct engine_status st;
+	struct lesson_status st;
 
 	(void)state;
 	assert_int_equal(lesson_set_diagnostic_count(set), 0);

@@ -9,7 +9,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/conn/engine.h"
 #include "core/knowledge/explain.h"
 #include "core/knowledge/kb.h"
 #include "core/record/transcript.h"
@@ -88,16 +87,26 @@ void lesson_progress_start_at(struct lesson_progress *progress, size_t first);
 void lesson_progress_set_var(struct lesson_progress *progress, const char *name,
     const char *value);
 
-/* Feeds transcript entry i (each entry once, in order) with the engine status as it is now
+/* What a front end knows of the live session (from its engine's status) that a lesson's
+ * checks read; the strings are borrowed for the call. */
+struct lesson_status {
+	bool connected;
+	bool tls;
+	const char *user;       /* the authenticated identity, NULL when none */
+	const char *state_key;  /* a session_state_key ("after-ehlo"), or NULL */
+	const char *state;      /* the state in words, read when state_key is NULL */
+};
+
+/* Feeds transcript entry i (each entry once, in order) with the session status as it is now
  * (NULL when there is none: state, tls and authenticated then come from the transcript alone).
  * A step only passes on entries recorded after it became current. Returns LESSON_* bits. */
 unsigned lesson_progress_feed(struct lesson_progress *progress,
-    const struct transcript *transcript, size_t i, const struct engine_status *status);
+    const struct transcript *transcript, size_t i, const struct lesson_status *status);
 
 /* Feeds every entry not fed yet; returns the bits of all of them. For a front end's engine
  * listener: call it with the transcript and the status after each new entry. */
 unsigned lesson_progress_catch_up(struct lesson_progress *progress,
-    const struct transcript *transcript, const struct engine_status *status);
+    const struct transcript *transcript, const struct lesson_status *status);
 
 /* The current step, 0-based; lesson_step_count() once the lesson is complete. */
 size_t lesson_progress_step(const struct lesson_progress *progress);

@@ -316,7 +316,7 @@ lesson_check_entry_matches(const struct check *c, const struct transcript_entry 
 
 /* The key of the state a status names (a status built by hand may give only its words). */
 static const char *
-status_key(const struct engine_status *st)
+status_key(const struct lesson_status *st)
 {
 	if (st->state_key != NULL)
 		return st->state_key;
@@ -326,7 +326,7 @@ status_key(const struct engine_status *st)
 /* Does a check about the session as it is now hold? */
 bool
 lesson_check_status_holds(const struct lesson_progress *p, const struct check *c,
-    const struct engine_status *st)
+    const struct lesson_status *st)
 {
 	const char *const *keywords;
 	size_t i, n;

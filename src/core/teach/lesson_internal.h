@@ -76,7 +76,7 @@ struct lesson_progress {
 	char *hint;
 	size_t hints;
 	struct session *session; /* what the replies fed so far say (capabilities, TLS, AUTH),
-	                          * for when no engine status does */
+	                          * for when no session status does */
 	bool closed_seen;
 	char *var_name[LESSON_VARS_MAX];
 	char *var_value[LESSON_VARS_MAX];
@@ -101,6 +101,6 @@ bool lesson_check_entry_matches(const struct check *c, const struct transcript_e
     const struct transcript_reply *tr);
 /* Does a check about the session as it is now hold (st may be NULL: then p's tracker says)? */
 bool lesson_check_status_holds(const struct lesson_progress *p, const struct check *c,
-    const struct engine_status *st);
+    const struct lesson_status *st);
 
 #endif

@@ -146,7 +146,7 @@ lesson_progress_fill(const struct lesson_progress *p, const char *text)
 }
 
 /* Feeds a reply to the lesson's session tracker, which knows what it changes (the EHLO
- * keywords, TLS after STARTTLS, who authenticated): what no engine status carries. */
+ * keywords, TLS after STARTTLS, who authenticated): what no session status carries. */
 static void
 learn_from_reply(struct lesson_progress *p, const struct transcript_reply *tr)
 {
@@ -219,7 +219,7 @@ enter_step(struct lesson_progress *p, size_t step, size_t first_entry)
 
 unsigned
 lesson_progress_feed(struct lesson_progress *p, const struct transcript *t, size_t i,
-    const struct engine_status *st)
+    const struct lesson_status *st)
 {
 	const struct transcript_entry *en = transcript_entry(t, i);
 	const struct transcript_reply *tr = NULL;
@@ -288,7 +288,7 @@ lesson_progress_feed(struct lesson_progress *p, const struct transcript *t, size
 
 unsigned
 lesson_progress_catch_up(struct lesson_progress *p, const struct transcript *t,
-    const struct engine_status *st)
+    const struct lesson_status *st)
 {
 	unsigned bits = 0;
 	size_t n = transcript_count(t);
