@@ -187,26 +187,6 @@ end_entry(struct parser *p)
 	p->raw = NULL;
 }
 
-static char *
-next_word(char **cursor)
-{
-	char *s = *cursor, *start;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s == '\0') {
-		*cursor = s;
-		return NULL;
-	}
-	start = s;
-	while (*s != '\0' && *s != ' ' && *s != '\t')
-		s++;
-	if (*s != '\0')
-		*s++ = '\0';
-	*cursor = s;
-	return start;
-}
-
 static void
 parse_header(struct parser *p, char *line, unsigned lineno)
 {
@@ -218,7 +198,7 @@ parse_header(struct parser *p, char *line, unsigned lineno)
 
 	end_entry(p);
 	p->state = PS_SKIP;
-	kind_name = next_word(&cursor);
+	kind_name = strbuf_next_word(&cursor);
 	if (kind_name == NULL) {
 		kb_diag(p->kb, p->file, lineno, "header without a kind: '@' must be followed by "
 		    "a kind such as code");
@@ -229,19 +209,19 @@ parse_header(struct parser *p, char *line, unsigned lineno)
 		kb_diag(p->kb, p->file, lineno, "unknown kind '@%s'", kind_name);
 		return;
 	}
-	key = next_word(&cursor);
+	key = strbuf_next_word(&cursor);
 	if (key == NULL) {
 		kb_diag(p->kb, p->file, lineno, "header '@%s' has no key", kind_name);
 		return;
 	}
-	word = next_word(&cursor);
+	word = strbuf_next_word(&cursor);
 	if (word != NULL) {
 		if (strcmp(word, "after") != 0) {
 			kb_diag(p->kb, p->file, lineno, "unexpected '%s' after the key (a key is "
 			    "one word; a variant is written 'after COMMAND')", word);
 			return;
 		}
-		context = next_word(&cursor);
+		context = strbuf_next_word(&cursor);
 		if (context == NULL) {
 			kb_diag(p->kb, p->file, lineno, "'after' needs a command, 'greeting' or "
 			    "'DATA-END'");
@@ -252,7 +232,7 @@ parse_header(struct parser *p, char *line, unsigned lineno)
 			    "an upper-case command, 'greeting' or 'DATA-END'", context);
 			return;
 		}
-		if (next_word(&cursor) != NULL) {
+		if (strbuf_next_word(&cursor) != NULL) {
 			kb_diag(p->kb, p->file, lineno, "unexpected text after the context '%s'",
 			    context);
 			return;

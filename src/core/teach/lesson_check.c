@@ -12,28 +12,8 @@
 #include "core/teach/lesson_internal.h"
 #include "core/proto/session.h"
 #include "core/proto/smtp_command.h"
+#include "core/util/strbuf.h"
 #include "core/util/xmalloc.h"
-
-/* Splits off the next space-separated word (in place); NULL at the end. */
-char *
-lesson_next_word(char **cursor)
-{
-	char *s = *cursor, *start;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s == '\0') {
-		*cursor = s;
-		return NULL;
-	}
-	start = s;
-	while (*s != '\0' && *s != ' ' && *s != '\t')
-		s++;
-	if (*s != '\0')
-		*s++ = '\0';
-	*cursor = s;
-	return start;
-}
 
 char *
 lesson_rest_of(char *cursor)
@@ -126,7 +106,7 @@ lesson_check_parse(const char *text, struct check *c)
 	size_t i;
 
 	memset(c, 0, sizeof *c);
-	w = lesson_next_word(&cursor);
+	w = strbuf_next_word(&cursor);
 	if (w == NULL) {
 		why = "an empty check";
 		goto out;
@@ -141,54 +121,54 @@ lesson_check_parse(const char *text, struct check *c)
 	}
 	if (strcmp(w, "reply") == 0) {
 		c->kind = CHECK_REPLY;
-		w = lesson_next_word(&cursor);
+		w = strbuf_next_word(&cursor);
 		if (w == NULL || !code_pattern_ok(w)) {
 			why = "'reply' needs a code such as 250, 4xx or 55x";
 			goto out;
 		}
 		memcpy(c->code, w, 4);
-		w = lesson_next_word(&cursor);
+		w = strbuf_next_word(&cursor);
 		if (w != NULL && strcmp(w, "after") != 0) {
 			if (!enhanced_pattern_ok(w)) {
 				why = "after the code: an enhanced code such as 5.1.1, or 'after VERB'";
 				goto out;
 			}
 			snprintf(c->enhanced, sizeof c->enhanced, "%s", w);
-			w = lesson_next_word(&cursor);
+			w = strbuf_next_word(&cursor);
 		}
 		if (w != NULL) {
 			if (strcmp(w, "after") != 0) {
 				why = "unexpected words after the code (write 'after VERB')";
 				goto out;
 			}
-			w = lesson_next_word(&cursor);
+			w = strbuf_next_word(&cursor);
 			if (w == NULL || !verb_ok(w)) {
 				why = "'after' needs an upper-case command, 'greeting' or 'DATA-END'";
 				goto out;
 			}
 			c->after = xstrdup(w);
-			if (lesson_next_word(&cursor) != NULL)
+			if (strbuf_next_word(&cursor) != NULL)
 				why = "unexpected words after the command";
 		}
 		goto out;
 	}
 	if (strcmp(w, "sent") == 0 || strcmp(w, "capability") == 0) {
 		c->kind = w[0] == 's' ? CHECK_SENT : CHECK_CAPABILITY;
-		w = lesson_next_word(&cursor);
+		w = strbuf_next_word(&cursor);
 		if (w == NULL || !verb_ok(w) || strcmp(w, "greeting") == 0) {
 			why = c->kind == CHECK_SENT ? "'sent' needs an upper-case command" :
 			    "'capability' needs an upper-case EHLO keyword";
 			goto out;
 		}
 		c->word = xstrdup(w);
-		if (lesson_next_word(&cursor) != NULL)
+		if (strbuf_next_word(&cursor) != NULL)
 			why = "unexpected words after the check";
 		goto out;
 	}
 	if (strcmp(w, "warning") == 0) {
 		c->kind = CHECK_WARNING;
-		w = lesson_next_word(&cursor);
-		if (w == NULL || !islower((unsigned char)w[0]) || lesson_next_word(&cursor) != NULL) {
+		w = strbuf_next_word(&cursor);
+		if (w == NULL || !islower((unsigned char)w[0]) || strbuf_next_word(&cursor) != NULL) {
 			why = "'warning' needs one warning name, such as rcpt-before-mail";
 			goto out;
 		}

@@ -85,8 +85,6 @@ struct lesson_progress {
 
 /* ---- check patterns (lesson_check.c) ---- */
 
-/* Splits off the next space-separated word of *cursor (in place); NULL at the end. */
-char *lesson_next_word(char **cursor);
 /* The rest of cursor with its surrounding blanks trimmed (in place). */
 char *lesson_rest_of(char *cursor);
 /* Compiles one `check:` pattern into *c; NULL when it is good, else why it is not (c is left

@@ -46,3 +46,23 @@ strbuf_copy_to(char *dst, size_t size, const char *src)
 	memcpy(dst, src, n);
 	dst[n] = '\0';
 }
+
+char *
+strbuf_next_word(char **cursor)
+{
+	char *s = *cursor, *start;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '\0') {
+		*cursor = s;
+		return NULL;
+	}
+	start = s;
+	while (*s != '\0' && *s != ' ' && *s != '\t')
+		s++;
+	if (*s != '\0')
+		*s++ = '\0';
+	*cursor = s;
+	return start;
+}
